@@ -1,0 +1,186 @@
+"""The records, facts and results that flow from parsers to the report.
+
+A parser turns one bundle member into ``Record`` objects (log records, one per
+logical entry, continuation lines included) and sets ``Facts`` (agent version,
+extension state, status codes...). The matcher turns both into ``Hit`` objects,
+the ranker into ``Diagnosis`` objects, all gathered in a ``Result``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+LEVELS = ("ERROR", "WARNING", "INFO", "VERBOSE")
+
+
+@dataclass(slots=True)
+class Record:
+    """One logical log entry.
+
+    ``message`` holds the whole entry, continuation lines included, joined by
+    ``\\n``; ``line`` is the 1-based line number of its first physical line.
+    ``time`` is timezone-aware UTC; when the source wrote local time of an
+    unknown zone the clock value is kept as if UTC and ``local_time`` is True.
+    """
+
+    path: str
+    line: int
+    message: str
+    time: datetime | None = None
+    level: str | None = None
+    component: str | None = None
+    local_time: bool = False
+
+
+@dataclass(slots=True)
+class Fact:
+    """A value learned about the VM, with where it was read."""
+
+    value: Any
+    path: str
+    line: int | None = None
+    time: datetime | None = None
+
+
+class Facts:
+    """Named facts; a later observation (by time, else by order) replaces an earlier one.
+
+    >>> f = Facts()
+    >>> f.set("agent_version", "2.2.45", "var/log/waagent.log", 3)
+    >>> f.set("agent_version", "2.13.1.1", "var/log/waagent.log", 90)
+    >>> f.value("agent_version")
+    '2.13.1.1'
+    """
+
+    def __init__(self) -> None:
+        self._facts: dict[str, Fact] = {}
+
+    def set(self, name: str, value: Any, path: str, line: int | None = None,
+            time: datetime | None = None) -> None:
+        old = self._facts.get(name)
+        if old is not None and old.time is not None and time is not None and time < old.time:
+            return
+        self._facts[name] = Fact(value, path, line, time)
+
+    def setdefault(self, name: str, value: Any, path: str, line: int | None = None,
+                   time: datetime | None = None) -> None:
+        """Set ``name`` only when no source has set it yet."""
+        if name not in self._facts:
+            self._facts[name] = Fact(value, path, line, time)
+
+    def get(self, name: str) -> Fact | None:
+        return self._facts.get(name)
+
+    def value(self, name: str, default: Any = None) -> Any:
+        fact = self._facts.get(name)
+        return default if fact is None else fact.value
+
+    def items(self):
+        return sorted(self._facts.items())
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._facts
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: _plain(f.value) for name, f in self.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso(value)
+    return value
+
+
+def iso(t: datetime | None) -> str | None:
+    """ISO-8601 UTC with a ``Z``, seconds precision."""
+    if t is None:
+        return None
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(slots=True)
+class Evidence:
+    path: str
+    line: int | None
+    text: str
+    signature: str
+    time: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "time": iso(self.time),
+                "text": self.text, "signature": self.signature}
+
+
+@dataclass(slots=True)
+class Hit:
+    """A signature matched a record (or a fact condition held)."""
+
+    signature: Any  # analyzer.signatures.Signature
+    evidence: Evidence
+    spec: str
+
+
+@dataclass(slots=True)
+class Diagnosis:
+    rank: int
+    cause: str
+    title: str
+    error_codes: list[str]
+    score: float
+    confidence: str
+    evidence: list[Evidence]
+    remediation: list[str]
+    references: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rank": self.rank, "cause": self.cause, "title": self.title,
+                "error_codes": self.error_codes, "score": round(self.score, 3),
+                "confidence": self.confidence,
+                "evidence": [e.as_dict() for e in self.evidence],
+                "remediation": self.remediation, "references": self.references}
+
+
+@dataclass(slots=True)
+class InventoryEntry:
+    path: str
+    spec: str | None
+    status: str  # parsed | skipped
+    reason: str | None = None
+    records: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "spec": self.spec, "status": self.status,
+                "reason": self.reason, "records": self.records}
+
+
+@dataclass(slots=True)
+class Problem:
+    path: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "message": self.message}
+
+
+@dataclass
+class Result:
+    source: str
+    os: str = "unknown"
+    facts: Facts = field(default_factory=Facts)
+    diagnoses: list[Diagnosis] = field(default_factory=list)
+    inventory: list[InventoryEntry] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+
+    SCHEMA_VERSION = 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.SCHEMA_VERSION,
+            "source": self.source,
+            "os": self.os,
+            "facts": self.facts.as_dict(),
+            "diagnoses": [d.as_dict() for d in self.diagnoses],
+            "inventory": [i.as_dict() for i in self.inventory],
+            "errors": [e.as_dict() for e in self.errors],
+        }
