@@ -106,6 +106,7 @@ class Evidence:
     text: str
     signature: str
     time: datetime | None = None
+    local_time: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"path": self.path, "line": self.line, "time": iso(self.time),

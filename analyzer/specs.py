@@ -75,7 +75,7 @@ _SPEC_OF_PARSER = {s.parser: s for s in reversed(TABLE) if s.parser}
 
 
 def normalise(path: str) -> str:
-    r"""Lower-case, forward slashes, no drive letter, no leading slash.
+    r"""Lower-case, forward slashes, no drive letter, no leading slash, no ``.gz``.
 
     >>> normalise('C:\\WindowsAzure\\Logs\\WaAppAgent.log')
     'windowsazure/logs/waappagent.log'
@@ -83,6 +83,8 @@ def normalise(path: str) -> str:
     'var/log/waagent.log'
     """
     p = path.replace("\\", "/")
+    if p[-3:].lower() == ".gz":
+        p = p[:-3]
     if len(p) > 1 and p[1] == ":" and p[0].isalpha():
         p = p[2:]
     return p.lstrip("/").lower()

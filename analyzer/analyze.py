@@ -1,0 +1,112 @@
+"""The one way through: bundle -> members -> parsers -> matcher -> ranked result.
+
+The CLI (and anything else that diagnoses a bundle) calls ``analyze()``.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from analyzer import specs
+from analyzer.bundle import Budget, LimitExceeded, Limits, Member, open_bundle
+from analyzer.match import Matcher
+from analyzer.model import InventoryEntry, Problem, Result
+from analyzer.rank import rank
+from analyzer.signatures import Cause, Signature, load_causes, load_signatures
+from parsers.base import ParseContext, looks_binary
+
+SNIFF_BYTES = 4096
+
+
+@dataclass
+class Knowledge:
+    """Causes and signatures, loaded once and shared by every analysis."""
+
+    causes: dict[str, Cause]
+    signatures: list[Signature]
+
+    @classmethod
+    def load(cls, extra_dirs=()) -> "Knowledge":
+        causes = load_causes()
+        return cls(causes, load_signatures(extra_dirs, causes))
+
+
+def analyze(source: str | Path, knowledge: Knowledge | None = None,
+            limits: Limits = Limits()) -> Result:
+    """Diagnose the bundle at ``source``. Raises ``BundleError`` when it cannot be opened at all."""
+    knowledge = knowledge or Knowledge.load()
+    result = Result(source=str(source))
+    matcher = Matcher(knowledge.signatures)
+    budget = Budget(limits)
+    for entry in open_bundle(source, limits):
+        if isinstance(entry, Member):
+            result.inventory.append(_read_member(entry, result, matcher, budget))
+        else:
+            result.inventory.append(InventoryEntry(entry.path, None, "skipped", entry.reason))
+    matcher.check_facts(result.facts)
+    result.diagnoses = rank(matcher.found, result.facts, knowledge.causes, matcher.latest_time)
+    result.os = _os_of(result)
+    return result
+
+
+def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budget) -> InventoryEntry:
+    spec = specs.classify(member.path)
+    if spec is not None and spec.parser is None:
+        return InventoryEntry(member.path, spec.name, "skipped", spec.reason)
+    problems: list[str] = []
+    entry = InventoryEntry(member.path, spec.name if spec else None, "parsed")
+    try:
+        with member.open(budget) as raw:
+            head = raw.read(SNIFF_BYTES)
+            if spec is None:
+                if looks_binary(head):
+                    entry.status, entry.reason = "skipped", "binary content, not a log"
+                    return entry
+                spec = specs.sniff(head.decode("utf-8", errors="replace"))
+                entry.spec = spec.name
+            ctx = ParseContext(member.path, result.facts, problems)
+            for record in specs.parser_module(spec).parse(_Rejoined(head, raw), ctx):
+                entry.records += 1
+                matcher.feed(record, spec.name)
+    except LimitExceeded as e:
+        problems.append(f"{e}; what was read before is kept")
+    except (OSError, EOFError, ValueError) as e:
+        problems.append(f"unreadable: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
+    for message in problems:
+        result.errors.append(Problem(member.path, message))
+    if problems and entry.records == 0:
+        entry.status, entry.reason = "skipped", problems[0]
+    return entry
+
+
+class _Rejoined(io.RawIOBase):
+    """The bytes already read for sniffing, followed by the rest of the stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO):
+        self.head, self.rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self.head:
+            if size is None or size < 0:
+                data, self.head = self.head + self.rest.read(), b""
+                return data
+            data, self.head = self.head[:size], self.head[size:]
+            return data
+        return self.rest.read(size)
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _os_of(result: Result) -> str:
+    parsed = {e.spec for e in result.inventory if e.status == "parsed"}
+    if parsed - {"text", None}:
+        return "linux"
+    return "unknown"

@@ -1,0 +1,63 @@
+"""Run a signature's own examples: every ``match`` example must hit it, no ``no_match`` may.
+
+A text example is parsed by the parser of the signature's first source (the
+generic text parser when it names none) and goes through a ``Matcher`` holding
+the whole signature set, so noise signatures apply as they do on a bundle.
+A fact example is a mapping of fact names to values.
+"""
+from __future__ import annotations
+
+import io
+
+from analyzer import specs
+from analyzer.match import Matcher
+from analyzer.model import Facts
+from analyzer.signatures import Signature
+from parsers.base import ParseContext
+
+
+def failures(sig: Signature, everything: list[Signature]) -> list[str]:
+    """What is wrong with ``sig``'s examples; empty when all behave."""
+    out = []
+    for expected in ("match", "no_match"):
+        for i, example in enumerate(sig.examples.get(expected) or [], 1):
+            try:
+                hit = _fact_hit(sig, example) if sig.when else _text_hit(sig, example, everything)
+            except (TypeError, ValueError) as e:
+                out.append(f"{sig.id}: {expected} example {i}: unusable: {e}")
+                continue
+            if hit != (expected == "match"):
+                verb = "does not match" if expected == "match" else "matches"
+                out.append(f"{sig.id}: {expected} example {i} {verb}: {str(example)[:160]!r}")
+    return out
+
+
+def _fact_hit(sig: Signature, example) -> bool:
+    if not isinstance(example, dict):
+        raise TypeError("a fact example must be a mapping of fact names to values")
+    facts = Facts()
+    for name, value in example.items():
+        facts.set(name, value, "(example)")
+    return sig.holds(facts)
+
+
+def _text_hit(sig: Signature, example, everything: list[Signature]) -> bool:
+    if isinstance(example, dict):
+        spec_name, text = example.get("spec"), example.get("text")
+    else:
+        spec_name, text = None, example
+    if not isinstance(text, str):
+        raise TypeError("a text example must be a string or {spec, text}")
+    spec = _spec(spec_name or (sig.sources[0] if sig.sources else "text"))
+    ctx = ParseContext("(example)", Facts(), [])
+    matcher = Matcher([sig] if sig.kind == "noise" else [s for s in everything if s.kind == "noise"] + [sig])
+    for record in specs.parser_module(spec).parse(io.BytesIO(text.encode("utf-8")), ctx):
+        matcher.feed(record, spec.name)
+    return matcher.noise > 0 if sig.kind == "noise" else sig.id in matcher.found
+
+
+def _spec(name: str) -> specs.Spec:
+    for spec in specs.TABLE + (specs.TEXT,):
+        if spec.name == name and spec.parser:
+            return spec
+    raise ValueError(f"unknown source spec {name!r}")

@@ -1,0 +1,110 @@
+"""Run signatures over records as they stream by, and over the facts at the end.
+
+``Matcher.feed`` is called once per record: the noise signatures for the
+record's spec go first (a record they match is set aside), then the evidence
+signatures (literal hint, then regex). Per signature only the count and the
+latest few hits are kept, so memory stays flat however long the logs are.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from analyzer.model import Evidence, Facts, Hit, Record
+from analyzer.signatures import Signature
+
+KEEP = 5
+MAX_EVIDENCE_TEXT = 400
+
+
+@dataclass
+class SignatureHits:
+    signature: Signature
+    count: int = 0
+    latest: deque = field(default_factory=lambda: deque(maxlen=KEEP))
+
+
+class Matcher:
+    def __init__(self, signatures: list[Signature], os_name: str | None = None):
+        self.signatures = [s for s in signatures if os_name is None or s.os in ("any", os_name)]
+        self._by_spec: dict[str, tuple[list[Signature], list[Signature]]] = {}
+        self.found: dict[str, SignatureHits] = {}
+        self.records = 0
+        self.noise = 0
+        self._latest: dict[bool, datetime] = {}
+
+    def _for_spec(self, spec: str) -> tuple[list[Signature], list[Signature]]:
+        pair = self._by_spec.get(spec)
+        if pair is None:
+            sigs = [s for s in self.signatures if s.pattern is not None or s.hint is not None]
+            pair = ([s for s in sigs if s.kind == "noise" and s.applies_to(spec)],
+                    [s for s in sigs if s.kind == "evidence" and s.applies_to(spec)])
+            self._by_spec[spec] = pair
+        return pair
+
+    def feed(self, record: Record, spec: str) -> None:
+        self.records += 1
+        t = record.time
+        if t is not None:
+            seen = self._latest.get(record.local_time)
+            if seen is None or t > seen:
+                self._latest[record.local_time] = t
+        noise, evidence = self._for_spec(spec)
+        text = record.message
+        for sig in noise:
+            if (not sig.levels or record.level in sig.levels) and sig.search(text):
+                self.noise += 1
+                return
+        for sig in evidence:
+            if sig.levels and record.level not in sig.levels:
+                continue
+            m = sig.search(text)
+            if m is not None:
+                self._add(sig, Hit(sig, _evidence(record, m.start(), sig.id), spec))
+
+    @property
+    def latest_time(self) -> datetime | None:
+        """The newest record time, UTC sources preferred over local-time ones."""
+        return self._latest.get(False) or self._latest.get(True)
+
+    def _add(self, sig: Signature, hit: Hit) -> None:
+        entry = self.found.get(sig.id)
+        if entry is None:
+            entry = self.found[sig.id] = SignatureHits(sig)
+        entry.count += 1
+        entry.latest.append(hit)
+
+    def check_facts(self, facts: Facts) -> None:
+        """Evaluate the fact-condition signatures once all members are parsed."""
+        for sig in self.signatures:
+            if sig.when and sig.kind == "evidence" and sig.holds(facts):
+                self._add(sig, Hit(sig, _fact_evidence(sig, facts), "facts"))
+
+
+def _evidence(record: Record, pos: int, sig_id: str) -> Evidence:
+    """Evidence pointing at the physical line of the record where the match starts."""
+    text = record.message
+    offset = text.count("\n", 0, pos) if pos > 0 else 0
+    start = text.rfind("\n", 0, pos) + 1 if pos > 0 else 0
+    end = text.find("\n", start)
+    line_text = text[start:end if end >= 0 else len(text)]
+    if offset and record.time is not None:
+        # a continuation line: show the record's first line too, for the time and component
+        head = text[:text.find("\n")]
+        line_text = f"{line_text}  (in: {head[:150]})"
+    return Evidence(record.path, record.line + offset, _clip(line_text), sig_id, record.time,
+                    record.local_time)
+
+
+def _fact_evidence(sig: Signature, facts: Facts) -> Evidence:
+    names = [c["fact"] for c in sig.when]
+    shown = "; ".join(f"{n} = {facts.value(n)!r}" for n in names if n in facts) or "; ".join(
+        f"{n} not found" for n in names)
+    first = next((facts.get(n) for n in names if n in facts), None)
+    return Evidence(first.path if first else "(facts)", first.line if first else None,
+                    _clip(shown), sig.id, first.time if first else None)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_EVIDENCE_TEXT else text[:MAX_EVIDENCE_TEXT] + " ..."

@@ -1,0 +1,130 @@
+"""Turn signature hits and facts into ranked diagnoses.
+
+Each signature contributes its weight times a recency factor of its latest
+hit; the signatures of one cause combine as independent evidence
+(``1 - prod(1 - w)``), with a small bonus when the evidence comes from more
+than one kind of source. Recency is measured against the last backup attempt
+(``last_backup_attempt`` fact, else the newest record): what happened around
+the last job counts fully, older events count less, and anything before a
+backup that then succeeded hardly counts at all.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from analyzer.match import SignatureHits
+from analyzer.model import Diagnosis, Evidence, Facts, Hit
+from analyzer.signatures import Cause
+
+HIGH = 0.75
+MEDIUM = 0.45
+CORROBORATION_BONUS = 0.05
+MAX_EVIDENCE = 8
+CURRENT_WINDOW = timedelta(hours=6)
+RECENT_WINDOW = timedelta(days=3)
+LOCAL_TIME_SLACK = timedelta(hours=14)
+RECENT_FACTOR = 0.6
+OLD_FACTOR = 0.3
+RESOLVED_FACTOR = 0.25
+
+
+def reference_time(facts: Facts, latest_record: datetime | None) -> datetime | None:
+    """The time of the last backup attempt, or failing that the newest record."""
+    attempt = facts.value("last_backup_attempt")
+    if isinstance(attempt, datetime):
+        return attempt
+    return latest_record
+
+
+def resolved_before(facts: Facts) -> datetime | None:
+    """When the last backup job ended well, its time: older trouble has since been overcome."""
+    status = facts.value("last_status")
+    health = facts.value("vm_health_status_code")
+    when = facts.value("last_status_time")
+    if status == "success" and health in (None, 0, 1) and isinstance(when, datetime):
+        return when
+    return None
+
+
+def recency(hit: Hit, ref: datetime | None, resolved: datetime | None) -> float:
+    t = hit.evidence.time
+    if t is None:
+        return RESOLVED_FACTOR if resolved is not None else 1.0
+    slack = LOCAL_TIME_SLACK if hit.evidence.local_time else timedelta(0)
+    if resolved is not None and t + slack < resolved:
+        return RESOLVED_FACTOR
+    if ref is None:
+        return 1.0
+    age = ref - t - slack
+    if age <= CURRENT_WINDOW:
+        return 1.0
+    if age <= RECENT_WINDOW:
+        return RECENT_FACTOR
+    return OLD_FACTOR
+
+
+def confidence(score: float) -> str:
+    return "high" if score >= HIGH else "medium" if score >= MEDIUM else "low"
+
+
+def rank(found: dict[str, SignatureHits], facts: Facts, causes: dict[str, Cause],
+         latest_record: datetime | None) -> list[Diagnosis]:
+    ref = reference_time(facts, latest_record)
+    resolved = resolved_before(facts)
+    by_cause: dict[str, list[tuple[float, Hit, SignatureHits]]] = {}
+    for entry in found.values():
+        scored = [(entry.signature.weight * recency(h, ref, resolved), h) for h in entry.latest]
+        best_score, best_hit = max(scored, key=lambda sh: (sh[0], _ts(sh[1])))
+        by_cause.setdefault(entry.signature.cause, []).append((best_score, best_hit, entry))
+
+    diagnoses = []
+    for cause_id, items in by_cause.items():
+        cause = causes[cause_id]
+        miss = 1.0
+        for score, _, _ in items:
+            miss *= 1.0 - score
+        score = 1.0 - miss
+        if len({h.spec for _, h, _ in items}) > 1:
+            score += CORROBORATION_BONUS
+        score = min(score, 0.99)
+        items.sort(key=lambda i: (-i[0], -_ts(i[1])))
+        diagnoses.append(Diagnosis(
+            rank=0, cause=cause_id, title=cause.title,
+            error_codes=_codes(items, cause), score=score, confidence=confidence(score),
+            evidence=_evidence(items), remediation=_merge(
+                [r for _, _, e in items for r in e.signature.remediation] + list(cause.remediation)),
+            references=_merge([r for _, _, e in items for r in e.signature.references] + list(cause.references))))
+    diagnoses.sort(key=lambda d: (-d.score, d.cause))
+    for i, d in enumerate(diagnoses, 1):
+        d.rank = i
+    return diagnoses
+
+
+def _ts(hit: Hit) -> float:
+    t = hit.evidence.time
+    return t.timestamp() if t else 0.0
+
+
+def _codes(items, cause: Cause) -> list[str]:
+    codes = [c for _, _, e in items for c in e.signature.error_codes]
+    return _merge(codes or list(cause.error_codes))
+
+
+def _evidence(items) -> list[Evidence]:
+    out: list[Evidence] = []
+    for _, best, entry in items:
+        out.append(best.evidence)
+    for _, best, entry in items:
+        for hit in reversed(entry.latest):
+            if len(out) >= MAX_EVIDENCE:
+                return out
+            if hit is not best:
+                out.append(hit.evidence)
+    return out[:MAX_EVIDENCE]
+
+
+def _merge(values: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for v in values:
+        seen.setdefault(v, None)
+    return list(seen)

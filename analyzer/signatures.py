@@ -1,0 +1,318 @@
+"""Load signatures and causes from YAML, validate them, and decide what a signature matches.
+
+A signature file holds a list of signatures::
+
+    - id: vmsnapshot-freeze-failed
+      title: The file-system freeze failed
+      cause: fsfreeze-failed
+      error_codes: [UserErrorFsFreezeFailed]
+      os: linux
+      sources: [vmsnapshot_extension_log]
+      hint: "Failed to FIFREEZE"
+      regex: 'Failed to FIFREEZE: (?P<mount>\\S+)'
+      weight: 0.8
+      remediation: ["..."]
+      examples:
+        match: ["2026-11-26 19:34:53 Failed to FIFREEZE: /data with error message: Device busy"]
+        no_match: ["2026-11-26 19:34:53 Freezing: /data"]
+
+or, instead of ``regex``, a condition on facts::
+
+      when: {fact: agent_version, version_lt: "2.2.53.1"}
+
+whose examples are fact dictionaries. ``kind: noise`` marks lines seen on
+healthy VMs: a record a noise signature matches is evidence of nothing.
+``causes.yaml`` holds the causes (id, title, remediation, references).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+import regex
+import yaml
+
+from analyzer.model import Facts
+
+LEVEL_NAMES = ("ERROR", "WARNING", "INFO", "VERBOSE")
+_OPS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "version_lt", "version_ge",
+        "exists", "missing")
+USER_REGEX_TIMEOUT = 0.5
+
+
+class SignatureError(ValueError):
+    """A signature or cause file is invalid: names the file, the entry and the field."""
+
+
+@dataclass(frozen=True)
+class Cause:
+    id: str
+    title: str
+    error_codes: tuple[str, ...]
+    remediation: tuple[str, ...]
+    references: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(eq=False)
+class Signature:
+    id: str
+    title: str
+    cause: str
+    weight: float
+    file: str
+    kind: str = "evidence"  # evidence | noise
+    error_codes: tuple[str, ...] = ()
+    os: str = "any"
+    sources: tuple[str, ...] = ()  # spec names; the first one parses the examples
+    hint: str | None = None
+    pattern: Any = None  # compiled regex
+    ignore_case: bool = False
+    levels: frozenset[str] = frozenset()
+    when: tuple[dict, ...] = ()
+    remediation: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    examples: dict = field(default_factory=dict)
+    timeout: float | None = None  # regex time limit, for signatures the user supplies
+
+    def applies_to(self, spec: str) -> bool:
+        return not self.sources or spec in self.sources
+
+    def search(self, text: str):
+        """The first match in ``text`` (a record's message), or None."""
+        if self.hint is not None:
+            if self.ignore_case:
+                if self.hint not in text.lower():
+                    return None
+            elif self.hint not in text:
+                return None
+        if self.pattern is None:
+            return _HintMatch(text.lower().find(self.hint) if self.ignore_case else text.find(self.hint))
+        try:
+            return self.pattern.search(text, timeout=self.timeout)
+        except TimeoutError:
+            return None
+
+    def holds(self, facts: Facts) -> bool:
+        """True when every condition of ``when`` holds on ``facts``."""
+        return bool(self.when) and all(_condition(c, facts) for c in self.when)
+
+
+class _HintMatch:
+    """Match-like result for a hint-only signature."""
+
+    def __init__(self, pos: int):
+        self.pos = pos
+
+    def start(self) -> int:
+        return self.pos
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """'2.2.53.1' -> (2, 2, 53, 1); non-numeric parts end the tuple.
+
+    >>> version_tuple('2.2.45') < version_tuple('2.2.53.1')
+    True
+    """
+    parts = []
+    for piece in str(text).split("."):
+        digits = regex.match(r"\d+", piece)
+        if not digits:
+            break
+        parts.append(int(digits.group()))
+    return tuple(parts)
+
+
+def _condition(cond: dict, facts: Facts) -> bool:
+    name = cond["fact"]
+    present = name in facts
+    value = facts.value(name)
+    for op, want in cond.items():
+        if op == "fact":
+            continue
+        if op == "exists":
+            ok = present == bool(want)
+        elif op == "missing":
+            ok = (not present) == bool(want)
+        elif not present or value is None:
+            return False
+        elif op == "eq":
+            ok = value == want
+        elif op == "ne":
+            ok = value != want
+        elif op == "in":
+            ok = value in want
+        elif op == "not_in":
+            ok = value not in want
+        elif op in ("version_lt", "version_ge"):
+            have, ref = version_tuple(value), version_tuple(want)
+            ok = bool(have) and (have < ref if op == "version_lt" else have >= ref)
+        else:
+            try:
+                a, b = float(value), float(want)
+            except (TypeError, ValueError):
+                return False
+            ok = {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[op]
+        if not ok:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- loading
+
+_SIG_FIELDS = {"id", "title", "cause", "error_codes", "os", "sources", "hint", "regex", "when",
+               "weight", "remediation", "references", "examples", "kind", "ignore_case", "levels"}
+_CAUSE_FIELDS = {"id", "title", "error_codes", "remediation", "references", "description"}
+
+
+def builtin_dir() -> Path:
+    return Path(str(resources.files("signatures")))
+
+
+def load_causes(path: Path | None = None) -> dict[str, Cause]:
+    path = path or builtin_dir() / "causes.yaml"
+    causes = {}
+    for where, entry in _entries(path):
+        _check_fields(where, entry, _CAUSE_FIELDS, {"id", "title", "remediation"})
+        cid = _str(where, entry, "id")
+        if cid in causes:
+            raise SignatureError(f"{where}: id: duplicate cause id {cid!r}")
+        causes[cid] = Cause(
+            id=cid, title=_str(where, entry, "title"),
+            error_codes=_strs(where, entry, "error_codes"),
+            remediation=_strs(where, entry, "remediation"),
+            references=_strs(where, entry, "references"),
+            description=entry.get("description", "") or "")
+    return causes
+
+
+def load_signatures(dirs: Iterable[Path] = (), causes: dict[str, Cause] | None = None,
+                    builtin: bool = True) -> list[Signature]:
+    """Built-in signatures plus those in ``dirs`` (user files, whose regexes get a time limit)."""
+    causes = causes if causes is not None else load_causes()
+    sigs: list[Signature] = []
+    seen: dict[str, str] = {}
+    sources = [(p, False) for p in sorted(builtin_dir().glob("*.yaml")) if p.name != "causes.yaml"] if builtin else []
+    for d in dirs:
+        d = Path(d)
+        files = sorted(d.glob("*.yaml")) + sorted(d.glob("*.yml")) if d.is_dir() else [d]
+        sources += [(p, True) for p in files]
+    for path, user in sources:
+        for where, entry in _entries(path):
+            sig = _signature(where, entry, str(path.name), causes, user)
+            if sig.id in seen:
+                raise SignatureError(f"{where}: id: {sig.id!r} already defined in {seen[sig.id]}")
+            seen[sig.id] = str(path)
+            sigs.append(sig)
+    return sigs
+
+
+def _entries(path: Path):
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise SignatureError(f"{path}: cannot read: {e.strerror}") from None
+    except yaml.YAMLError as e:
+        raise SignatureError(f"{path}: not valid YAML: {str(e).splitlines()[0]}") from None
+    if not isinstance(data, list):
+        raise SignatureError(f"{path}: must be a list of entries")
+    for i, entry in enumerate(data):
+        where = f"{path}: entry {i + 1}" + (f" ({entry.get('id')})" if isinstance(entry, dict) and entry.get("id") else "")
+        if not isinstance(entry, dict):
+            raise SignatureError(f"{where}: must be a mapping")
+        yield where, entry
+
+
+def _check_fields(where: str, entry: dict, allowed: set, required: set) -> None:
+    unknown = set(entry) - allowed
+    if unknown:
+        raise SignatureError(f"{where}: {sorted(unknown)[0]}: unknown field")
+    for name in sorted(required):
+        if entry.get(name) in (None, "", []):
+            raise SignatureError(f"{where}: {name}: required")
+
+
+def _str(where: str, entry: dict, name: str) -> str:
+    value = entry.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise SignatureError(f"{where}: {name}: must be a non-empty string")
+    return value
+
+
+def _strs(where: str, entry: dict, name: str) -> tuple[str, ...]:
+    value = entry.get(name) or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise SignatureError(f"{where}: {name}: must be a list of strings")
+    return tuple(value)
+
+
+_ID = regex.compile(r"^[a-z0-9][a-z0-9.-]*$")
+
+
+def _signature(where: str, e: dict, file: str, causes: dict[str, Cause], user: bool) -> Signature:
+    kind = e.get("kind", "evidence")
+    if kind not in ("evidence", "noise"):
+        raise SignatureError(f"{where}: kind: must be 'evidence' or 'noise'")
+    evidence = kind == "evidence"
+    _check_fields(where, e, _SIG_FIELDS, {"id", "title", "cause", "weight"} if evidence else {"id", "title"})
+    sid = _str(where, e, "id")
+    if not _ID.match(sid):
+        raise SignatureError(f"{where}: id: use lower-case letters, digits, '-' and '.'")
+    cause = _str(where, e, "cause") if evidence else ""
+    if evidence and cause not in causes:
+        raise SignatureError(f"{where}: cause: unknown cause id {cause!r}")
+    if not evidence and ("cause" in e or "weight" in e or "when" in e):
+        raise SignatureError(f"{where}: kind: a noise signature has no cause, weight or 'when'")
+    weight = e.get("weight", 1.0)
+    if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
+        raise SignatureError(f"{where}: weight: must be a number in (0, 1]")
+    os_name = e.get("os", "any")
+    if os_name not in ("linux", "windows", "any"):
+        raise SignatureError(f"{where}: os: must be linux, windows or any")
+    hint, rx, when = e.get("hint"), e.get("regex"), e.get("when")
+    if hint is not None and not isinstance(hint, str):
+        raise SignatureError(f"{where}: hint: must be a string")
+    if (rx is None and hint is None) == (when is None):
+        raise SignatureError(f"{where}: regex: give a regex or hint, or a 'when' fact condition, not both")
+    ignore_case = bool(e.get("ignore_case", False))
+    pattern = None
+    if rx is not None:
+        if not isinstance(rx, str):
+            raise SignatureError(f"{where}: regex: must be a string")
+        try:
+            pattern = regex.compile(rx, regex.IGNORECASE if ignore_case else 0)
+        except regex.error as err:
+            raise SignatureError(f"{where}: regex: does not compile: {err}") from None
+    if hint is not None and ignore_case:
+        hint = hint.lower()
+    conditions = _conditions(where, when) if when is not None else ()
+    levels = _strs(where, e, "levels")
+    if any(lv not in LEVEL_NAMES for lv in levels):
+        raise SignatureError(f"{where}: levels: each must be one of {', '.join(LEVEL_NAMES)}")
+    examples = e.get("examples")
+    if not isinstance(examples, dict) or not examples.get("match") or not examples.get("no_match"):
+        raise SignatureError(f"{where}: examples: needs non-empty 'match' and 'no_match' lists")
+    return Signature(
+        id=sid, title=_str(where, e, "title"), cause=cause, weight=float(weight), file=file,
+        kind=kind, error_codes=_strs(where, e, "error_codes"), os=os_name,
+        sources=_strs(where, e, "sources"), hint=hint, pattern=pattern,
+        ignore_case=ignore_case, levels=frozenset(levels), when=conditions,
+        remediation=_strs(where, e, "remediation"), references=_strs(where, e, "references"),
+        examples=examples, timeout=USER_REGEX_TIMEOUT if user else None)
+
+
+def _conditions(where: str, when) -> tuple[dict, ...]:
+    items = when if isinstance(when, list) else [when]
+    for c in items:
+        if not isinstance(c, dict) or not isinstance(c.get("fact"), str):
+            raise SignatureError(f"{where}: when: each condition needs a 'fact' name")
+        bad = [k for k in c if k != "fact" and k not in _OPS]
+        if bad:
+            raise SignatureError(f"{where}: when: unknown operator {bad[0]!r} (use {', '.join(_OPS)})")
+        if len(c) < 2:
+            raise SignatureError(f"{where}: when: condition on {c['fact']!r} has no operator")
+    return tuple(items)
