@@ -43,6 +43,9 @@ def analyze(source: str | Path, knowledge: Knowledge | None = None,
     for entry in open_bundle(source, limits):
         if isinstance(entry, Member):
             result.inventory.append(_read_member(entry, result, matcher, budget))
+            if matcher.latest_time is not None:
+                # syslog-style dates carry no year: they take it from what was read before
+                result.facts.setdefault("bundle_year", matcher.latest_time.year, entry.path)
         else:
             result.inventory.append(InventoryEntry(entry.path, None, "skipped", entry.reason))
     matcher.check_facts(result.facts)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from analyzer.model import Evidence, Facts, Hit, Record
 from analyzer.signatures import Signature
+from parsers.base import redact
 
 KEEP = 5
 MAX_EVIDENCE_TEXT = 400
@@ -107,4 +108,5 @@ def _fact_evidence(sig: Signature, facts: Facts) -> Evidence:
 
 
 def _clip(text: str) -> str:
+    text = redact(text)
     return text if len(text) <= MAX_EVIDENCE_TEXT else text[:MAX_EVIDENCE_TEXT] + " ..."

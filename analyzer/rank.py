@@ -3,7 +3,7 @@
 Each signature contributes its weight times a recency factor of its latest
 hit; the signatures of one cause combine as independent evidence
 (``1 - prod(1 - w)``), with a small bonus when the evidence comes from more
-than one kind of source. Recency is measured against the last backup attempt
+than one kind of source, and capped by the recency of the freshest evidence. Recency is measured against the last backup attempt
 (``last_backup_attempt`` fact, else the newest record): what happened around
 the last job counts fully, older events count less, and anything before a
 backup that then succeeded hardly counts at all.
@@ -39,17 +39,21 @@ def reference_time(facts: Facts, latest_record: datetime | None) -> datetime | N
 def resolved_before(facts: Facts) -> datetime | None:
     """When the last backup job ended well, its time: older trouble has since been overcome."""
     status = facts.value("last_status")
+    code = facts.value("last_status_code")
     health = facts.value("vm_health_status_code")
     when = facts.value("last_status_time")
-    if status == "success" and health in (None, 0, 1) and isinstance(when, datetime):
+    if status == "success" and code in (None, 0, 1) and health in (None, 0, 1) and isinstance(when, datetime):
         return when
     return None
 
 
 def recency(hit: Hit, ref: datetime | None, resolved: datetime | None) -> float:
     t = hit.evidence.time
+    if resolved is not None and (t is None or hit.spec == "facts"):
+        # a state (a version, a setting) did not stop the last backup from succeeding
+        return RESOLVED_FACTOR
     if t is None:
-        return RESOLVED_FACTOR if resolved is not None else 1.0
+        return 1.0
     slack = LOCAL_TIME_SLACK if hit.evidence.local_time else timedelta(0)
     if resolved is not None and t + slack < resolved:
         return RESOLVED_FACTOR
@@ -72,10 +76,13 @@ def rank(found: dict[str, SignatureHits], facts: Facts, causes: dict[str, Cause]
     ref = reference_time(facts, latest_record)
     resolved = resolved_before(facts)
     by_cause: dict[str, list[tuple[float, Hit, SignatureHits]]] = {}
+    freshest: dict[str, float] = {}
     for entry in found.values():
-        scored = [(entry.signature.weight * recency(h, ref, resolved), h) for h in entry.latest]
-        best_score, best_hit = max(scored, key=lambda sh: (sh[0], _ts(sh[1])))
-        by_cause.setdefault(entry.signature.cause, []).append((best_score, best_hit, entry))
+        scored = [(recency(h, ref, resolved), h) for h in entry.latest]
+        factor, best_hit = max(scored, key=lambda sh: (sh[0], _ts(sh[1])))
+        cause = entry.signature.cause
+        by_cause.setdefault(cause, []).append((entry.signature.weight * factor, best_hit, entry))
+        freshest[cause] = max(freshest.get(cause, 0.0), factor)
 
     diagnoses = []
     for cause_id, items in by_cause.items():
@@ -86,7 +93,8 @@ def rank(found: dict[str, SignatureHits], facts: Facts, causes: dict[str, Cause]
         score = 1.0 - miss
         if len({h.spec for _, h, _ in items}) > 1:
             score += CORROBORATION_BONUS
-        score = min(score, 0.99)
+        # stale evidence stays weak however much of it there is
+        score = min(score, 0.99 * freshest[cause_id])
         items.sort(key=lambda i: (-i[0], -_ts(i[1])))
         diagnoses.append(Diagnosis(
             rank=0, cause=cause_id, title=cause.title,
@@ -94,7 +102,8 @@ def rank(found: dict[str, SignatureHits], facts: Facts, causes: dict[str, Cause]
             evidence=_evidence(items), remediation=_merge(
                 [r for _, _, e in items for r in e.signature.remediation] + list(cause.remediation)),
             references=_merge([r for _, _, e in items for r in e.signature.references] + list(cause.references))))
-    diagnoses.sort(key=lambda d: (-d.score, d.cause))
+    strongest = {c: max(e.signature.weight for _, _, e in items) for c, items in by_cause.items()}
+    diagnoses.sort(key=lambda d: (-d.score, -strongest[d.cause], d.cause))
     for i, d in enumerate(diagnoses, 1):
         d.rank = i
     return diagnoses

@@ -67,8 +67,8 @@ TABLE: tuple[Spec, ...] = (
 TEXT = Spec("text", "", "text_generic")
 
 # Parsers asked, in this order, whether an unnamed text member is theirs.
-SNIFFERS: tuple[str, ...] = ("waagent_log", "vmsnapshot_log", "vmsnapshot_shell_log", "syslog",
-                             "cloud_init_log", "serial_console")
+SNIFFERS: tuple[str, ...] = ("vmsnapshot_log", "serial_console", "waagent_log", "vmsnapshot_shell_log",
+                             "syslog", "cloud_init_log")
 
 _COMPILED = [(regex.compile(r"(?:^|/)(?:" + s.pattern + r")$"), s) for s in TABLE]
 _SPEC_OF_PARSER = {s.parser: s for s in reversed(TABLE) if s.parser}

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 import regex
 
-from parsers.base import ParseContext, micros, read_text, utc
+from parsers.base import ParseContext, micros, read_text, redact, utc
 
 VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 LIMIT = 1 << 20
@@ -27,7 +27,6 @@ TEXT_LIMIT = 4000
 _EXT_DIR = regex.compile(r"(?:^|[/\\])(?P<name>[^/\\]+?)-(?P<ver>\d+(?:\.\d+)+)(?=[/\\])")
 _ISO = regex.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z?$")
 _MS_DATE = regex.compile(r"^\\?/Date\((-?\d{1,15})\)\\?/$")
-_SIG = regex.compile(r"(?i)(\bsig=)[^&\s\"'<>\\]+")
 _NEWLINE = regex.compile(r"\r?\n|\r")
 
 
@@ -104,15 +103,6 @@ def parse_time(value: Any) -> datetime | None:
         except OverflowError:
             return None
     return None
-
-
-def redact(text: str) -> str:
-    """Mask SAS signature values.
-
-    >>> redact('https://a.blob.core.windows.net/c/b?sv=1&sig=AbC%2F&se=2')
-    'https://a.blob.core.windows.net/c/b?sv=1&sig=***&se=2'
-    """
-    return _SIG.sub(r"\1***", text)
 
 
 def one_line(value: Any) -> str:

@@ -57,7 +57,7 @@ import regex
 
 from analyzer.model import Record
 from parsers import ext_json
-from parsers.base import ParseContext
+from parsers.base import ParseContext, redact
 
 TELEMETRY_KEYS = (
     "snapshotCreator", "hostStatusCodePreSnapshot", "hostStatusCodeDoSnapshot", "statusBlobUploadError",
@@ -265,7 +265,7 @@ def _facts(s: _Status, ctx: ParseContext) -> None:
         fact("extension_version", found[1])
     fact("last_status", s.status)
     fact("last_status_code", ext_json.as_int(s.code))
-    fact("last_status_message", ext_json.redact(s.message) if s.message is not None else None)
+    fact("last_status_message", redact(s.message) if s.message is not None else None)
     fact("last_status_time", s.time)
     fact("vm_health_status_code", ext_json.as_int(s.health.get("vmHealthStatusCode")))
     values = _diagnostic_values(s)

@@ -22,7 +22,7 @@ from typing import BinaryIO, Iterator
 
 from analyzer.model import Record
 from parsers import ext_json
-from parsers.base import ParseContext
+from parsers.base import ParseContext, redact
 
 
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
@@ -56,6 +56,6 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
 
 def _facts(ctx: ParseContext, status: str | None, code: int | None, message: str | None) -> None:
     for name, value in (("handler_status", status), ("handler_status_code", code),
-                        ("handler_status_message", ext_json.redact(message) if message is not None else None)):
+                        ("handler_status_message", redact(message) if message is not None else None)):
         if value is not None:
             ctx.fact(name, value, line=1)

@@ -52,7 +52,7 @@ import regex
 
 from analyzer.model import Record
 from parsers import ext_json
-from parsers.base import ParseContext
+from parsers.base import ParseContext, redact
 
 AGENT = "WALinuxAgent"
 _SETTINGS_LEVELS = {"error": "ERROR", "warning": "WARNING"}
@@ -142,7 +142,7 @@ def _handler(handler: dict, time: datetime | None, ctx: ParseContext) -> Iterato
     if ext_json.is_vmsnapshot(name):
         _fact(ctx, "handler_status", status or None, time)
         _fact(ctx, "handler_status_code", ext_json.as_int(code), time)
-        _fact(ctx, "handler_status_message", ext_json.redact(message) if message is not None else None, time)
+        _fact(ctx, "handler_status_message", redact(message) if message is not None else None, time)
     runtime = handler.get("runtimeSettingsStatus")
     if isinstance(runtime, dict):
         record = _settings(name, runtime, time, ctx)

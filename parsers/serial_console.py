@@ -1,0 +1,173 @@
+"""A boot-diagnostics serial console log (what the VM wrote to /dev/console / ttyS0).
+
+The console mixes several writers; each line is read by the first shape it has:
+
+* VMSnapshotLinux messages. The backup extension copies its log messages to
+  /dev/console as ``2024/05/14 02:05:02.123456  Warning  msg `` (UTC; two
+  spaces on both sides of the level, one space at the end; Python 2 builds
+  write the date with ``-``). ``component`` is "VMSnapshotLinux" and the level
+  maps Info to INFO, Warning to WARNING, Error and Critical to ERROR, Verbose
+  to VERBOSE. A message holding line breaks (mount tables, tracebacks) goes
+  on over lines without that prefix, up to the line that ends with a space:
+  those lines are joined to it. The end-space rule is trusted once one such
+  line has ended with a space (a console saved with trailing blanks
+  stripped keeps one record per line).
+* The extension's Python 2 logger: ``2024/05/14 02:05:02 [<handler>-1.0]msg``,
+  VM local time (``local_time`` True), level from an ``ERROR:`` or
+  ``WARNING:`` before the bracket, component "VMSnapshotLinux".
+* systemd status lines ``[  OK  ] Started ...``: component "systemd", level
+  ERROR for FAILED, WARNING for DEPEND and TIME, INFO for OK and INFO, None
+  for the ``[ *** ]`` progress marks.
+* kernel lines (``[   12.345678] msg``), read as ``parsers.dmesg`` reads them:
+  seconds since boot give no time.
+* cloud-init lines (``cloud-init[812]: ...``, ``ci-info: ...``, log lines and
+  stage banners, with or without a kernel stamp before them): component
+  "cloud-init", time and level as ``parsers.cloud_init_log`` reads them.
+
+Any other line is a record without time. Terminal colour codes are removed
+from the text first.
+
+Sample input::
+
+    [    0.000000] Linux version 5.15.0-1064-azure (buildd@lcy02-amd64-040) #73-Ubuntu SMP
+    [  OK  ] Started Azure Linux Agent.
+    [   25.118094] cloud-init[812]: Cloud-init v. 23.4.4 running 'init' at Tue, 14 May 2024 02:05:02 +0000. Up 10.52 seconds.
+    2024/05/14 02:35:40.118207  Info  T:S freeze, timeout value 60 
+    2024/05/14 02:35:41.502913  Error  T:S freeze result freeze failed for some mount 
+    vm-web01 login:
+"""
+from __future__ import annotations
+
+from typing import BinaryIO, Iterator
+
+import regex
+
+from analyzer.model import Record
+from parsers import cloud_init_log, dmesg, syslog
+from parsers.base import ParseContext, iter_lines, micros, redact, utc
+
+COMPONENT = "VMSnapshotLinux"
+
+_CONSOLE = regex.compile(
+    r"(?P<y>\d{4})[/-](?P<mo>\d{2})[/-](?P<d>\d{2}) (?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
+    r"(?:\.(?P<f>\d{1,6}))?  (?P<lvl>Info|Warning|Error|Verbose|Critical)  ")
+_HANDLER_LOG = regex.compile(
+    r"(?P<y>\d{4})/(?P<mo>\d{2})/(?P<d>\d{2}) (?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2}) "
+    r"(?P<sev>ERROR:|WARNING:)?\[[^\]\s]+-\d+(?:\.\d+)*\]")
+_SYSTEMD = regex.compile(r"\[ *(?P<st>OK|FAILED|DEPEND|TIME|INFO|\*+) *\] ")
+_CLOUD_INIT = regex.compile(r"(?:cloud-init\[\d+\]: |ci-info: )")
+_KERNEL_START = regex.compile(r"\[ *0\.000000\] Linux version ")
+_ANSI = regex.compile(r"\x1b(?:\[[0-9;?=]*[A-Za-z]|[()][0-9A-Za-z]|[=>c])")
+_CONSOLE_LEVELS = {"Info": "INFO", "Warning": "WARNING", "Error": "ERROR",
+                   "Critical": "ERROR", "Verbose": "VERBOSE"}
+_SYSTEMD_LEVELS = {"OK": "INFO", "INFO": "INFO", "FAILED": "ERROR", "DEPEND": "WARNING",
+                   "TIME": "WARNING"}
+
+
+def _console(m: regex.Match) -> dict:
+    t = utc(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"]),
+            micros(m["f"]))
+    return {"time": t, "level": _CONSOLE_LEVELS[m["lvl"]], "component": COMPONENT}
+
+
+def _handler_log(text: str) -> dict | None:
+    m = _HANDLER_LOG.match(text)
+    if not m:
+        return None
+    t = utc(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"]))
+    level = {"ERROR:": "ERROR", "WARNING:": "WARNING"}.get(m["sev"])
+    return {"time": t, "level": level, "component": COMPONENT, "local_time": True}
+
+
+def _systemd(text: str) -> dict | None:
+    m = _SYSTEMD.match(text)
+    return None if m is None else {"level": _SYSTEMD_LEVELS.get(m["st"]), "component": "systemd"}
+
+
+def _cloud_init(text: str) -> dict | None:
+    m = _CLOUD_INIT.match(text)
+    entry = cloud_init_log.read_line(text[m.end():] if m else text)
+    if entry is None:
+        return {"component": "cloud-init"} if m else None
+    return {"time": entry.time, "level": entry.level, "component": "cloud-init",
+            "local_time": entry.local_time}
+
+
+def _kernel(text: str) -> dict | None:
+    line = dmesg.read_line(text)
+    if line is None:
+        return None
+    if line.component == "cloud-init":
+        return _cloud_init(line.body)
+    return {"time": line.time, "level": line.level, "component": line.component,
+            "local_time": line.local_time}
+
+
+def read_line(text: str) -> dict | None:
+    """Record fields (time, level, component, local_time) of a known console line, else None.
+
+    >>> read_line('[FAILED] Failed to start Azure Linux Agent.')
+    {'level': 'ERROR', 'component': 'systemd'}
+    >>> read_line('2024/05/14 02:35:41.502913  Error  T:S freeze result x ')['level']
+    'ERROR'
+    >>> read_line('vm-web01 login:') is None
+    True
+    """
+    m = _CONSOLE.match(text)
+    return _console(m) if m else _other(text)
+
+
+def _other(text: str) -> dict | None:
+    for reader in (_handler_log, _systemd, _kernel, _cloud_init):
+        fields = reader(text)
+        if fields is not None:
+            return fields
+    return None
+
+
+def _plain(text: str) -> str:
+    return _ANSI.sub("", text) if "\x1b" in text else text
+
+
+def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
+    """Yield one record per line, a VMSnapshotLinux message with its continuation lines."""
+    draft = None
+    end_space_seen = False
+    for number, raw in iter_lines(stream, ctx.max_line):
+        text = _plain(raw)
+        console = _CONSOLE.match(text)
+        fields = _console(console) if console else _other(text)
+        if fields is None and draft is not None and draft.add(text):
+            if text.endswith(" "):
+                yield draft.record(ctx)
+                draft = None
+            continue
+        if draft is not None:
+            yield draft.record(ctx)
+            draft = None
+        if not text.strip():
+            continue
+        if fields is None:
+            yield ctx.record(number, redact(text))
+            continue
+        end_space_seen = end_space_seen or bool(console and text.endswith(" "))
+        if console and end_space_seen and not text.endswith(" "):
+            draft = cloud_init_log.Draft(number, text, **fields)
+        else:
+            yield ctx.record(number, redact(text), **fields)
+    if draft is not None:
+        yield draft.record(ctx)
+
+
+def sniff(head: str) -> bool:
+    """True when ``head`` holds a VMSnapshotLinux console line or the kernel's first line.
+
+    >>> sniff('2024/05/14 02:35:40.118207  Info  starting enable \\n')
+    True
+    >>> sniff('[    0.000000] Linux version 5.15.0-1064-azure (buildd@x)\\n')
+    True
+    >>> sniff('2024-05-14T02:05:02.123456Z INFO ExtHandler ExtHandler x\\n')
+    False
+    """
+    lines = head.splitlines()
+    return any(_CONSOLE.match(_plain(line)) for line in lines) or bool(_KERNEL_START.search(head))

@@ -1,0 +1,218 @@
+"""System logs kept by rsyslog / syslog-ng or printed by journalctl: one record per line.
+
+Reads /var/log/messages, syslog, kern.log, auth.log, secure, boot.log and
+their rotated copies. A line starts with a time stamp, the host name and a
+tag (``prog[pid]:`` or ``prog:``). Three time stamp shapes are read:
+
+* RFC 3164 (``May 14 02:05:02``, also with a fraction as ``journalctl -o
+  short-precise`` writes it). It carries neither year nor zone: the clock is
+  the VM's local time (``local_time`` True) and the year is guessed by
+  ``YearGuess``.
+* ISO 8601 with an offset (rsyslog's high-precision format,
+  ``journalctl -o short-iso`` / ``short-iso-precise``), converted to UTC.
+* journalctl markers (``-- Boot 3f2a... --``) and any unknown line become
+  records without time or component.
+
+``message`` is the whole physical line, so evidence shows it as written;
+``component`` is the program name of the tag. ``level`` is set only when the
+text after the tag opens with an upper-case severity word (``ERROR``,
+``CRITICAL``/``FATAL``, ``WARNING``/``WARN``, ``INFO``, ``DEBUG``/``VERBOSE``),
+possibly after an ISO time stamp as the Azure agent prints it to the
+journal; otherwise it stays None. The first host name other than
+``localhost`` sets the ``hostname`` fact.
+
+Sample input::
+
+    May 14 02:05:02 vm-web01 systemd[1]: Started Azure Linux Agent.
+    May 14 02:05:03 vm-web01 python3[912]: 2024-05-14T02:05:03.114527Z INFO Daemon Daemon Azure Linux Agent Version: 2.9.1.1
+    2024-05-14T04:06:10.482113+02:00 vm-web01 kernel: [  241.004213] hv_storvsc vmbus_0_11: cmd 0x2a scsi status 0x2
+    -- Boot 3f2a9c1e0b7d4a55a2c4d8e6f1b2c3d4 --
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import BinaryIO, Iterator, NamedTuple
+
+import regex
+
+from analyzer.model import Facts, Record
+from parsers.base import ParseContext, iter_lines, micros, redact, utc
+
+MONTHS = {name: number for number, name in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+
+_BSD_TIME = regex.compile(
+    r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(?P<d>\d{1,2}) "
+    r"(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})(?:\.(?P<f>\d{1,6}))? ")
+_ISO_TIME = regex.compile(
+    r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
+    r"(?:[.,](?P<f>\d{1,9}))?(?:(?P<utc>Z)|(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2})) ")
+_HOST_TAG = regex.compile(
+    r"(?P<host>(?!(?:ERROR|WARNING|WARN|INFO|VERBOSE|DEBUG)\s)[^\s:]+)"
+    r"(?: (?P<prog>[^\s\[\]:]+)(?:\[\d+\])?:(?= |$))? ?")
+_SEVERITY = regex.compile(
+    r"^(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?Z?\s+)?"
+    r"(?P<word>ERROR|CRITICAL|FATAL|WARNING|WARN|INFO|DEBUG|VERBOSE)\b")
+_LEVELS = {"ERROR": "ERROR", "CRITICAL": "ERROR", "FATAL": "ERROR", "WARNING": "WARNING",
+           "WARN": "WARNING", "INFO": "INFO", "DEBUG": "VERBOSE", "VERBOSE": "VERBOSE"}
+_NOT_A_HOST = {"localhost", "localhost.localdomain", "(none)"}
+
+
+class Header(NamedTuple):
+    """What the start of a syslog line says."""
+
+    time: datetime | None
+    local_time: bool
+    host: str
+    program: str | None
+    body: str
+
+
+class YearGuess:
+    """Puts a year on RFC 3164 time stamps, which have none.
+
+    The year is ``hint`` (the bundle's year) or the year of ``now``; a date
+    that would fall more than two days after the reference (``now``, or the
+    end of the hinted year when that is earlier) belongs to the year before.
+
+    >>> now = datetime(2024, 1, 2, 8, 0, tzinfo=timezone.utc)
+    >>> guess = YearGuess(None, now)
+    >>> guess.stamp(12, 31, 23, 59, 58).isoformat(), guess.stamp(1, 1, 0, 0, 1).isoformat()
+    ('2023-12-31T23:59:58+00:00', '2024-01-01T00:00:01+00:00')
+    >>> YearGuess(2022, now).stamp(12, 31).year
+    2022
+    """
+
+    def __init__(self, hint: int | None, now: datetime):
+        self.year = hint or now.year
+        end = utc(self.year, 12, 31, 23, 59, 59) or now
+        self.limit = min(now, end) + timedelta(days=2)
+
+    def stamp(self, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0,
+              micro: int = 0) -> datetime | None:
+        t = utc(self.year, month, day, hour, minute, second, micro)
+        if t is None or t > self.limit:
+            t = utc(self.year - 1, month, day, hour, minute, second, micro)
+        return t
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def year_guess(facts: Facts) -> YearGuess:
+    """A ``YearGuess`` from the ``bundle_year`` fact (an int year), if one was set."""
+    hint = facts.value("bundle_year")
+    if isinstance(hint, str) and hint.isdigit():
+        hint = int(hint)
+    if not isinstance(hint, int) or isinstance(hint, bool) or not 1971 <= hint <= 9998:
+        hint = None
+    return YearGuess(hint, _now())
+
+
+def _time_of(text: str, years: YearGuess | None) -> tuple[datetime | None, bool, int] | None:
+    """(UTC time, local?, end offset) of a leading syslog time stamp, or None."""
+    m = _BSD_TIME.match(text)
+    if m:
+        t = None if years is None else years.stamp(
+            MONTHS[m["mon"]], int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"]), micros(m["f"]))
+        return t, True, m.end()
+    iso = read_iso(text)
+    return None if iso is None else (iso[0], False, iso[1])
+
+
+def read_iso(text: str, pos: int = 0) -> tuple[datetime | None, int] | None:
+    """(UTC time, end offset) of an ISO 8601 stamp with zone and a space at ``pos``, or None.
+
+    >>> t, end = read_iso('2024-05-14T02:05:02,5-01:30 x')
+    >>> t.isoformat(), end
+    ('2024-05-14T03:35:02.500000+00:00', 28)
+    """
+    m = _ISO_TIME.match(text, pos)
+    if not m:
+        return None
+    t = utc(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"]),
+            micros(m["f"]))
+    if not m["utc"]:
+        t = to_utc(t, m["sign"], int(m["oh"]), int(m["om"]))
+    return t, m.end()
+
+
+def to_utc(t: datetime | None, sign: str, hours: int, minutes: int) -> datetime | None:
+    """Take a ``+hh:mm`` / ``-hh:mm`` offset off a clock time; None when it cannot be done.
+
+    >>> to_utc(datetime(2024, 5, 14, 4, 0, tzinfo=timezone.utc), '+', 2, 0).isoformat()
+    '2024-05-14T02:00:00+00:00'
+    >>> to_utc(datetime(2024, 5, 14, tzinfo=timezone.utc), '-', 99, 0) is None
+    True
+    """
+    if t is None or hours > 23 or minutes > 59:
+        return None
+    shift = timedelta(hours=hours, minutes=minutes)
+    try:
+        return t - shift if sign == "+" else t + shift
+    except OverflowError:
+        return None
+
+
+def read_header(text: str, years: YearGuess | None) -> Header | None:
+    """Split a syslog line into time, host, program and the text after the tag.
+
+    ``years`` dates RFC 3164 stamps; with None their time is None.
+
+    >>> h = read_header('2024-05-14T04:05:02.5+02:00 vm1 sshd[77]: Accepted key', None)
+    >>> h.time.isoformat(), h.local_time, h.host, h.program, h.body
+    ('2024-05-14T02:05:02.500000+00:00', False, 'vm1', 'sshd', 'Accepted key')
+    >>> read_header('2024-05-14T02:05:02.123456Z INFO ExtHandler ExtHandler x', None) is None
+    True
+    """
+    stamp = _time_of(text, years)
+    if stamp is None:
+        return None
+    time, local, end = stamp
+    m = _HOST_TAG.match(text, end)
+    if not m:
+        return None
+    return Header(time, local, m["host"], m["prog"], text[m.end():])
+
+
+def level_of(body: str) -> str | None:
+    """The level named by a severity word opening ``body``, else None.
+
+    >>> level_of('2024-05-14T02:05:03.114527Z WARNING ExtHandler x'), level_of('Started x')
+    ('WARNING', None)
+    """
+    m = _SEVERITY.match(body)
+    return _LEVELS[m["word"]] if m else None
+
+
+def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
+    """Yield one record per non-empty line."""
+    years = year_guess(ctx.facts)
+    host_known = False
+    for number, text in iter_lines(stream, ctx.max_line):
+        if not text.strip():
+            continue
+        message = redact(text)
+        head = read_header(text, years)
+        if head is None:
+            yield ctx.record(number, message)
+            continue
+        if not host_known and head.host.lower() not in _NOT_A_HOST:
+            ctx.fact("hostname", head.host, line=number, time=head.time)
+            host_known = True
+        yield ctx.record(number, message, time=head.time, level=level_of(head.body),
+                         component=head.program, local_time=head.local_time)
+
+
+def sniff(head: str) -> bool:
+    """True when most non-empty lines of ``head`` start with a syslog header.
+
+    >>> sniff('May 14 02:05:02 vm1 systemd[1]: Started x.\\nMay 14 02:05:03 vm1 kernel: y\\n')
+    True
+    >>> sniff('2024-05-14T02:05:02.123456Z INFO ExtHandler ExtHandler x\\n')
+    False
+    """
+    lines = [line for line in head.splitlines() if line.strip()]
+    hits = sum(1 for line in lines if read_header(line, None) is not None)
+    return hits > 0 and hits * 2 >= len(lines)
