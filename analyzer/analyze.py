@@ -18,6 +18,7 @@ from analyzer.signatures import Cause, Signature, load_causes, load_signatures
 from parsers.base import ParseContext, looks_binary
 
 SNIFF_BYTES = 4096
+AGENT_LOG_SPECS = frozenset({"waagent_log", "extension_command_log"})
 
 
 @dataclass
@@ -48,6 +49,7 @@ def analyze(source: str | Path, knowledge: Knowledge | None = None,
                 result.facts.setdefault("bundle_year", matcher.latest_time.year, entry.path)
         else:
             result.inventory.append(InventoryEntry(entry.path, None, "skipped", entry.reason))
+    _derive_facts(result, matcher)
     matcher.check_facts(result.facts)
     result.diagnoses = rank(matcher.found, result.facts, knowledge.causes, matcher.latest_time)
     result.os = _os_of(result)
@@ -106,6 +108,15 @@ class _Rejoined(io.RawIOBase):
         data = self.read(len(buffer))
         buffer[:len(data)] = data
         return len(data)
+
+
+def _derive_facts(result: Result, matcher: Matcher) -> None:
+    """Facts that need the whole bundle: how long the agent was silent before the other logs ended."""
+    agent_last = result.facts.get("agent_last_record")
+    others = [t for spec, t in matcher.latest_by_spec.items() if spec not in AGENT_LOG_SPECS]
+    if agent_last is not None and others:
+        hours = (max(others) - agent_last.value).total_seconds() / 3600
+        result.facts.set("agent_log_silent_hours", round(max(hours, 0.0), 1), agent_last.path, agent_last.line)
 
 
 def _os_of(result: Result) -> str:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from analyzer.model import Evidence, Facts, Hit, Record
 from analyzer.signatures import Signature
 from parsers.base import redact
 
 KEEP = 5
+_EPSILON = timedelta(microseconds=1)
 MAX_EVIDENCE_TEXT = 400
 
 
@@ -34,6 +35,7 @@ class Matcher:
         self.records = 0
         self.noise = 0
         self._latest: dict[bool, datetime] = {}
+        self.latest_by_spec: dict[str, datetime] = {}  # newest UTC record time per spec
 
     def _for_spec(self, spec: str) -> tuple[list[Signature], list[Signature]]:
         pair = self._by_spec.get(spec)
@@ -51,6 +53,8 @@ class Matcher:
             seen = self._latest.get(record.local_time)
             if seen is None or t > seen:
                 self._latest[record.local_time] = t
+            if not record.local_time and t > self.latest_by_spec.get(spec, t - _EPSILON):
+                self.latest_by_spec[spec] = t
         noise, evidence = self._for_spec(spec)
         text = record.message
         for sig in noise:

@@ -49,11 +49,10 @@ def resolved_before(facts: Facts) -> datetime | None:
 
 def recency(hit: Hit, ref: datetime | None, resolved: datetime | None) -> float:
     t = hit.evidence.time
-    if resolved is not None and (t is None or hit.spec == "facts"):
-        # a state (a version, a setting) did not stop the last backup from succeeding
-        return RESOLVED_FACTOR
-    if t is None:
-        return 1.0
+    if hit.spec == "facts" or t is None:
+        # a state (a version, a setting, the last status) holds now, when it was read does not age it;
+        # but it did not stop the last backup from succeeding
+        return RESOLVED_FACTOR if resolved is not None else 1.0
     slack = LOCAL_TIME_SLACK if hit.evidence.local_time else timedelta(0)
     if resolved is not None and t + slack < resolved:
         return RESOLVED_FACTOR
