@@ -2,11 +2,14 @@
 
 ``Matcher.feed`` is called once per record: the noise signatures for the
 record's spec go first (a record they match is set aside), then the evidence
-signatures (literal hint, then regex). Per signature only the count and the
-latest few hits are kept, so memory stays flat however long the logs are.
+signatures (literal hint, then regex). A record that contains none of the
+literal hints of the spec's signatures is dismissed by one search of a
+combined pattern. Per signature only the count and the latest few hits are
+kept, so memory stays flat however long the logs are.
 """
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,8 +19,28 @@ from analyzer.signatures import Signature
 from parsers.base import redact
 
 KEEP = 5
+GENERIC_TEXT = "text"
 _EPSILON = timedelta(microseconds=1)
 MAX_EVIDENCE_TEXT = 400
+
+
+@dataclass
+class _SpecSignatures:
+    noise: list[Signature]
+    evidence: list[Signature]
+    prefilter: re.Pattern | None  # matches wherever some signature's hint occurs
+
+
+def _prefilter(sigs: list[Signature]) -> re.Pattern | None:
+    """One pattern of all the signatures' literal hints; None when some signature has none."""
+    if not sigs or any(not s.hints for s in sigs):
+        return None
+    exact = sorted({h for s in sigs if not s.ignore_case for h in s.hints}, key=len, reverse=True)
+    folded = sorted({h for s in sigs if s.ignore_case for h in s.hints}, key=len, reverse=True)
+    parts = [re.escape(h) for h in exact]
+    if folded:
+        parts.append("(?i:" + "|".join(re.escape(h) for h in folded) + ")")
+    return re.compile("|".join(parts))
 
 
 @dataclass
@@ -37,14 +60,16 @@ class Matcher:
         self._latest: dict[bool, datetime] = {}
         self.latest_by_spec: dict[str, datetime] = {}  # newest UTC record time per spec
 
-    def _for_spec(self, spec: str) -> tuple[list[Signature], list[Signature]]:
-        pair = self._by_spec.get(spec)
-        if pair is None:
-            sigs = [s for s in self.signatures if s.pattern is not None or s.hint is not None]
-            pair = ([s for s in sigs if s.kind == "noise" and s.applies_to(spec)],
-                    [s for s in sigs if s.kind == "evidence" and s.applies_to(spec)])
-            self._by_spec[spec] = pair
-        return pair
+    def _for_spec(self, spec: str) -> _SpecSignatures:
+        """Signatures for a spec; a generic text file may hold any source's lines, so all apply to it."""
+        chosen = self._by_spec.get(spec)
+        if chosen is None:
+            sigs = [s for s in self.signatures if (s.pattern is not None or s.hints)
+                    and (spec == GENERIC_TEXT or s.applies_to(spec))]
+            chosen = self._by_spec[spec] = _SpecSignatures(
+                [s for s in sigs if s.kind == "noise"], [s for s in sigs if s.kind == "evidence"],
+                _prefilter(sigs))
+        return chosen
 
     def feed(self, record: Record, spec: str) -> None:
         self.records += 1
@@ -55,14 +80,18 @@ class Matcher:
                 self._latest[record.local_time] = t
             if not record.local_time and t > self.latest_by_spec.get(spec, t - _EPSILON):
                 self.latest_by_spec[spec] = t
-        noise, evidence = self._for_spec(spec)
+        chosen = self._for_spec(spec)
         text = record.message
+        if chosen.prefilter is not None and chosen.prefilter.search(text) is None:
+            return
+        noise, evidence = chosen.noise, chosen.evidence
+        level = record.level
         for sig in noise:
-            if (not sig.levels or record.level in sig.levels) and sig.search(text):
+            if (not sig.levels or level is None or level in sig.levels) and sig.search(text):
                 self.noise += 1
                 return
         for sig in evidence:
-            if sig.levels and record.level not in sig.levels:
+            if sig.levels and level is not None and level not in sig.levels:
                 continue
             m = sig.search(text)
             if m is not None:

@@ -8,7 +8,7 @@ A signature file holds a list of signatures::
       error_codes: [UserErrorFsFreezeFailed]
       os: linux
       sources: [vmsnapshot_extension_log]
-      hint: "Failed to FIFREEZE"
+      hint: "Failed to FIFREEZE"     # optional: literal(s) one of which every match contains
       regex: 'Failed to FIFREEZE: (?P<mount>\\S+)'
       weight: 0.8
       remediation: ["..."]
@@ -34,6 +34,7 @@ from typing import Any, Iterable
 import regex
 import yaml
 
+from analyzer.literals import required_literals
 from analyzer.model import Facts
 
 LEVEL_NAMES = ("ERROR", "WARNING", "INFO", "VERBOSE")
@@ -67,7 +68,7 @@ class Signature:
     error_codes: tuple[str, ...] = ()
     os: str = "any"
     sources: tuple[str, ...] = ()  # spec names; the first one parses the examples
-    hint: str | None = None
+    hints: tuple[str, ...] = ()  # literals one of which every match contains (checked first)
     pattern: Any = None  # compiled regex
     ignore_case: bool = False
     levels: frozenset[str] = frozenset()
@@ -82,14 +83,16 @@ class Signature:
 
     def search(self, text: str):
         """The first match in ``text`` (a record's message), or None."""
-        if self.hint is not None:
-            if self.ignore_case:
-                if self.hint not in text.lower():
-                    return None
-            elif self.hint not in text:
+        if self.hints:
+            hay = text.lower() if self.ignore_case else text
+            for hint in self.hints:
+                pos = hay.find(hint)
+                if pos >= 0:
+                    break
+            else:
                 return None
-        if self.pattern is None:
-            return _HintMatch(text.lower().find(self.hint) if self.ignore_case else text.find(self.hint))
+            if self.pattern is None:
+                return _HintMatch(pos)
         try:
             return self.pattern.search(text, timeout=self.timeout)
         except TimeoutError:
@@ -274,8 +277,7 @@ def _signature(where: str, e: dict, file: str, causes: dict[str, Cause], user: b
     if os_name not in ("linux", "windows", "any"):
         raise SignatureError(f"{where}: os: must be linux, windows or any")
     hint, rx, when = e.get("hint"), e.get("regex"), e.get("when")
-    if hint is not None and not isinstance(hint, str):
-        raise SignatureError(f"{where}: hint: must be a string")
+    hints = _strs(where, e, "hint")
     if (rx is None and hint is None) == (when is None):
         raise SignatureError(f"{where}: regex: give a regex or hint, or a 'when' fact condition, not both")
     ignore_case = bool(e.get("ignore_case", False))
@@ -287,8 +289,10 @@ def _signature(where: str, e: dict, file: str, causes: dict[str, Cause], user: b
             pattern = regex.compile(rx, regex.IGNORECASE if ignore_case else 0)
         except regex.error as err:
             raise SignatureError(f"{where}: regex: does not compile: {err}") from None
-    if hint is not None and ignore_case:
-        hint = hint.lower()
+    if not hints and rx is not None:
+        hints = required_literals(rx) or ()
+    if ignore_case:
+        hints = tuple(h.lower() for h in hints)
     conditions = _conditions(where, when) if when is not None else ()
     levels = _strs(where, e, "levels")
     if any(lv not in LEVEL_NAMES for lv in levels):
@@ -299,7 +303,7 @@ def _signature(where: str, e: dict, file: str, causes: dict[str, Cause], user: b
     return Signature(
         id=sid, title=_str(where, e, "title"), cause=cause, weight=float(weight), file=file,
         kind=kind, error_codes=_strs(where, e, "error_codes"), os=os_name,
-        sources=_strs(where, e, "sources"), hint=hint, pattern=pattern,
+        sources=_strs(where, e, "sources"), hints=hints, pattern=pattern,
         ignore_case=ignore_case, levels=frozenset(levels), when=conditions,
         remediation=_strs(where, e, "remediation"), references=_strs(where, e, "references"),
         examples=examples, timeout=USER_REGEX_TIMEOUT if user else None)

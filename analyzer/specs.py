@@ -31,11 +31,12 @@ class Spec:
 
 
 TABLE: tuple[Spec, ...] = (
-    Spec("waagent_log", r"var/log/waagent\.log" + _ROT, "waagent_log"),
+    Spec("waagent_log", r"waagent\.log" + _ROT, "waagent_log"),
     Spec("waagent_log", r"truncated_+var_log_waagent\.log" + _ROT, "waagent_log"),
     Spec("extension_command_log", r"var/log/azure/[^/]+/commandexecution\.log" + _ROT, "waagent_log"),
     Spec("vmsnapshot_extension_log", _VMSNAP_LOG + r"extension\.log" + _ROT, "vmsnapshot_log"),
     Spec("vmsnapshot_extension_log", r"truncated_+" + _VMSNAP_LOG.replace("/", "_") + r"extension\.log", "vmsnapshot_log"),
+    Spec("vmsnapshot_extension_log", r"^extension\.log" + _ROT, "vmsnapshot_log"),  # sent on its own
     Spec("vmsnapshot_shell_log", _VMSNAP_LOG + r"shell\.log" + _ROT, "vmsnapshot_shell_log"),
     Spec("vmsnapshot_events", _VMSNAP_LOG + r"events/[^/]+\.json", "vmsnapshot_events"),
     Spec("extension_status", _EXT_DIR + r"status/\d+(?:\.status|_status)", "extension_status"),

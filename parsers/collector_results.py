@@ -4,8 +4,8 @@ Each entry starts ``YYYY-MM-DDTHH:MM:SSZ LEVEL message`` (UTC); the output of
 the commands the collector runs (``ls -alF`` of /var/log and
 /var/lib/waagent) follows on lines of its own, which are kept as
 continuation lines of the entry that announced the command. Records: one
-per entry; ``message`` is the text after the level, then the continuation
-lines (trailing blank lines dropped).
+per entry; ``message`` is the entry's first line as written (time and level
+included), then the continuation lines (trailing blank lines dropped).
 
 Facts: ``collector_mode`` (``normal`` or ``full``); from the listing of
 /var/lib/waagent, ``installed_agent_versions`` (versions of the
@@ -70,8 +70,8 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     >>> import io; from analyzer.model import Facts
     >>> ctx = ParseContext('results.txt', Facts(), [])
     >>> data = b'2024-06-03T11:20:42Z INFO Output of command [ls -alF /var/log]:\\ntotal 8\\n\\n'
-    >>> [(r.line, r.message) for r in parse(io.BytesIO(data), ctx)]
-    [(1, 'Output of command [ls -alF /var/log]:\\ntotal 8')]
+    >>> [(r.line, r.level, r.message) for r in parse(io.BytesIO(data), ctx)]
+    [(1, 'INFO', '2024-06-03T11:20:42Z INFO Output of command [ls -alF /var/log]:\\ntotal 8')]
     """
     entry: _Entry | None = None
     listing = _Listing()
@@ -80,7 +80,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
         if m:
             if entry is not None:
                 yield _record(entry, ctx)
-            entry = _start(m, number, ctx)
+            entry = _start(m, number, text, ctx)
             if entry.listing:
                 listing.time = entry.time
         elif entry is not None:
@@ -94,14 +94,14 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     _listing_facts(listing, ctx)
 
 
-def _start(m: regex.Match, number: int, ctx: ParseContext) -> _Entry:
+def _start(m: regex.Match, number: int, text: str, ctx: ParseContext) -> _Entry:
     time = utc(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"]))
-    message = m["msg"] or ""
-    mode = _MODE.match(message)
+    body = m["msg"] or ""
+    mode = _MODE.match(body)
     if mode:
         ctx.fact("collector_mode", mode["mode"], line=number, time=time)
     level = _LEVELS.get(m["level"], m["level"])
-    return _Entry(number, time, level, [message], listing=bool(_LIB_LISTING.match(message)))
+    return _Entry(number, time, level, [text], listing=bool(_LIB_LISTING.match(body)))
 
 
 def _record(entry: _Entry, ctx: ParseContext) -> Record:

@@ -44,7 +44,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
         value = _unquote(m["value"])
         if name and value:
             ctx.fact(name, value, line=number)
-        yield ctx.record(number, text.rstrip())
+        yield ctx.record(number, text)
 
 
 def _unquote(raw: str) -> str:

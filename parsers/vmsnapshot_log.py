@@ -13,12 +13,15 @@ Several writers share the file, so a line takes one of these shapes:
   header lines;
 * anything else (tracebacks, mount and df dumps, JSON) continues the entry above.
 
-Each backup-logger line becomes a record of its own with its own time and level.
-Between ``Binary output traces start`` and ``... end`` the lines printed by the
-``safefreeze`` helper (``YYYY-MM-DD HH:MM:SS text``, VM local time) become
-records of component ``safefreeze``. A record's ``message`` is the text after
-the time/level/handler prefix; continuation lines follow it, one per physical
-line (python 2 continuation lines lose their repeated time stamp).
+Each backup-logger line becomes a record of its own with its own time and level,
+also when it is wrapped in a python 2 line. Between ``Binary output traces
+start`` and ``... end`` the lines printed by the ``safefreeze`` helper
+(``YYYY-MM-DD HH:MM:SS text``, VM local time) become records of component
+``safefreeze``. A record's ``message`` is its first physical line as written
+(time, level, handler tag and any wrapping python 2 prefix included) followed
+by its continuation lines as written, python 2 ones with their repeated time
+stamp; blank lines (for python 2, a time stamp alone) are kept only when more
+text follows them. ``sig=`` values of SAS URLs are masked.
 
 Facts: ``last_backup_attempt``, ``last_status``, ``last_status_code``,
 ``last_status_message``, ``last_status_time`` (from the ``Enable,<status>,<code>,
@@ -78,6 +81,11 @@ _PYTHON = regex.compile(
 _LEVELS = {"Info": "INFO", "Warning": "WARNING", "Error": "ERROR", "Critical": "ERROR",
            "Verbose": "VERBOSE", "ERROR:": "ERROR", "WARNING:": "WARNING"}
 _STATUS_OPS = ("Enable,", "Install,", "Uninstall,", "Disable,", "Update,", "Executing,")
+# a job starts freezing / a freeze has ended (result, thaw, or the job's final status)
+_FREEZE_STARTS = ("T:S freeze, timeout value", "fsfreeze mount :", "Starting Freeze Binary", "freezing the mount")
+_FREEZE_ENDS = ("freeze result", "thaw result", "Thaw Signal", "Thawing", "unfreeze ends", "Enable,success",
+                "Enable,error")
+_OPENERS = _STATUS_OPS + ("cwd is ", "starting enable", "starting daemon initially")
 _TRACES_START = "Binary output traces start"
 _TRACES_END = "Binary output traces end"
 _SAFEFREEZE = "safefreeze"
@@ -109,9 +117,9 @@ def _second(stamp: str) -> datetime | None:
                int(stamp[14:16]), int(stamp[17:19]))
 
 
-def _time(m, fraction: str | None = None) -> datetime | None:
-    """Time of a match whose first 19 characters are the stamp."""
-    second = _second(m.string[:19])
+def _time(text: str, start: int = 0, fraction: str | None = None) -> datetime | None:
+    """Time of the stamp at ``start`` of ``text`` (19 characters), with ``fraction`` if any."""
+    second = _second(text[start:start + 19])
     if second is None or not fraction:
         return second
     return second.replace(microsecond=micros(fraction))
@@ -119,16 +127,17 @@ def _time(m, fraction: str | None = None) -> datetime | None:
 
 @dataclass(slots=True)
 class _Entry:
-    """A record being assembled."""
+    """A record being assembled: its physical lines; its text starts at ``body`` of the first."""
 
     line: int
     parts: list[str]
+    body: int
     time: datetime | None
     level: str | None
     component: str | None
     local: bool
     size: int = 0
-    blanks: int = 0
+    pending: list[str] | None = None  # blank lines, kept once more text follows
     full: bool = False
 
 
@@ -148,15 +157,32 @@ class _Outcome:
     enable: tuple[int, datetime | None] | None = None
     daemon: tuple[int, datetime | None] | None = None
     status: _Status | None = None
+    freeze_start: Record | None = None
+    freeze_end: datetime | None = None
 
-    def observe(self, record: Record) -> None:
-        msg = record.message
-        if msg.startswith("starting enable"):
+    def freeze(self, record: Record) -> None:
+        """Track the latest freeze start and end by their own times (a failed freeze's block is written late)."""
+        if record.time is None or record.component == "safefreeze":
+            return
+        text = record.message
+        if any(marker in text for marker in _FREEZE_ENDS):
+            if self.freeze_end is None or record.time >= self.freeze_end:
+                self.freeze_end = record.time
+        elif any(marker in text for marker in _FREEZE_STARTS):
+            if self.freeze_start is None or record.time >= self.freeze_start.time:
+                self.freeze_start = record
+
+    def observe(self, record: Record, text: str) -> None:
+        if text.startswith("starting enable"):
             self.enable = (record.line, record.time)
-        elif msg.startswith("starting daemon initially"):
+        elif text.startswith("starting daemon initially"):
             self.daemon = (record.line, record.time)
 
     def publish(self, ctx: ParseContext) -> None:
+        start = self.freeze_start
+        if start is not None:
+            stuck = self.freeze_end is None or start.time > self.freeze_end
+            ctx.fact("vmsnapshot_stopped_in_freeze", stuck, line=start.line, time=start.time)
         attempt = self.enable or self.daemon
         if attempt is not None:
             ctx.fact("last_backup_attempt", attempt[1], line=attempt[0], time=attempt[1])
@@ -185,87 +211,98 @@ class _Reader:
             m = _PY3.match(text)
             if m:
                 self.handler = m["handler"]
-                return self._message(number, m["msg"], _time(m, m["f"]), False, None, True)
+                return self._message(number, text, m.start("msg"), _time(text, 0, m["f"]), False,
+                                     None, True)
             m = _BACKUP.match(text)
             if m:
-                return self._backup(number, m)
+                return self._backup(number, text, m)
             m = _WAAGENT.match(text)
             if m:
-                return self._waagent(number, m)
+                return self._waagent(number, text, m)
         return self._bare(number, text)
 
     def close(self) -> Record | None:
         return self._take()
 
-    def _waagent(self, number: int, m) -> Record | None:
-        msg = m["msg"] or ""
+    def _waagent(self, number: int, text: str, m) -> Record | None:
+        pos = m.start("msg")
+        if pos < 0:
+            pos = len(text)
         level = _LEVELS.get(m["sev"])
-        time = _time(m)
+        time = _time(text)
         if m["handler"]:
             self.handler = m["handler"]
-            return self._message(number, msg, time, True, level, True)
+            return self._message(number, text, pos, time, True, level, True)
         cur = self.open
         starts = level is not None and not (
             cur is not None and cur.level == level and cur.time == time)
-        return self._message(number, msg, time, True, level, starts)
+        return self._message(number, text, pos, time, True, level, starts)
 
-    def _message(self, number, msg, time, local, level, starts) -> Record | None:
-        """A line with its own prefix: ``msg`` may itself be a nested shape."""
-        if msg[:1].isdigit():
-            m = _BACKUP.match(msg)
+    def _message(self, number, text, pos, time, local, level, starts) -> Record | None:
+        """A line with its own prefix, its text at ``pos``: that text may itself be a nested shape."""
+        if text[pos:pos + 1].isdigit():
+            m = _BACKUP.match(text, pos)
             if m:
-                return self._backup(number, m)
-        if not starts:
-            if _HEADER.match(msg):
-                return self._start(number, msg, time, level, local)
-            self._extend(number, msg)
-            return None
-        return self._start(number, msg, time, level, local)
+                return self._backup(number, text, m)
+        if starts or _HEADER.match(text, pos):
+            return self._start(number, text, pos, time, level, local)
+        self._extend(number, text, pos)
+        return None
 
-    def _backup(self, number: int, m) -> Record | None:
-        return self._start(number, m["msg"], _time(m, m["f"]), _LEVELS[m["lvl"]], False)
+    def _backup(self, number: int, text: str, m) -> Record | None:
+        return self._start(number, text, m.start("msg"), _time(text, m.start(), m["f"]),
+                           _LEVELS[m["lvl"]], False)
 
     def _bare(self, number: int, text: str) -> Record | None:
         if text and text[0] in "=GD" and _HEADER.match(text):
             cur = self.open
             time, local = (cur.time, cur.local) if cur else (None, False)
-            return self._start(number, text, time, None, local)
-        self._extend(number, text)
+            return self._start(number, text, 0, time, None, local)
+        self._extend(number, text, 0)
         return None
 
-    def _start(self, number, msg, time, level, local) -> Record | None:
+    def _start(self, number, text, pos, time, level, local) -> Record | None:
         done = self._take()
         component = self.handler
         if self.in_traces:
-            m = _BINARY.match(msg)
+            m = _BINARY.match(text, pos)
             if m:
-                msg, time, level, local, component = m["msg"].rstrip(), _time(m), None, True, _SAFEFREEZE
-        if _TRACES_START in msg:
+                time, level, local, component = _time(text, pos), None, True, _SAFEFREEZE
+                pos = m.start("msg")
+        if _TRACES_START in text:
             self.in_traces = True
-        elif _TRACES_END in msg:
+        elif _TRACES_END in text:
             self.in_traces = False
-        self.open = _Entry(number, [msg], time, level, component, local, len(msg))
+        self.open = _Entry(number, [text], pos, time, level, component, local, len(text))
         return done
 
-    def _extend(self, number: int, text: str) -> None:
+    def _extend(self, number: int, text: str, pos: int) -> None:
+        """Add a continuation line whose text starts at ``pos`` (blank when there is none)."""
         cur = self.open
+        if pos >= len(text):
+            if cur is not None and not cur.full:
+                if cur.pending is None:
+                    cur.pending = [text]
+                elif len(cur.parts) + len(cur.pending) <= MAX_CONTINUATION_LINES:
+                    cur.pending.append(text)
+            return
         if cur is None:
-            if text:
-                self.open = _Entry(number, [text], None, None, None, False, len(text))
+            self.open = _Entry(number, [text], pos, None, None, None, False, len(text))
             return
         if cur.full:
             return
-        if not text:
-            cur.blanks += 1
-            return
-        lines = len(cur.parts) + cur.blanks
-        size = cur.size + cur.blanks + len(text) + 1
+        lines = len(cur.parts)
+        size = cur.size + len(text) + 1
+        pending = cur.pending
+        if pending:
+            lines += len(pending)
+            size += sum(map(len, pending)) + len(pending)
         if lines > MAX_CONTINUATION_LINES or size > MAX_CONTINUATION_BYTES:
             self._cut(cur)
             return
-        if cur.blanks:
-            cur.parts.extend([""] * cur.blanks)
-            cur.blanks = 0
+        if pending:
+            cur.parts += pending
+            cur.pending = None
         cur.parts.append(text)
         cur.size = size
 
@@ -281,36 +318,59 @@ class _Reader:
             return None
         self.open = None
         message = redact("\n".join(cur.parts) if len(cur.parts) > 1 else cur.parts[0])
-        level = cur.level
-        if message.startswith(_STATUS_OPS):
-            level = self._status(cur, message, level)
-        record = Record(self.ctx.path, cur.line, message, cur.time, level, cur.component, cur.local)
-        self._facts(record)
+        record = Record(self.ctx.path, cur.line, message, cur.time, cur.level, cur.component, cur.local)
+        if message.startswith(_OPENERS, cur.body):
+            self._facts(record, _text(cur, message))
+        if "reeze" in message or "haw" in message or "Enable," in message:
+            self.outcome.freeze(record)
+        if "pythonVersion" in message:
+            m = _PYTHON.search(message, cur.body)
+            if m:
+                self.ctx.fact("python_version", m["a"] or m["b"], line=record.line, time=record.time)
         return record
 
-    def _status(self, cur: _Entry, message: str, level: str | None) -> str | None:
-        m = _STATUS.match(message)
-        if m is None:
-            return level
-        if m["op"] == "Enable":
-            self.outcome.status = _Status(cur.line, cur.time, m["status"], int(m["code"]),
-                                          m["text"].strip())
-        if level is None:
-            level = "ERROR" if m["status"] == "error" else "INFO"
-        return level
-
-    def _facts(self, record: Record) -> None:
-        msg = record.message
-        self.outcome.observe(record)
-        if msg.startswith("cwd is "):
-            m = _CWD.match(msg)
+    def _facts(self, record: Record, text: str) -> None:
+        """Facts (and the level of a status line) read from the record's ``text``."""
+        if text.startswith(_STATUS_OPS):
+            m = _STATUS.match(text)
+            if m is None:
+                return
+            if m["op"] == "Enable":
+                self.outcome.status = _Status(record.line, record.time, m["status"], int(m["code"]),
+                                              m["text"].strip())
+            if record.level is None:
+                record.level = "ERROR" if m["status"] == "error" else "INFO"
+        elif text.startswith("cwd is "):
+            m = _CWD.match(text)
             if m:
                 self.ctx.fact("extension_name", m["name"], line=record.line, time=record.time)
                 self.ctx.fact("extension_version", m["ver"], line=record.line, time=record.time)
-        if "pythonVersion" in msg:
-            m = _PYTHON.search(msg)
-            if m:
-                self.ctx.fact("python_version", m["a"] or m["b"], line=record.line, time=record.time)
+        else:
+            self.outcome.observe(record, text)
+
+
+def _text(cur: _Entry, message: str) -> str:
+    """The text a record's facts are read from: its lines without what the writers put around them.
+
+    That is the first line past its prefix (a backup-logger line without its
+    closing space, a safefreeze line without trailing blanks) and the
+    continuation lines, python 2 ones past their repeated time stamp.
+    """
+    end = message.find("\n")
+    first = message[cur.body:] if end < 0 else message[cur.body:end]
+    if cur.component == _SAFEFREEZE:
+        first = first.rstrip()
+    elif cur.level is not None and not cur.local and first.endswith(" "):
+        first = first[:-1]  # only a backup-logger line starts with both a level and UTC time
+    if end < 0:
+        return first
+    return "\n".join([first, *map(_unstamped, message[end + 1:].split("\n"))])
+
+
+def _unstamped(line: str) -> str:
+    """A continuation line without the time stamp a python 2 line repeats."""
+    m = _WAAGENT.match(line) if line[:1].isdigit() else None
+    return line if m is None else m["msg"] or ""
 
 
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
@@ -320,8 +380,11 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     >>> ctx = ParseContext('extension.log', Facts(), [])
     >>> data = (b'2025-03-04 08:15:09.002231 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]Enable,error,123,,False\\n'
     ...         b'2025/03/04 08:15:05.120240  Error  file open failed for some mount \\n')
-    >>> [(r.line, r.level, r.message) for r in parse(io.BytesIO(data), ctx)]
-    [(1, 'ERROR', 'Enable,error,123,,False'), (2, 'ERROR', 'file open failed for some mount')]
+    >>> records = list(parse(io.BytesIO(data), ctx))
+    >>> [(r.line, r.level) for r in records]
+    [(1, 'ERROR'), (2, 'ERROR')]
+    >>> records[1].message
+    '2025/03/04 08:15:05.120240  Error  file open failed for some mount '
     >>> ctx.facts.value('last_status_code')
     123
     """

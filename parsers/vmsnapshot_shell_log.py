@@ -2,8 +2,9 @@
 
 ``handle.sh`` stamps each line with ``date -u`` followed by ``- `` (C locale, or
 the en_US form with AM/PM); ``handle_host_daemon.sh`` uses a bracketed time with
-nanoseconds. Both are UTC. Every non-empty line is a record; a line in neither
-shape keeps ``time`` None. The wrapper that wrote a line is the component.
+nanoseconds. Both are UTC. Every non-empty line is a record whose ``message``
+is the line as written; a line in neither shape keeps ``time`` None. The
+wrapper that wrote a line is the component.
 
 Facts: ``python_version`` (the interpreter the wrapper picked, e.g. ``python3``,
 from ``<python> path exists``).
@@ -71,7 +72,7 @@ def _date_u_time(m) -> datetime | None:
 
 
 def _split(text: str) -> tuple[str, datetime | None, str | None]:
-    """(message, time, component) of one line."""
+    """(text past the time stamp, time, component) of one line."""
     m = _DATE_U.match(text)
     if m:
         return m["msg"], _date_u_time(m), _HANDLE_SH
@@ -89,15 +90,15 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     >>> import io; from analyzer.model import Facts
     >>> ctx = ParseContext('shell.log', Facts(), [])
     >>> [(r.line, r.time.isoformat(), r.message) for r in parse(io.BytesIO(b'Tue Mar  4 08:15:01 UTC 2025- python3 path exists\\n'), ctx)]
-    [(1, '2025-03-04T08:15:01+00:00', 'python3 path exists')]
+    [(1, '2025-03-04T08:15:01+00:00', 'Tue Mar  4 08:15:01 UTC 2025- python3 path exists')]
     >>> ctx.facts.value('python_version')
     'python3'
     """
     for number, text in iter_lines(stream, ctx.max_line):
         if not text.strip():
             continue
-        message, time, component = _split(text)
-        m = _PYTHON.match(message)
+        body, time, component = _split(text)
+        m = _PYTHON.match(body)
         if m:
             ctx.fact("python_version", m["py"], line=number, time=time)
-        yield Record(ctx.path, number, message, time=time, component=component)
+        yield Record(ctx.path, number, text, time=time, component=component)

@@ -54,7 +54,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
             settings.pop(key, None)
         else:
             settings[key] = (value, number)
-        yield ctx.record(number, text.rstrip())
+        yield ctx.record(number, text)
     _facts(settings, ctx)
 
 

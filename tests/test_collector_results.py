@@ -47,14 +47,19 @@ def test_sample_records():
         (17, at(43), "INFO"), (18, at(44), "WARNING"), (19, at(45), "ERROR"), (20, at(46), "ERROR"),
         (21, at(47), "VERBOSE"),
     ]
-    assert records[0].message == "Starting log collection at 2024-06-03T11:20:40Z"
-    assert records[2].message == ("Output of command [ls -alF /var/log]:\ntotal 12\n"
+    assert records[0].message == "2024-06-03T11:20:40Z INFO Starting log collection at 2024-06-03T11:20:40Z"
+    assert records[2].message == ("2024-06-03T11:20:42Z INFO Output of command [ls -alF /var/log]:\ntotal 12\n"
                                   "drwxrwxr-x  9 root syslog 4096 Jun  3 11:00 ./\n"
                                   "drwxr-xr-x  4 root root   4096 Jun  1 09:02 WALinuxAgent-1.0.0/")
     assert records[3].message.count("\n") == 7
     assert records[3].message.endswith("WALinuxAgent-2.9.1.1.zip")
-    assert records[4].message == ""
-    assert records[5].message == "Archive too big, done with adding files."
+    assert records[4].message == "2024-06-03T11:20:43Z INFO "
+    assert records[5].message == "2024-06-03T11:20:44Z WARNING Archive too big, done with adding files."
+    assert records[7].message == "2024-06-03T11:20:46Z CRITICAL Unexpected failure"
+    physical = SAMPLE.split("\n")
+    for r in records:
+        parts = r.message.split("\n")
+        assert parts == physical[r.line - 1:r.line - 1 + len(parts)]
     assert all(r.component is None and r.local_time is False for r in records)
 
 
@@ -102,7 +107,7 @@ def test_leading_orphan_lines_and_bad_times():
     records, facts, problems = run_parser(collector_results, doc, PATH)
     assert [(r.line, r.time, r.level, r.message) for r in records] == [
         (1, None, None, "garbage before any entry\n  more"),
-        (3, None, "INFO", "impossible time"),
+        (3, None, "INFO", "2024-13-40T99:00:00Z INFO impossible time"),
     ]
     assert (facts.as_dict(), problems) == ({}, [])
 
@@ -113,10 +118,11 @@ def test_reference_synthetic_results(reference):
     assert problems == []
     assert len(records) == 50
     assert (records[0].line, records[0].time, records[0].message) == (
-        1, datetime(2024, 5, 14, 2, 5, 2, tzinfo=timezone.utc), "Starting log collection at 2024-05-14T02:05:02Z")
+        1, datetime(2024, 5, 14, 2, 5, 2, tzinfo=timezone.utc),
+        "2024-05-14T02:05:02Z INFO Starting log collection at 2024-05-14T02:05:02Z")
     listing = next(r for r in records if r.line == 14)
     assert listing.message.count("\n") == 8
-    assert (records[-1].line, records[-1].message) == (65, "Elapsed time: 7121 ms")
+    assert (records[-1].line, records[-1].message) == (65, "2024-05-14T02:05:22Z INFO Elapsed time: 7121 ms")
     assert facts.as_dict() == {"collector_mode": "normal", "extension_version": "1.0.9225.0",
                                "installed_agent_versions": ["2.15.0.1"]}
     assert (facts.get("collector_mode").line, facts.get("extension_version").line,

@@ -8,7 +8,7 @@ PATH = "etc/os-release"
 
 UBUNTU = """PRETTY_NAME="Ubuntu 22.04.4 LTS"
 NAME="Ubuntu"
-VERSION_ID="22.04"
+VERSION_ID="22.04"\x20
 VERSION="22.04.4 LTS (Jammy Jellyfish)"
 VERSION_CODENAME=jammy
 ID=ubuntu
@@ -30,6 +30,7 @@ def test_ubuntu_records_and_facts():
     assert problems == []
     assert [r.line for r in records] == [1, 2, 3, 4, 5, 6, 7, 8]
     assert records[0].message == 'PRETTY_NAME="Ubuntu 22.04.4 LTS"'
+    assert records[2].message == 'VERSION_ID="22.04" '
     assert all(r.level is None and r.time is None for r in records)
     assert facts.as_dict() == {"os_distro": "ubuntu", "os_name": "Ubuntu 22.04.4 LTS", "os_version": "22.04"}
     assert (facts.get("os_distro").line, facts.get("os_name").line, facts.get("os_version").line) == (6, 1, 3)

@@ -32,3 +32,9 @@ def test_no_pattern_starts_with_a_wildcard():
 @pytest.mark.parametrize("sig", SIGNATURES, ids=lambda s: s.id)
 def test_examples(sig):
     assert failures(sig, SIGNATURES) == []
+
+
+def test_every_text_signature_has_a_literal_prefilter():
+    for sig in SIGNATURES:
+        if sig.pattern is not None:
+            assert sig.hints, f"{sig.id}: give a 'hint' or a regex with plain text in every alternative"

@@ -23,6 +23,11 @@ def rows(records):
     return [(r.line, r.time, r.level, r.component, r.local_time, r.message) for r in records]
 
 
+def lines(sample: str, first: int, last: int | None = None) -> str:
+    """Physical lines ``first`` to ``last`` (1-based, inclusive) of ``sample``, as a message holds them."""
+    return "\n".join(sample.split("\n")[first - 1:last or first])
+
+
 # --- inline samples -------------------------------------------------------------------------
 
 PY3 = (
@@ -41,18 +46,18 @@ def test_py3_lines_records_and_continuations():
     records, facts, problems = run_parser(mod, PY3, "extension.log")
     assert problems == []
     assert rows(records) == [
-        (1, t(2025, 3, 4, 8, 15, 2, 441017), None, COMPONENT, False, "starting enable"),
-        (2, t(2025, 3, 4, 8, 15, 2), None, "MyBackupTestLinuxInt-0.0", False,
-         "cwd is /var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0"),
-        (3, t(2025, 3, 4, 8, 15, 3, 100000), "INFO", COMPONENT, False,
-         "Enable,success,4,Transitioning state in extension,False"),
-        (4, t(2025, 3, 4, 8, 15, 4, 200300), None, COMPONENT, False,
-         "Failed to call http with error: timed out, stack trace: Traceback (most recent call last):\n"
-         '  File "/var/lib/waagent/x/main/HttpUtil.py", line 130, in HttpCallGetResponse\n'
-         "socket.timeout: timed out"),
-        (8, t(2025, 3, 4, 8, 15, 9, 2231), "ERROR", COMPONENT, False,
-         "Enable,error,402,CRP timeout limit has reached, will not take snapshot.,False"),
+        (1, t(2025, 3, 4, 8, 15, 2, 441017), None, COMPONENT, False, lines(PY3, 1)),
+        (2, t(2025, 3, 4, 8, 15, 2), None, "MyBackupTestLinuxInt-0.0", False, lines(PY3, 2)),
+        (3, t(2025, 3, 4, 8, 15, 3, 100000), "INFO", COMPONENT, False, lines(PY3, 3)),
+        (4, t(2025, 3, 4, 8, 15, 4, 200300), None, COMPONENT, False, lines(PY3, 4, 6)),
+        (8, t(2025, 3, 4, 8, 15, 9, 2231), "ERROR", COMPONENT, False, lines(PY3, 8)),
     ]
+    assert records[0].message == f"2025-03-04 08:15:02.441017 {H}starting enable"
+    assert records[3].message == (
+        f"2025-03-04 08:15:04.200300 {H}Failed to call http with error: timed out, stack trace: "
+        "Traceback (most recent call last):\n"
+        '  File "/var/lib/waagent/x/main/HttpUtil.py", line 130, in HttpCallGetResponse\n'
+        "socket.timeout: timed out")
     assert facts.as_dict() == {
         "extension_name": "Microsoft.Azure.RecoveryServices.VMSnapshotLinux",
         "extension_version": "1.0.9225.0",
@@ -97,31 +102,31 @@ def test_freeze_block_lines_are_records_of_their_own():
     assert problems == []
     header_time = t(2025, 3, 4, 8, 15, 9, 310200)
     assert rows(records) == [
-        (1, t(2025, 3, 4, 8, 15, 5, 100), None, COMPONENT, False, "proceeded for accepting signals"),
-        (2, t(2025, 3, 4, 8, 15, 9, 2231), "ERROR", COMPONENT, False, "Enable,error,121,,False"),
-        (3, header_time, None, COMPONENT, False, "Guest Agent Version is :WALinuxAgent-2.0.16"),
+        (1, t(2025, 3, 4, 8, 15, 5, 100), None, COMPONENT, False, lines(FREEZE, 1)),
+        (2, t(2025, 3, 4, 8, 15, 9, 2231), "ERROR", COMPONENT, False, lines(FREEZE, 2)),
+        (3, header_time, None, COMPONENT, False, lines(FREEZE, 3)),
         (4, header_time, None, COMPONENT, False, "Distro Info:Default"),
         (5, header_time, None, COMPONENT, False, "================== Logs during Freeze Start =============="),
-        (6, t(2025, 3, 4, 8, 15, 5, 120000), "INFO", COMPONENT, False, "Aquiring lock succeeded"),
-        (7, t(2025, 3, 4, 8, 15, 5, 120034), "INFO", COMPONENT, False,
-         "============== Binary output traces start ================= "),
-        (8, t(2025, 3, 4, 9, 15, 4), None, "safefreeze", True, "Freezing: /data"),
-        (9, t(2025, 3, 4, 9, 15, 4), None, "safefreeze", True,
-         "Failed to FIFREEZE: /data with error message: Device or resource busy"),
-        (10, t(2025, 3, 4, 8, 15, 5, 120177), "INFO", COMPONENT, False,
-         "============== Binary output traces end ================= "),
-        (11, t(2025, 3, 4, 8, 15, 5, 120240), "ERROR", COMPONENT, False, "freeze failed for some mount"),
-        (12, t(2025, 3, 4, 8, 15, 5, 120300), "INFO", COMPONENT, False,
-         "T:S freeze result freeze failed for some mount\n, timedout :False "),
-        (14, t(2025, 3, 4, 8, 15, 5, 120400), "WARNING", COMPONENT, False,
-         "T:S Enable failed with error: freeze failed for some mount\n StatusCode.FailedRetryableFsFreezeFailed, "),
-        (16, t(2025, 3, 4, 8, 15, 5, 120500), "ERROR", COMPONENT, False, "something critical"),
-        (17, t(2025, 3, 4, 8, 15, 5, 120600), "VERBOSE", COMPONENT, False, "something verbose"),
-        (18, t(2025, 3, 4, 8, 15, 5), "INFO", COMPONENT, False, "2025-03-04 09:15:05 not in a trace block"),
+        (6, t(2025, 3, 4, 8, 15, 5, 120000), "INFO", COMPONENT, False, lines(FREEZE, 6)),
+        (7, t(2025, 3, 4, 8, 15, 5, 120034), "INFO", COMPONENT, False, lines(FREEZE, 7)),
+        (8, t(2025, 3, 4, 9, 15, 4), None, "safefreeze", True, lines(FREEZE, 8)),
+        (9, t(2025, 3, 4, 9, 15, 4), None, "safefreeze", True, lines(FREEZE, 9)),
+        (10, t(2025, 3, 4, 8, 15, 5, 120177), "INFO", COMPONENT, False, lines(FREEZE, 10)),
+        (11, t(2025, 3, 4, 8, 15, 5, 120240), "ERROR", COMPONENT, False, lines(FREEZE, 11)),
+        (12, t(2025, 3, 4, 8, 15, 5, 120300), "INFO", COMPONENT, False, lines(FREEZE, 12, 13)),
+        (14, t(2025, 3, 4, 8, 15, 5, 120400), "WARNING", COMPONENT, False, lines(FREEZE, 14, 15)),
+        (16, t(2025, 3, 4, 8, 15, 5, 120500), "ERROR", COMPONENT, False, lines(FREEZE, 16)),
+        (17, t(2025, 3, 4, 8, 15, 5, 120600), "VERBOSE", COMPONENT, False, lines(FREEZE, 17)),
+        (18, t(2025, 3, 4, 8, 15, 5), "INFO", COMPONENT, False, lines(FREEZE, 18)),
         (19, t(2025, 3, 4, 8, 15, 5), None, COMPONENT, False,
          "================== Logs during Freeze End =============="),
-        (21, t(2025, 3, 4, 8, 15, 9, 400000), None, COMPONENT, False, "Returning HttpUtil"),
+        (21, t(2025, 3, 4, 8, 15, 9, 400000), None, COMPONENT, False, lines(FREEZE, 21)),
     ]
+    by_line = {r.line: r.message for r in records}
+    assert by_line[9] == ("2025/03/04 08:15:05.120101  Info  2025-03-04 09:15:04 Failed to FIFREEZE: /data "
+                          "with error message: Device or resource busy ")
+    assert by_line[12] == ("2025/03/04 08:15:05.120300  Info  T:S freeze result freeze failed for some mount\n"
+                           ", timedout :False ")
     assert facts.value("last_status_code") == 121
     assert facts.value("last_status_message") == ""
 
@@ -155,35 +160,52 @@ def test_py2_lines_local_time_and_nested_backup_lines():
     records, facts, problems = run_parser(mod, PY2, "extension.log")
     assert problems == []
     assert rows(records) == [
-        (1, t(2025, 3, 4, 9, 15, 2), None, "MyBackupTestLinuxInt-0.0", True,
-         "cwd is /var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9100.0"),
-        (2, t(2025, 3, 4, 9, 15, 2), None, COMPONENT, True, "starting enable"),
-        (3, t(2025, 3, 4, 9, 15, 3), None, COMPONENT, True,
-         "getting the mount info using mount_path /dev/sda1 on / type ext4 (rw)\n"
-         "proc on /proc type proc (rw)\n\nsysfs on /sys type sysfs (rw)"),
-        (7, t(2025, 3, 4, 9, 15, 6), None, COMPONENT, True, "Guest Agent Version is :WALinuxAgent-2.0.16"),
-        (8, t(2025, 3, 4, 9, 15, 6), None, COMPONENT, True, "Distro Info:Ubuntu 18.04"),
-        (9, t(2025, 3, 4, 9, 15, 6), None, COMPONENT, True,
-         "================== Logs during Freeze Start =============="),
-        (10, t(2025, 3, 4, 8, 15, 4, 117866), "INFO", COMPONENT, False, "Binary subprocess Created"),
-        (11, t(2025, 3, 4, 8, 15, 4, 197059), "INFO", COMPONENT, False, "T:S freeze result , timedout :False"),
-        (12, t(2025, 3, 4, 9, 15, 6), None, COMPONENT, True,
-         "================== Logs during Freeze End =============="),
-        (14, t(2025, 3, 4, 9, 15, 6), None, COMPONENT, True,
-         "============== Binary output traces start ================= "),
-        (15, t(2025, 3, 4, 9, 15, 4), None, "safefreeze", True, "Thawing: /"),
-        (16, t(2025, 3, 4, 9, 15, 6), None, COMPONENT, True,
-         "============== Binary output traces end ================= "),
-        (17, t(2025, 3, 4, 9, 15, 7), "ERROR", COMPONENT, True,
-         "Unable to locate ./HandlerEnvironment.json\nsecond line of the same error"),
-        (19, t(2025, 3, 4, 9, 15, 8), "WARNING", COMPONENT, True, "a library warning"),
-        (20, t(2016, 12, 16, 17, 18, 9, 739891), "INFO", COMPONENT, False, "old wrapped line"),
-        (21, t(2025, 3, 4, 9, 15, 9), "INFO", COMPONENT, True, "Enable,success,1,,False"),
+        (1, t(2025, 3, 4, 9, 15, 2), None, "MyBackupTestLinuxInt-0.0", True, lines(PY2, 1)),
+        (2, t(2025, 3, 4, 9, 15, 2), None, COMPONENT, True, lines(PY2, 2)),
+        (3, t(2025, 3, 4, 9, 15, 3), None, COMPONENT, True, lines(PY2, 3, 6)),
+        (7, t(2025, 3, 4, 9, 15, 6), None, COMPONENT, True, lines(PY2, 7)),
+        (8, t(2025, 3, 4, 9, 15, 6), None, COMPONENT, True, lines(PY2, 8)),
+        (9, t(2025, 3, 4, 9, 15, 6), None, COMPONENT, True, lines(PY2, 9)),
+        (10, t(2025, 3, 4, 8, 15, 4, 117866), "INFO", COMPONENT, False, lines(PY2, 10)),
+        (11, t(2025, 3, 4, 8, 15, 4, 197059), "INFO", COMPONENT, False, lines(PY2, 11)),
+        (12, t(2025, 3, 4, 9, 15, 6), None, COMPONENT, True, lines(PY2, 12)),
+        (14, t(2025, 3, 4, 9, 15, 6), None, COMPONENT, True, lines(PY2, 14)),
+        (15, t(2025, 3, 4, 9, 15, 4), None, "safefreeze", True, lines(PY2, 15)),
+        (16, t(2025, 3, 4, 9, 15, 6), None, COMPONENT, True, lines(PY2, 16)),
+        (17, t(2025, 3, 4, 9, 15, 7), "ERROR", COMPONENT, True, lines(PY2, 17, 18)),
+        (19, t(2025, 3, 4, 9, 15, 8), "WARNING", COMPONENT, True, lines(PY2, 19)),
+        (20, t(2016, 12, 16, 17, 18, 9, 739891), "INFO", COMPONENT, False, lines(PY2, 20)),
+        (21, t(2025, 3, 4, 9, 15, 9), "INFO", COMPONENT, True, lines(PY2, 21)),
     ]
+    by_line = {r.line: r.message for r in records}
+    # continuation lines keep their repeated time stamp, a time stamp alone included
+    assert by_line[3] == (f"2025/03/04 09:15:03 {H}getting the mount info using mount_path /dev/sda1 on / type ext4 (rw)\n"
+                          "2025/03/04 09:15:03 proc on /proc type proc (rw)\n"
+                          "2025/03/04 09:15:03 \n"
+                          "2025/03/04 09:15:03 sysfs on /sys type sysfs (rw)")
+    assert by_line[10] == "2025/03/04 09:15:06 2025-03-04 08:15:04.117866  Info  Binary subprocess Created "
+    assert by_line[15] == f"2025/03/04 09:15:06 {H}2025-03-04 09:15:04 Thawing: /"
+    # a trailing time-stamp-only line is dropped like a trailing blank line
+    assert by_line[12] == "2025/03/04 09:15:06 ================== Logs during Freeze End =============="
     assert facts.value("extension_version") == "1.0.9100.0"
     assert facts.value("last_status") == "success"
     assert facts.value("last_status_code") == 1
     assert facts.value("last_backup_attempt") == t(2025, 3, 4, 9, 15, 2)
+
+
+def test_facts_are_read_past_the_prefixes():
+    data = (f"2025/03/04 09:15:08 {H}cwd is /var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9300.0\n"
+            f"2025/03/04 09:15:09 {H}Enable,error,2,first line\n"
+            "2025/03/04 09:15:09 second line,False\n"
+            "2025/03/04 09:15:09 \n")
+    records, facts, problems = run_parser(mod, data)
+    assert problems == []
+    assert [(r.line, r.level, r.message) for r in records] == [
+        (1, None, lines(data, 1)), (2, "ERROR", lines(data, 2, 3))]
+    assert facts.value("extension_version") == "1.0.9300.0"
+    # the python 2 continuation line is in the message with its time stamp, not in the status text
+    assert facts.value("last_status_message") == "first line\nsecond line"
+    assert facts.get("last_status_code").line == 2
 
 
 def job(day: int, *codes: tuple[str, int]) -> str:
@@ -254,9 +276,9 @@ def test_orphan_lines_bad_dates_and_secrets():
     assert problems == []
     assert rows(records) == [
         (1, None, None, None, False, "leftover from a rotated file"),
-        (2, None, None, COMPONENT, False, "month out of range"),
+        (2, None, None, COMPONENT, False, f"2025-13-04 08:00:01.000001 {H}month out of range"),
         (3, t(2025, 3, 4, 8, 0, 2, 1), None, COMPONENT, False,
-         "blob https://a.blob.core.windows.net/c/b?sv=2020-08-04&sig=***&se=x"),
+         f"2025-03-04 08:00:02.000001 {H}blob https://a.blob.core.windows.net/c/b?sv=2020-08-04&sig=***&se=x"),
     ]
 
 
@@ -313,6 +335,9 @@ _ANY_STAMP = regex.compile(r"\d{4}[-/]\d{2}[-/]\d{2} \d{2}:\d{2}:\d{2}")
 _BACKUP_LINE = regex.compile(
     r"(?:\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} )?\d{4}[-/]\d{2}[-/]\d{2} \d{2}:\d{2}:\d{2}\.\d+  "
     r"(?:Info|Warning|Error|Verbose|Critical)  ")
+# a python 2 line that continues a message: its time stamp, no handler tag, no nested stamp
+_PY2_CONTINUATION = regex.compile(
+    r"\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(?:$| (?:ERROR:|WARNING:)?(?!\[[^\]\s]+-\d)(?!\d{4}[-/]\d{2}[-/]\d{2} ))")
 
 
 def parse_fixture(reference, scenario):
@@ -337,8 +362,10 @@ def test_reference_fixture(reference, scenario):
     backup_lines = [n for n, text in enumerate(lines, 1) if _BACKUP_LINE.match(text)]
     assert [n for n in backup_lines if n not in starts] == []
     for record in records:
-        for part in record.message.split("\n")[1:]:
-            assert not _ANY_STAMP.match(part), (record.line, part)
+        parts = record.message.split("\n")
+        assert parts == lines[record.line - 1:record.line - 1 + len(parts)], record.line
+        for part in parts[1:]:
+            assert not _ANY_STAMP.match(part) or _PY2_CONTINUATION.match(part), (record.line, part)
 
 
 @pytest.mark.parametrize("scenario, attempt, status_line, status_time", [
@@ -366,24 +393,28 @@ def test_reference_job_facts(reference, scenario, attempt, status_line, status_t
      "Failed to open: / with error: -1 and error message: Permission denied"),
 ])
 def test_reference_safefreeze_failure(reference, scenario, line, time, message):
-    _, records, _, _ = parse_fixture(reference, scenario)
-    hits = [r for r in records if r.message == message]
+    lines, records, _, _ = parse_fixture(reference, scenario)
+    hits = [r for r in records if message in r.message]
     assert [(r.line, r.time, r.level, r.component, r.local_time) for r in hits] == [
         (line, time, None, "safefreeze", True)]
+    assert hits[0].message == lines[line - 1]
+    assert hits[0].message.endswith(f"  Info  {time:%Y-%m-%d %H:%M:%S} {message} ")
 
 
 def test_reference_freeze_fail_block(reference):
     _, records, _, _ = parse_fixture(reference, "s07_freeze_fail")
     by_line = {r.line: r for r in records}
     assert [(n, by_line[n].message) for n in (269, 270, 271)] == [
-        (269, "Guest Agent Version is :WALinuxAgent-2.0.16"),
+        (269, f"2026-11-26 19:34:59.458123 {H}Guest Agent Version is :WALinuxAgent-2.0.16"),
         (270, "Distro Info:Default"),
         (271, "================== Logs during Freeze Start =============="),
     ]
     assert by_line[270].time == by_line[269].time == t(2026, 11, 26, 19, 34, 59, 458123)
     assert (by_line[294].level, by_line[294].time, by_line[294].message) == (
-        "ERROR", t(2026, 11, 26, 19, 34, 58, 394632), "freeze failed for some mount")
-    assert by_line[296].message == "T:S freeze result freeze failed for some mount\n, timedout :False "
+        "ERROR", t(2026, 11, 26, 19, 34, 58, 394632),
+        "2026/11/26 19:34:58.394632  Error  freeze failed for some mount ")
+    assert by_line[296].message == ("2026/11/26 19:34:58.394685  Info  T:S freeze result freeze failed for some mount\n"
+                                    ", timedout :False ")
     # 112 "Info" backup-logger lines, 5 of them safefreeze lines (no level), plus 2 interim status lines
     assert sum(r.level == "INFO" for r in records) == 109
     assert sum(r.level == "ERROR" for r in records) == 3

@@ -15,8 +15,8 @@ Provisioning.Agent=cloud-init
 AutoUpdate.Enabled=y
 AutoUpdate.UpdateToLatestVersion=n   # pinned by the platform team
   # HttpProxy.Host=old-proxy
-HttpProxy.Host="proxy.corp.example"
-HttpProxy.Port=3128
+HttpProxy.Host="proxy.corp.example"\t
+HttpProxy.Port=3128 \r
 OS.EnableFirewall=Y
 Logs.Verbose=n
 not a setting line
@@ -35,8 +35,8 @@ def test_sample_records():
         (6, "Provisioning.Agent=cloud-init"),
         (7, "AutoUpdate.Enabled=y"),
         (8, "AutoUpdate.UpdateToLatestVersion=n   # pinned by the platform team"),
-        (10, 'HttpProxy.Host="proxy.corp.example"'),
-        (11, "HttpProxy.Port=3128"),
+        (10, 'HttpProxy.Host="proxy.corp.example"\t'),
+        (11, "HttpProxy.Port=3128 "),
         (12, "OS.EnableFirewall=Y"),
         (13, "Logs.Verbose=n"),
     ]

@@ -15,6 +15,22 @@ from parsers.base import ParseContext
 VMSNAP = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 
 
+def agent_facts(facts) -> dict:
+    """The facts except the agent's last-record time, which test_agent_last_record covers."""
+    return {k: v for k, v in facts.as_dict().items() if k != "agent_last_record"}
+
+
+def test_agent_last_record_skips_the_log_collector():
+    log = ("2024-06-01T12:00:00.000001Z INFO ExtHandler ExtHandler ProcessExtensionsGoalState completed\n"
+           "2024-06-01T12:30:00.000001Z INFO ExtHandler ExtHandler [HEARTBEAT] Agent WALinuxAgent-2.13.1.1 is running\n"
+           "2024-06-01T18:00:00.000001Z INFO MainThread LogCollector Running log collector mode normal\n"
+           "2019/07/01 08:00:00.123456 INFO Daemon local time line\n")
+    _, facts, _ = run_parser(waagent_log, log, "var/log/waagent.log")
+    fact = facts.get("agent_last_record")
+    assert (fact.value.isoformat(), fact.line) == ("2024-06-01T12:30:00.000001+00:00", 2)
+
+
+
 def t(*fields: int) -> datetime:
     return datetime(*fields, tzinfo=timezone.utc)
 
@@ -312,7 +328,7 @@ def test_modern_facts():
         "running as the goal state agent [DEBUG HeartbeatCounter: 1;HeartbeatId: A-B;DroppedPackets: 0;"
         "UpdateGSErrors: 0;AutoUpdate: 1;UpdateMode: SelfUpdate;]\n")
     assert len(records) == 9
-    assert facts.as_dict() == {
+    assert agent_facts(facts) == {
         "agent_version": "2.12.0.4", "auto_update": True, "daemon_version": "2.9.1.1",
         "extension_name": VMSNAP, "extension_version": "1.0.9225.0", "extensions_enabled": False,
         "os_distro": "rhel", "os_version": "9.4", "python_version": "3.9.18",
@@ -334,7 +350,7 @@ def test_heartbeat_auto_update_off_and_disabled_processing():
         "CustomScript, op=ExtensionProcessing, message=Extension 'Microsoft.Azure.Extensions.CustomScript' "
         "will not be processed since extension processing is disabled. To enable extension processing, "
         "set Extensions.Enabled=y in '/etc/waagent.conf', duration=0\n")
-    assert facts.as_dict() == {"agent_version": "2.10.0.8", "auto_update": False,
+    assert agent_facts(facts) == {"agent_version": "2.10.0.8", "auto_update": False,
                                "extensions_enabled": False}
 
 
@@ -366,7 +382,7 @@ def test_weak_agent_version_does_not_replace_a_known_one():
 
 def test_modern_daemon_alone_says_nothing_of_the_goal_state_agent():
     _, facts, _ = parse("2024-06-01T12:00:00.000000Z INFO Daemon Daemon Azure Linux Agent Version: 2.9.1.1\n")
-    assert facts.as_dict() == {"daemon_version": "2.9.1.1"}
+    assert agent_facts(facts) == {"daemon_version": "2.9.1.1"}
 
 
 def test_wireserver_read_from_file():
@@ -391,7 +407,7 @@ def test_message_words_are_not_facts():
         "2024-06-01T12:00:00.000000Z INFO ExtHandler ExtHandler Checking OS: none here\n"
         "2024-06-01T12:00:01.000000Z INFO ExtHandler ExtHandler Agent WALinuxAgent-2.9.1.1 failed\n"
         f"2024-06-01T12:00:02.000000Z INFO ExtHandler [Microsoft.Azure.Monitor.AzureMonitorLinuxAgent-1.25.2] x\n")
-    assert facts.as_dict() == {}
+    assert agent_facts(facts) == {}
 
 
 # --- sniff -------------------------------------------------------------------------------------
@@ -461,7 +477,7 @@ def test_reference_2_2_45(reference):
     assert [r.message for r in records if r.line not in (29, 33, 39)] == [
         physical(text, r.line, r.line) for r in records if r.line not in (29, 33, 39)]
     assert by_line[25].component == f"[{VMSNAP}-1.0.9164.0]"
-    assert facts.as_dict() == {
+    assert agent_facts(facts) == {
         "agent_version": "2.2.45", "daemon_version": "2.2.45", "extension_name": VMSNAP,
         "extension_version": "1.0.9164.0", "os_distro": "ubuntu", "os_version": "18.04",
         "python_version": "3.6.9", "wireserver_endpoint": "168.63.129.16",
@@ -479,7 +495,7 @@ def test_reference_2_2_46(reference):
     assert [r.message for r in records] == lines_of(text)
     assert records[7].level == "WARNING"
     assert not any(r.local_time for r in records)
-    assert facts.as_dict() == {
+    assert agent_facts(facts) == {
         "agent_version": "2.2.46", "daemon_version": "2.2.46", "os_distro": "oracle", "os_version": "7.7",
         "python_version": "2.7.5", "wireserver_endpoint": "168.63.129.16",
     }
@@ -500,7 +516,7 @@ def test_reference_modern(reference):
     assert [(by_line[n].level, by_line[n].component) for n in (17, 18, 22, 45, 65)] == [
         ("INFO", "ExtHandler"), ("INFO", "ExtHandler"), ("INFO", f"[{VMSNAP}-1.0.9225.0]"),
         ("WARNING", "ExtHandler"), ("INFO", "LogCollector")]
-    assert facts.as_dict() == {
+    assert agent_facts(facts) == {
         "agent_version": "2.15.0.1", "auto_update": False, "daemon_version": "2.9.1.1",
         "extension_name": VMSNAP, "extension_version": "1.0.9225.0", "os_distro": "ubuntu",
         "os_version": "22.04", "python_version": "3.10.12", "wireserver_endpoint": "168.63.129.16",
@@ -525,7 +541,7 @@ def test_reference_e2e_lines(reference):
     assert (components.count("ExtHandler"), components.count("Daemon"), components.count("LogCollector")) == \
         (100, 6, 1)
     assert records[100].component == "ExtHandler"
-    assert facts.as_dict() == {"extensions_enabled": False, "wireserver_endpoint": "168.63.129.16"}
+    assert agent_facts(facts) == {"extensions_enabled": False, "wireserver_endpoint": "168.63.129.16"}
     assert facts.get("extensions_enabled").line == 87
 
 

@@ -1,0 +1,163 @@
+"""Measure azlog's throughput and peak memory on large waagent.log files, beside grep.
+
+    python bench/bench.py --sizes 100,300 [--work DIR]
+
+For each size it writes a waagent.log of that many MB (modern agent traffic: heartbeats,
+goal-state processing, extension handling, routine warnings; the backup failure at the
+very end), runs ``azlog analyze FILE --format json`` in a fresh process, and reports wall
+time, MB/s, peak RSS and the top cause; then times ``grep -E -c`` with 100 message
+patterns over the same file. The files are written to --work (default bench/out/, which
+git ignores) and reused when already there.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+EXT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
+AGENT = "2.13.1.1"
+
+ROUTINE = [
+    ("INFO", "ExtHandler ExtHandler", "[HEARTBEAT] Agent WALinuxAgent-{agent} is running as the goal state agent "
+     "[DEBUG HeartbeatCounter: {n};HeartbeatId: 5F2C1A3E-{n:08d};DroppedPackets: 0;UpdateGSErrors: 0;AutoUpdate: 1;UpdateMode: SelfUpdate;]"),
+    ("INFO", "ExtHandler ExtHandler", "ProcessExtensionsGoalState started [incarnation_{inc} channel: WireServer source: Fabric "
+     "activity: 9b1e0c2a-{n:08d} correlation 4f7d2b11-{n:08d} created: 2026-11-19T22:00:00.000000Z]"),
+    ("INFO", f"ExtHandler [{EXT}-1.0.9225.0]", "Target handler state: enabled [incarnation_{inc}]"),
+    ("INFO", f"ExtHandler [{EXT}-1.0.9225.0]", "[Enable] current handler state is: enabled"),
+    ("INFO", "ExtHandler ExtHandler", "ProcessExtensionsGoalState completed [incarnation_{inc} {ms} ms]"),
+    ("INFO", "MonitorHandler ExtHandler", "[CGI] Collecting metrics for the agent's cgroup: cpu and memory usage within limits"),
+    ("INFO", "EnvHandler ExtHandler", "Test for route to 168.63.129.16"),
+    ("INFO", "EnvHandler ExtHandler", "Route to 168.63.129.16 exists"),
+    ("INFO", "ExtHandler ExtHandler", "Fetching full goal state from the WireServer [incarnation {inc}]"),
+    ("INFO", "ExtHandler ExtHandler", "Fetch goal state completed"),
+    ("INFO", "ExtHandler ExtHandler", "All extensions in the goal state have reached a terminal state: "
+     "[('Microsoft.Azure.Monitor.AzureMonitorLinuxAgent', 'success'), ('{ext}', 'success')]"),
+    ("WARNING", "MonitorHandler ExtHandler", "Error in SendHostPluginHeartbeat: [HttpError] [HTTP Failed] GET "
+     "http://168.63.129.16:32526/health -- IOError timed out -- 1 attempts made --- [NOTE: Will not log the same error for the next hour]"),
+]
+FAILURE = [
+    ("ERROR", "ExtHandler ExtHandler", "Error fetching the goal state: [ProtocolError] [Wireserver Exception] [HttpError] "
+     "[HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made"),
+    ("ERROR", "ExtHandler ExtHandler", "Event: name={ext}, op=Enable, message=[ExtensionError] Timeout(300): "
+     "/var/lib/waagent/{ext}-1.0.9225.0/main/handle.sh enable, duration=0"),
+    ("ERROR", "ExtHandler ExtHandler", "Fetching the goal state is still failing: [ProtocolError] [Wireserver Exception] "
+     "[HttpError] [HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made"),
+]
+# 100 message patterns (extended regular expressions), the kind a person greps a bundle for
+PATTERNS = [
+    r"\[HTTP Failed\] (GET|POST|PUT) http://168\.63\.129\.16[^ ]* -- IOError .* -- [0-9]+ attempts made",
+    r"Fetching the goal state is still failing", r"Error fetching the goal state",
+    r"Protocol endpoint not found: .*WireProtocol endpoint is None", r"No route exists to 168\.63\.129\.16",
+    r"\[DhcpError\] Failed to receive dhcp response", r"No protocol found\.",
+    r"Download failed both on the primary and fallback channels", r"Failed to download .* from all URIs",
+    r"Failed to upload status blob via either channel", r"Exception uploading status blob",
+    r"The firewall is not configured correctly", r"Unable to setup the persistent firewall rules",
+    r"GET vmSettings .*Request failed", r"Agent WALinuxAgent-[0-9.]+ restarted more than [0-9]+ times",
+    r"Agent .* failed with exception", r"launched with command .* failed with return code",
+    r"Daemon ended with exception", r"thread died, restarting", r"Agent did not terminate cleanly",
+    r"will not be processed since extension processing is disabled", r"Extensions\.Enabled is set to False",
+    r"AutoUpdate\.Enabled is set to False", r"Unable to update Agent", r"is permanently (disabled|blacklisted)",
+    r"Event: name=Microsoft\.Azure\.RecoveryServices\.VMSnapshotLinux, op=(Download|Install|Enable|Update)",
+    r"\[ExtensionError\] Timeout\([0-9]+\)", r"Non-zero exit code: [0-9]+", r"is mounted with the noexec flag",
+    r"Unable to find version .* in manifest", r"The agent has been throttled for [0-9.]+ seconds",
+    r"CPUThrottledTime\([0-9.]+secs\)", r"memory limit [0-9]+ bytes exceeded", r"Out of memory: Kill",
+    r"Certificate .* needed by .* is missing", r"Unable to download certificates",
+    r"couldn't read any status for", r"no status file was reported by extension",
+    r"Disabling the guest agent by sleeping forever", r"Failed to call http with error",
+    r"Hitting wrong WireServer IP", r"snapshot resp status: 403", r"Failed to FIFREEZE",
+    r"freeze failed for some mount", r"freeze timed-out", r"Failed to open: .* with error",
+    r"The snapshot count against this blob has been exceeded", r"The rate of snapshot blob calls is exceeded",
+    r"Failed to log status in extension173", r"cannot get status report parameters , Exception 556",
+    r"CRP timeout limit has reached", r"Prescript for .* failed with error code", r"Failed to call the daemon",
+    r"python version unknown", r"No module named", r"Failed to decrypt protected settings",
+    r"StatusCode\.FailedSnapshotLimitReached", r"StatusCode\.FailedRetryableSnapshotFailedNoNetwork",
+    r"StatusCode\.FailedRetryableFsFreezeFailed", r"StatusCode\.FailedRetryableFsFreezeTimeout",
+    r"StatusCode\.FailedRetryableUnableToOpenMount", r"StatusCode\.FailedHostSnapshotRemoteServerError",
+    r"Enable,error,[0-9]+,", r"Mount Points already freezed", r"Failed to receive timely Thaw",
+    r"Error in SendHostPluginHeartbeat", r"\[ProtocolError\]", r"\[HttpError\]", r"ResourceGoneError",
+    r"Failed to report vm agent status", r"Extension heartbeat is not responsive", r"Unresponsive",
+    r"Failed to send DHCP request", r"WireServer is not responding", r"Retry detect protocol",
+    r"Failed to retrieve .* manifest", r"\[ExtensionDownloadError\]", r"\[ExtensionOperationError\]",
+    r"HandlerManifest\.json not found", r"Failed to load manifest file", r"Malformed manifest file",
+    r"Error while unzipping extension package", r"PluginSettings Version Mismatch",
+    r"Error parsing ExtensionsConfig", r"Failing GS .* as Unsupported features found",
+    r"Unexpected error when processing goal state", r"Error processing extensions",
+    r"Dependent Extension .* did not reach a terminal state", r"Extension handling is on hold",
+    r"Is DHCP enabled", r"cached endpoint not found", r"IMDS_CONNECTION_ERROR",
+    r"Check on cgroups failed", r"Systemd process exited with code", r"Agent .* is an orphan",
+    r"Daemon is already running", r"Agent .* is reached memory limit",
+    r"The extensions goal state is out of sync with the tenant cert", r"Timeout downloading",
+    r"Fetch failed: \[HttpError\]",
+]
+assert len(PATTERNS) == 100, len(PATTERNS)
+
+
+def write_log(path: Path, megabytes: int, seed: int = 7) -> None:
+    """A modern-format waagent.log of about ``megabytes`` MB, the failure in its last lines."""
+    rnd = random.Random(seed)
+    t = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    target = megabytes * 1_000_000
+    size = 0
+    n = 0
+    with open(path, "w", encoding="ascii", newline="\n") as out:
+        while size < target:
+            level, who, text = ROUTINE[rnd.randrange(len(ROUTINE))]
+            n += 1
+            t += timedelta(milliseconds=rnd.randrange(50, 4000))
+            line = f"{t:%Y-%m-%dT%H:%M:%S.%f}Z {level} {who} " + text.format(
+                agent=AGENT, n=n, inc=n // 500 + 1, ms=rnd.randrange(20, 900), ext=EXT) + "\n"
+            out.write(line)
+            size += len(line)
+        for level, who, text in FAILURE:
+            t += timedelta(seconds=30)
+            out.write(f"{t:%Y-%m-%dT%H:%M:%S.%f}Z {level} {who} " + text.format(ext=EXT) + "\n")
+
+
+def timed(cmd: list[str]) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS in MiB and stdout of ``cmd`` run in its own process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - start
+    return elapsed, usage.ru_maxrss // 1024, out.decode("utf-8", "replace")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="100,300", help="comma-separated sizes in MB")
+    ap.add_argument("--work", type=Path, default=HERE / "out")
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    patterns = args.work / "patterns.txt"
+    patterns.write_text("\n".join(PATTERNS) + "\n")
+    azlog = [sys.executable, "-m", "analyzer.cli", "analyze"]
+    rows = []
+    for mb in (int(s) for s in args.sizes.split(",")):
+        log = args.work / f"{mb}MB" / "waagent.log"
+        if not log.exists():
+            log.parent.mkdir(exist_ok=True)
+            write_log(log, mb)
+        real_mb = log.stat().st_size / 1e6
+        secs, rss, out = timed(azlog + [str(log), "--format", "json"])
+        top = json.loads(out)["diagnoses"][0] if out.strip() else {}
+        rows.append(("azlog", real_mb, secs, rss, f"{top.get('cause')} ({top.get('confidence')})"))
+        secs, rss, out = timed(["grep", "-E", "-c", "-f", str(patterns), str(log)])
+        rows.append(("grep -E -f (100 patterns)", real_mb, secs, rss, f"{out.strip()} matching lines"))
+    print(f"| tool | file MB | seconds | MB/s | peak RSS MiB | result |")
+    print(f"| --- | ---: | ---: | ---: | ---: | --- |")
+    for tool, mb, secs, rss, res in rows:
+        print(f"| {tool} | {mb:.0f} | {secs:.1f} | {mb / secs:.1f} | {rss} | {res} |")
+
+
+if __name__ == "__main__":
+    main()
