@@ -7,12 +7,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 from analyzer import specs
 from analyzer.bundle import Budget, LimitExceeded, Limits, Member, open_bundle
 from analyzer.match import Matcher
-from analyzer.model import InventoryEntry, Problem, Result
+from analyzer.model import InventoryEntry, Problem, Record, Result
 from analyzer.rank import rank
 from analyzer.signatures import Cause, Signature, load_causes, load_signatures
 from parsers.base import ParseContext, looks_binary
@@ -34,16 +34,22 @@ class Knowledge:
         return cls(causes, load_signatures(extra_dirs, causes))
 
 
+RecordSink = Callable[[Record, str, list[str] | None], None]
+
+
 def analyze(source: str | Path, knowledge: Knowledge | None = None,
-            limits: Limits = Limits()) -> Result:
-    """Diagnose the bundle at ``source``. Raises ``BundleError`` when it cannot be opened at all."""
+            limits: Limits = Limits(), on_record: RecordSink | None = None) -> Result:
+    """Diagnose the bundle at ``source``. Raises ``BundleError`` when it cannot be opened at all.
+
+    ``on_record(record, spec, signature_ids)`` sees every record as it streams by (the timeline).
+    """
     knowledge = knowledge or Knowledge.load()
     result = Result(source=str(source))
     matcher = Matcher(knowledge.signatures)
     budget = Budget(limits)
     for entry in open_bundle(source, limits):
         if isinstance(entry, Member):
-            result.inventory.append(_read_member(entry, result, matcher, budget))
+            result.inventory.append(_read_member(entry, result, matcher, budget, on_record))
             if matcher.latest_time is not None:
                 # syslog-style dates carry no year: they take it from what was read before
                 result.facts.setdefault("bundle_year", matcher.latest_time.year, entry.path)
@@ -56,7 +62,8 @@ def analyze(source: str | Path, knowledge: Knowledge | None = None,
     return result
 
 
-def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budget) -> InventoryEntry:
+def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budget,
+                 on_record: RecordSink | None) -> InventoryEntry:
     spec = specs.classify(member.path)
     if spec is not None and spec.parser is None:
         return InventoryEntry(member.path, spec.name, "skipped", spec.reason)
@@ -74,7 +81,9 @@ def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budge
             ctx = ParseContext(member.path, result.facts, problems)
             for record in specs.parser_module(spec).parse(_Rejoined(head, raw), ctx):
                 entry.records += 1
-                matcher.feed(record, spec.name)
+                hits = matcher.feed(record, spec.name)
+                if on_record is not None:
+                    on_record(record, spec.name, hits)
     except LimitExceeded as e:
         problems.append(f"{e}; what was read before is kept")
     except (OSError, EOFError, ValueError) as e:

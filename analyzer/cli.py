@@ -59,6 +59,32 @@ def analyze(
     _emit(result, fmt, output, color)
 
 
+@app.command()
+def timeline(
+    bundle: Path = typer.Argument(..., help="Bundle: .zip, .tar, .tar.gz/.tgz, a directory or a single log file."),
+    out: Path = typer.Option(..., "--out", "-o", help="Table to write: FILE.csv or FILE.jsonl."),
+    signatures: list[Path] = typer.Option([], "--signatures", help="Extra signature YAML file or folder (repeatable)."),
+) -> None:
+    """Write every record of the bundle as a table (time, source, path, line, level, message, signatures)."""
+    from analyzer import timeline as tl
+    from analyzer.analyze import Knowledge
+    from analyzer.signatures import SignatureError
+
+    if out.suffix.lower() not in tl.SUFFIXES:
+        fail(f"--out must end with {' or '.join(tl.SUFFIXES)}", 2)
+    try:
+        frame = tl.build(bundle, Knowledge.load(signatures))
+    except SignatureError as e:
+        fail(f"bad signature file: {e}")
+    except BundleError as e:
+        fail(str(e))
+    try:
+        tl.write(frame, out)
+    except OSError as e:
+        fail(f"cannot write {out}: {e.strerror}", 2)
+    typer.echo(f"{len(frame)} records written to {out}", err=True)
+
+
 def _emit(result, fmt: Format, output: Path | None, color: bool | None) -> None:
     from analyzer.report import json_report, text_report
 

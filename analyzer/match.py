@@ -71,7 +71,8 @@ class Matcher:
                 _prefilter(sigs))
         return chosen
 
-    def feed(self, record: Record, spec: str) -> None:
+    def feed(self, record: Record, spec: str) -> list[str] | None:
+        """Match one record; return the ids of the evidence signatures it hit (None: not even a hint)."""
         self.records += 1
         t = record.time
         if t is not None:
@@ -83,19 +84,22 @@ class Matcher:
         chosen = self._for_spec(spec)
         text = record.message
         if chosen.prefilter is not None and chosen.prefilter.search(text) is None:
-            return
+            return None
         noise, evidence = chosen.noise, chosen.evidence
         level = record.level
         for sig in noise:
             if (not sig.levels or level is None or level in sig.levels) and sig.search(text):
                 self.noise += 1
-                return
+                return None
+        hit_ids = []
         for sig in evidence:
             if sig.levels and level is not None and level not in sig.levels:
                 continue
             m = sig.search(text)
             if m is not None:
                 self._add(sig, Hit(sig, _evidence(record, m.start(), sig.id), spec))
+                hit_ids.append(sig.id)
+        return hit_ids
 
     @property
     def latest_time(self) -> datetime | None:
