@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable
 
 from analyzer import specs
-from analyzer.bundle import Budget, LimitExceeded, Limits, Member, open_bundle
+from analyzer.bundle import Budget, BundleError, LimitExceeded, Limits, Member, open_bundle
 from analyzer.match import Matcher
 from analyzer.model import InventoryEntry, Problem, Record, Result
 from analyzer.rank import rank
@@ -55,6 +55,8 @@ def analyze(source: str | Path, knowledge: Knowledge | None = None,
                 result.facts.setdefault("bundle_year", matcher.latest_time.year, entry.path)
         else:
             result.inventory.append(InventoryEntry(entry.path, None, "skipped", entry.reason))
+    if not result.inventory:
+        raise BundleError(f"{Path(source).name}: the bundle holds no files")
     _derive_facts(result, matcher)
     matcher.check_facts(result.facts)
     result.diagnoses = rank(matcher.found, result.facts, knowledge.causes, matcher.latest_time)

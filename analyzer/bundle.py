@@ -22,6 +22,8 @@ from typing import BinaryIO, Callable, Iterator
 
 import regex
 
+from parsers.base import looks_binary
+
 
 class BundleError(Exception):
     """The bundle as a whole cannot be read (missing, not an archive we know, corrupt)."""
@@ -143,10 +145,12 @@ def open_bundle(path: str | Path, limits: Limits = Limits()) -> Iterator[Entry]:
     elif p.is_file():
         try:
             with open(p, "rb") as f:
-                head = f.read(512)
+                head = f.read(4096)
         except OSError as e:
             raise BundleError(f"cannot read {p}: {e.strerror}") from None
         kind = _kind(p.name, head)
+        if kind is None and looks_binary(head):
+            raise BundleError(f"{p.name}: neither an archive (zip, tar, gzip) nor a text log")
         if kind == "gzip" and not _is_tar_gz(p):
             entries = [Member(p.name, None, lambda: gzip.open(p, "rb"))]
         elif kind in ("zip", "gzip", "tar"):

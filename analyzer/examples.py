@@ -53,7 +53,10 @@ def _text_hit(sig: Signature, example, everything: list[Signature]) -> bool:
     matcher = Matcher([sig] if sig.kind == "noise" else [s for s in everything if s.kind == "noise"] + [sig])
     for record in specs.parser_module(spec).parse(io.BytesIO(text.encode("utf-8")), ctx):
         matcher.feed(record, spec.name)
-    return matcher.noise > 0 if sig.kind == "noise" else sig.id in matcher.found
+    if sig.kind == "noise":
+        return matcher.noise > 0
+    entry = matcher.found.get(sig.id)
+    return entry is not None and entry.fires()
 
 
 def _spec(name: str) -> specs.Spec:

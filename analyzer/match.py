@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from analyzer.model import Evidence, Facts, Hit, Record
-from analyzer.signatures import Signature
+from analyzer.signatures import MAX_REPEAT, Signature
 from parsers.base import redact
 
-KEEP = 5
+KEEP = MAX_REPEAT  # latest hits kept per signature
 GENERIC_TEXT = "text"
 _EPSILON = timedelta(microseconds=1)
 MAX_EVIDENCE_TEXT = 400
@@ -48,6 +48,16 @@ class SignatureHits:
     signature: Signature
     count: int = 0
     latest: deque = field(default_factory=lambda: deque(maxlen=KEEP))
+
+    def fires(self) -> bool:
+        """True unless the signature asks for a burst (``repeat``) its latest hits do not show."""
+        repeat = self.signature.repeat
+        if repeat is None:
+            return True
+        need, seconds = repeat
+        times = sorted(h.evidence.time for h in self.latest if h.evidence.time is not None)
+        return any((times[i + need - 1] - times[i]).total_seconds() <= seconds
+                   for i in range(len(times) - need + 1))
 
 
 class Matcher:

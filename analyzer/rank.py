@@ -77,6 +77,8 @@ def rank(found: dict[str, SignatureHits], facts: Facts, causes: dict[str, Cause]
     by_cause: dict[str, list[tuple[float, Hit, SignatureHits]]] = {}
     freshest: dict[str, float] = {}
     for entry in found.values():
+        if not entry.fires():
+            continue
         scored = [(recency(h, ref, resolved), h) for h in entry.latest]
         factor, best_hit = max(scored, key=lambda sh: (sh[0], _ts(sh[1])))
         cause = entry.signature.cause

@@ -77,6 +77,7 @@ class Signature:
     references: tuple[str, ...] = ()
     examples: dict = field(default_factory=dict)
     timeout: float | None = None  # regex time limit, for signatures the user supplies
+    repeat: tuple[int, float] | None = None  # (count, seconds): only a burst of hits counts
 
     def applies_to(self, spec: str) -> bool:
         return not self.sources or spec in self.sources
@@ -166,7 +167,8 @@ def _condition(cond: dict, facts: Facts) -> bool:
 # ---------------------------------------------------------------- loading
 
 _SIG_FIELDS = {"id", "title", "cause", "error_codes", "os", "sources", "hint", "regex", "when",
-               "weight", "remediation", "references", "examples", "kind", "ignore_case", "levels"}
+               "weight", "remediation", "references", "examples", "kind", "ignore_case", "levels", "repeat"}
+MAX_REPEAT = 5  # the matcher keeps this many latest hits per signature
 _CAUSE_FIELDS = {"id", "title", "error_codes", "remediation", "references", "description"}
 
 
@@ -297,6 +299,7 @@ def _signature(where: str, e: dict, file: str, causes: dict[str, Cause], user: b
     levels = _strs(where, e, "levels")
     if any(lv not in LEVEL_NAMES for lv in levels):
         raise SignatureError(f"{where}: levels: each must be one of {', '.join(LEVEL_NAMES)}")
+    repeat = _repeat(where, e.get("repeat"))
     examples = e.get("examples")
     if not isinstance(examples, dict) or not examples.get("match") or not examples.get("no_match"):
         raise SignatureError(f"{where}: examples: needs non-empty 'match' and 'no_match' lists")
@@ -306,7 +309,17 @@ def _signature(where: str, e: dict, file: str, causes: dict[str, Cause], user: b
         sources=_strs(where, e, "sources"), hints=hints, pattern=pattern,
         ignore_case=ignore_case, levels=frozenset(levels), when=conditions,
         remediation=_strs(where, e, "remediation"), references=_strs(where, e, "references"),
-        examples=examples, timeout=USER_REGEX_TIMEOUT if user else None)
+        examples=examples, timeout=USER_REGEX_TIMEOUT if user else None, repeat=repeat)
+
+
+def _repeat(where: str, repeat) -> tuple[int, float] | None:
+    if repeat is None:
+        return None
+    count = repeat.get("count") if isinstance(repeat, dict) else None
+    seconds = repeat.get("seconds") if isinstance(repeat, dict) else None
+    if not (isinstance(count, int) and 2 <= count <= MAX_REPEAT and isinstance(seconds, (int, float)) and seconds > 0):
+        raise SignatureError(f"{where}: repeat: needs count (2 to {MAX_REPEAT}) and seconds (> 0)")
+    return count, float(seconds)
 
 
 def _conditions(where: str, when) -> tuple[dict, ...]:

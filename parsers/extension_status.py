@@ -98,6 +98,8 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     >>> doc = b'[{"timestampUTC": "2024-05-14T02:05:02Z", "status": {"name": "CustomScript", "status": "error", "code": 1, "operation": "Enable", "formattedMessage": {"message": "exit 1"}}}]'
     >>> [(r.level, r.message) for r in parse(io.BytesIO(doc), ctx)]
     [('ERROR', 'status=error code=1 operation=Enable message=exit 1')]
+    >>> ctx.facts.value('failed_extension')
+    'CustomScript'
     """
     doc = ext_json.load(stream, ctx)
     entry = _first_entry(doc, ctx) if doc is not None else None
@@ -119,6 +121,10 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     yield from _records(current, ctx, vmsnap)
     if vmsnap:
         _facts(current, ctx)
+    elif current.status == "error":
+        # another extension in error leaves the VM in a failed provisioning state
+        ctx.fact("failed_extension", current.name or ctx.path.split("/status/")[0].rsplit("/", 1)[-1],
+                 line=1, time=current.time)
 
 
 def _first_entry(doc: Any, ctx: ParseContext) -> dict | None:

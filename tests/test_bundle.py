@@ -107,14 +107,18 @@ def test_nesting_depth_and_member_count_limits(tmp_path):
 def test_not_an_archive_or_broken(tmp_path, content):
     path = tmp_path / "bundle.zip"
     path.write_bytes(content)
-    if content.startswith(b"PK"):
-        with pytest.raises(BundleError, match="not a readable archive"):
-            list(open_bundle(path))
-    else:
-        (entry,) = open_bundle(path)  # a single (binary) file: the analyzer skips it by content
-        assert entry.path == "bundle.zip"
+    message = "not a readable archive" if content.startswith(b"PK") else "neither an archive"
+    with pytest.raises(BundleError, match=message):
+        list(open_bundle(path))
 
 
 def test_missing_path(tmp_path):
     with pytest.raises(BundleError, match="does not exist"):
         open_bundle(tmp_path / "nope.zip")
+
+
+def test_empty_zip_is_rejected(tmp_path):
+    from analyzer.analyze import analyze
+    path = _zip(tmp_path / "empty.zip", {})
+    with pytest.raises(BundleError, match="holds no files"):
+        analyze(path)

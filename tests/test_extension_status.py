@@ -132,7 +132,7 @@ def test_higher_sequence_number_wins_a_tie():
     assert facts.value("last_status_code") == 1
 
 
-def test_other_extension_gives_records_only():
+def test_other_extension_gives_records_and_the_failed_extension_fact():
     data = json.dumps([{"version": 1.0, "timestampUTC": "2024-05-14T02:00:10Z", "status": {
         "name": "Microsoft.Azure.Extensions.CustomScript", "operation": "Enable", "status": "error", "code": 1,
         "formattedMessage": {"lang": "en-US", "message": "script failed\nexit 3"},
@@ -140,7 +140,7 @@ def test_other_extension_gives_records_only():
                        "formattedMessage": {"lang": "en-US", "message": "curl: (6) Could not resolve host"}}]}}])
     records, facts, problems = run_parser(
         extension_status, data, "var/lib/waagent/Microsoft.Azure.Extensions.CustomScript-2.1.10/status/0.status")
-    assert problems == [] and facts.as_dict() == {}
+    assert problems == [] and facts.as_dict() == {"failed_extension": "Microsoft.Azure.Extensions.CustomScript"}
     assert [(r.line, r.level, r.component, r.message) for r in records] == [
         (1, "ERROR", "Microsoft.Azure.Extensions.CustomScript",
          "status=error code=1 operation=Enable message=script failed\\nexit 3"),
