@@ -121,16 +121,20 @@ def _codes(items, cause: Cause) -> list[str]:
 
 
 def _evidence(items) -> list[Evidence]:
-    out: list[Evidence] = []
-    for _, best, entry in items:
-        out.append(best.evidence)
+    """Each signature's best hit first, then their other recent hits; one entry per line."""
+    out: dict[tuple[str, int | None, str], Evidence] = {}
+    for _, best, _ in items:
+        out.setdefault(_where(best.evidence), best.evidence)
     for _, best, entry in items:
         for hit in reversed(entry.latest):
             if len(out) >= MAX_EVIDENCE:
-                return out
-            if hit is not best:
-                out.append(hit.evidence)
-    return out[:MAX_EVIDENCE]
+                return list(out.values())
+            out.setdefault(_where(hit.evidence), hit.evidence)
+    return list(out.values())[:MAX_EVIDENCE]
+
+
+def _where(e: Evidence) -> tuple[str, int | None, str]:
+    return e.path, e.line, e.text
 
 
 def _merge(values: list[str]) -> list[str]:

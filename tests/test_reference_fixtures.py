@@ -56,3 +56,18 @@ def test_scenario_top_cause(scenario, reference, tmp_path):
     else:
         assert confident and confident[0].cause == expected, [(d.cause, round(d.score, 2)) for d in result.diagnoses]
         assert confident[0].evidence
+
+
+def test_scenario_as_a_folder_and_as_a_tar_gz(reference, tmp_path):
+    """The same scenario read from its folder and from a sosreport-style tar.gz gives the same diagnosis."""
+    import tarfile
+
+    folder = reference / "vmsnapshot-linux" / "fixtures" / "s13_freeze_open_fail"
+    tar = tmp_path / "sosreport-vm1.tar.gz"
+    with tarfile.open(tar, "w:gz") as tf:
+        for top in ("var", "etc"):
+            tf.add(folder / top, f"sosreport-vm1/{top}")
+    for source in (folder, tar):
+        result = analyze(source, KNOWLEDGE)
+        assert result.diagnoses[0].cause == "mount-point-inaccessible"
+        assert result.facts.value("last_status_code") == 123
