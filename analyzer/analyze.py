@@ -5,7 +5,6 @@ The CLI (and anything else that diagnoses a bundle) calls ``analyze()``.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable
 
@@ -14,24 +13,11 @@ from analyzer.bundle import Budget, BundleError, LimitExceeded, Limits, Member, 
 from analyzer.match import Matcher
 from analyzer.model import InventoryEntry, Problem, Record, Result
 from analyzer.rank import rank
-from analyzer.signatures import Cause, Signature, load_causes, load_signatures
+from analyzer.knowledge import Knowledge
 from parsers.base import ParseContext, looks_binary
 
 SNIFF_BYTES = 4096
 AGENT_LOG_SPECS = frozenset({"waagent_log", "extension_command_log"})
-
-
-@dataclass
-class Knowledge:
-    """Causes and signatures, loaded once and shared by every analysis."""
-
-    causes: dict[str, Cause]
-    signatures: list[Signature]
-
-    @classmethod
-    def load(cls, extra_dirs=()) -> "Knowledge":
-        causes = load_causes()
-        return cls(causes, load_signatures(extra_dirs, causes))
 
 
 RecordSink = Callable[[Record, str, list[str] | None], None]
@@ -43,11 +29,23 @@ def analyze(source: str | Path, knowledge: Knowledge | None = None,
 
     ``on_record(record, spec, signature_ids)`` sees every record as it streams by (the timeline).
     """
+    return _diagnose(str(source), open_bundle(source, limits), knowledge, limits, on_record)
+
+
+def analyze_text(name: str, text: str, knowledge: Knowledge | None = None) -> Result:
+    """Diagnose text that is not a file of a bundle (a ticket, a pasted excerpt) as one member ``name``."""
+    data = text.encode("utf-8")
+    member = Member(name, len(data), lambda: io.BytesIO(data))
+    return _diagnose(name, [member], knowledge, Limits(), None)
+
+
+def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
+              on_record: RecordSink | None) -> Result:
     knowledge = knowledge or Knowledge.load()
-    result = Result(source=str(source))
+    result = Result(source=source)
     matcher = Matcher(knowledge.signatures)
     budget = Budget(limits)
-    for entry in open_bundle(source, limits):
+    for entry in members:
         if isinstance(entry, Member):
             result.inventory.append(_read_member(entry, result, matcher, budget, on_record))
             if matcher.latest_time is not None:

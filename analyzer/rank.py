@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from analyzer.match import SignatureHits
 from analyzer.model import Diagnosis, Evidence, Facts, Hit
-from analyzer.signatures import Cause
+from analyzer.causes import Cause
 
 HIGH = 0.75
 MEDIUM = 0.45

@@ -27,35 +27,20 @@ healthy VMs: a record a noise signature matches is evidence of nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
 import regex
-import yaml
 
+from analyzer.causes import Cause, load_causes
 from analyzer.literals import required_literals
 from analyzer.model import Facts
+from analyzer.schema import KNOWLEDGE_FILES, KnowledgeError, builtin_dir, check_fields, entries, req_str, str_list
 
 LEVEL_NAMES = ("ERROR", "WARNING", "INFO", "VERBOSE")
 _OPS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "version_lt", "version_ge",
         "exists", "missing")
 USER_REGEX_TIMEOUT = 0.5
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same rules, faster
-
-
-class SignatureError(ValueError):
-    """A signature or cause file is invalid: names the file, the entry and the field."""
-
-
-@dataclass(frozen=True)
-class Cause:
-    id: str
-    title: str
-    error_codes: tuple[str, ...]
-    remediation: tuple[str, ...]
-    references: tuple[str, ...]
-    description: str = ""
 
 
 @dataclass(eq=False)
@@ -170,28 +155,6 @@ def _condition(cond: dict, facts: Facts) -> bool:
 _SIG_FIELDS = {"id", "title", "cause", "error_codes", "os", "sources", "hint", "regex", "when",
                "weight", "remediation", "references", "examples", "kind", "ignore_case", "levels", "repeat"}
 MAX_REPEAT = 5  # the matcher keeps this many latest hits per signature
-_CAUSE_FIELDS = {"id", "title", "error_codes", "remediation", "references", "description"}
-
-
-def builtin_dir() -> Path:
-    return Path(str(resources.files("signatures")))
-
-
-def load_causes(path: Path | None = None) -> dict[str, Cause]:
-    path = path or builtin_dir() / "causes.yaml"
-    causes = {}
-    for where, entry in _entries(path):
-        _check_fields(where, entry, _CAUSE_FIELDS, {"id", "title", "remediation"})
-        cid = _str(where, entry, "id")
-        if cid in causes:
-            raise SignatureError(f"{where}: id: duplicate cause id {cid!r}")
-        causes[cid] = Cause(
-            id=cid, title=_str(where, entry, "title"),
-            error_codes=_strs(where, entry, "error_codes"),
-            remediation=_strs(where, entry, "remediation"),
-            references=_strs(where, entry, "references"),
-            description=entry.get("description", "") or "")
-    return causes
 
 
 def load_signatures(dirs: Iterable[Path] = (), causes: dict[str, Cause] | None = None,
@@ -200,60 +163,19 @@ def load_signatures(dirs: Iterable[Path] = (), causes: dict[str, Cause] | None =
     causes = causes if causes is not None else load_causes()
     sigs: list[Signature] = []
     seen: dict[str, str] = {}
-    sources = [(p, False) for p in sorted(builtin_dir().glob("*.yaml")) if p.name != "causes.yaml"] if builtin else []
+    sources = [(p, False) for p in sorted(builtin_dir().glob("*.yaml")) if p.name not in KNOWLEDGE_FILES] if builtin else []
     for d in dirs:
         d = Path(d)
         files = sorted(d.glob("*.yaml")) + sorted(d.glob("*.yml")) if d.is_dir() else [d]
         sources += [(p, True) for p in files]
     for path, user in sources:
-        for where, entry in _entries(path):
+        for where, entry in entries(path):
             sig = _signature(where, entry, str(path.name), causes, user)
             if sig.id in seen:
-                raise SignatureError(f"{where}: id: {sig.id!r} already defined in {seen[sig.id]}")
+                raise KnowledgeError(f"{where}: id: {sig.id!r} already defined in {seen[sig.id]}")
             seen[sig.id] = str(path)
             sigs.append(sig)
     return sigs
-
-
-def _entries(path: Path):
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
-    except OSError as e:
-        raise SignatureError(f"{path}: cannot read: {e.strerror}") from None
-    except yaml.YAMLError as e:
-        raise SignatureError(f"{path}: not valid YAML: {str(e).splitlines()[0]}") from None
-    if not isinstance(data, list):
-        raise SignatureError(f"{path}: must be a list of entries")
-    for i, entry in enumerate(data):
-        where = f"{path}: entry {i + 1}" + (f" ({entry.get('id')})" if isinstance(entry, dict) and entry.get("id") else "")
-        if not isinstance(entry, dict):
-            raise SignatureError(f"{where}: must be a mapping")
-        yield where, entry
-
-
-def _check_fields(where: str, entry: dict, allowed: set, required: set) -> None:
-    unknown = set(entry) - allowed
-    if unknown:
-        raise SignatureError(f"{where}: {sorted(unknown)[0]}: unknown field")
-    for name in sorted(required):
-        if entry.get(name) in (None, "", []):
-            raise SignatureError(f"{where}: {name}: required")
-
-
-def _str(where: str, entry: dict, name: str) -> str:
-    value = entry.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise SignatureError(f"{where}: {name}: must be a non-empty string")
-    return value
-
-
-def _strs(where: str, entry: dict, name: str) -> tuple[str, ...]:
-    value = entry.get(name) or []
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise SignatureError(f"{where}: {name}: must be a list of strings")
-    return tuple(value)
 
 
 _ID = regex.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -262,54 +184,54 @@ _ID = regex.compile(r"^[a-z0-9][a-z0-9.-]*$")
 def _signature(where: str, e: dict, file: str, causes: dict[str, Cause], user: bool) -> Signature:
     kind = e.get("kind", "evidence")
     if kind not in ("evidence", "noise"):
-        raise SignatureError(f"{where}: kind: must be 'evidence' or 'noise'")
+        raise KnowledgeError(f"{where}: kind: must be 'evidence' or 'noise'")
     evidence = kind == "evidence"
-    _check_fields(where, e, _SIG_FIELDS, {"id", "title", "cause", "weight"} if evidence else {"id", "title"})
-    sid = _str(where, e, "id")
+    check_fields(where, e, _SIG_FIELDS, {"id", "title", "cause", "weight"} if evidence else {"id", "title"})
+    sid = req_str(where, e, "id")
     if not _ID.match(sid):
-        raise SignatureError(f"{where}: id: use lower-case letters, digits, '-' and '.'")
-    cause = _str(where, e, "cause") if evidence else ""
+        raise KnowledgeError(f"{where}: id: use lower-case letters, digits, '-' and '.'")
+    cause = req_str(where, e, "cause") if evidence else ""
     if evidence and cause not in causes:
-        raise SignatureError(f"{where}: cause: unknown cause id {cause!r}")
+        raise KnowledgeError(f"{where}: cause: unknown cause id {cause!r}")
     if not evidence and ("cause" in e or "weight" in e or "when" in e):
-        raise SignatureError(f"{where}: kind: a noise signature has no cause, weight or 'when'")
+        raise KnowledgeError(f"{where}: kind: a noise signature has no cause, weight or 'when'")
     weight = e.get("weight", 1.0)
     if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
-        raise SignatureError(f"{where}: weight: must be a number in (0, 1]")
+        raise KnowledgeError(f"{where}: weight: must be a number in (0, 1]")
     os_name = e.get("os", "any")
     if os_name not in ("linux", "windows", "any"):
-        raise SignatureError(f"{where}: os: must be linux, windows or any")
+        raise KnowledgeError(f"{where}: os: must be linux, windows or any")
     hint, rx, when = e.get("hint"), e.get("regex"), e.get("when")
-    hints = _strs(where, e, "hint")
+    hints = str_list(where, e, "hint")
     if (rx is None and hint is None) == (when is None):
-        raise SignatureError(f"{where}: regex: give a regex or hint, or a 'when' fact condition, not both")
+        raise KnowledgeError(f"{where}: regex: give a regex or hint, or a 'when' fact condition, not both")
     ignore_case = bool(e.get("ignore_case", False))
     pattern = None
     if rx is not None:
         if not isinstance(rx, str):
-            raise SignatureError(f"{where}: regex: must be a string")
+            raise KnowledgeError(f"{where}: regex: must be a string")
         try:
             pattern = regex.compile(rx, regex.IGNORECASE if ignore_case else 0)
         except regex.error as err:
-            raise SignatureError(f"{where}: regex: does not compile: {err}") from None
+            raise KnowledgeError(f"{where}: regex: does not compile: {err}") from None
     if not hints and rx is not None:
         hints = required_literals(rx) or ()
     if ignore_case:
         hints = tuple(h.lower() for h in hints)
     conditions = _conditions(where, when) if when is not None else ()
-    levels = _strs(where, e, "levels")
+    levels = str_list(where, e, "levels")
     if any(lv not in LEVEL_NAMES for lv in levels):
-        raise SignatureError(f"{where}: levels: each must be one of {', '.join(LEVEL_NAMES)}")
+        raise KnowledgeError(f"{where}: levels: each must be one of {', '.join(LEVEL_NAMES)}")
     repeat = _repeat(where, e.get("repeat"))
     examples = e.get("examples")
     if not isinstance(examples, dict) or not examples.get("match") or not examples.get("no_match"):
-        raise SignatureError(f"{where}: examples: needs non-empty 'match' and 'no_match' lists")
+        raise KnowledgeError(f"{where}: examples: needs non-empty 'match' and 'no_match' lists")
     return Signature(
-        id=sid, title=_str(where, e, "title"), cause=cause, weight=float(weight), file=file,
-        kind=kind, error_codes=_strs(where, e, "error_codes"), os=os_name,
-        sources=_strs(where, e, "sources"), hints=hints, pattern=pattern,
+        id=sid, title=req_str(where, e, "title"), cause=cause, weight=float(weight), file=file,
+        kind=kind, error_codes=str_list(where, e, "error_codes"), os=os_name,
+        sources=str_list(where, e, "sources"), hints=hints, pattern=pattern,
         ignore_case=ignore_case, levels=frozenset(levels), when=conditions,
-        remediation=_strs(where, e, "remediation"), references=_strs(where, e, "references"),
+        remediation=str_list(where, e, "remediation"), references=str_list(where, e, "references"),
         examples=examples, timeout=USER_REGEX_TIMEOUT if user else None, repeat=repeat)
 
 
@@ -319,7 +241,7 @@ def _repeat(where: str, repeat) -> tuple[int, float] | None:
     count = repeat.get("count") if isinstance(repeat, dict) else None
     seconds = repeat.get("seconds") if isinstance(repeat, dict) else None
     if not (isinstance(count, int) and 2 <= count <= MAX_REPEAT and isinstance(seconds, (int, float)) and seconds > 0):
-        raise SignatureError(f"{where}: repeat: needs count (2 to {MAX_REPEAT}) and seconds (> 0)")
+        raise KnowledgeError(f"{where}: repeat: needs count (2 to {MAX_REPEAT}) and seconds (> 0)")
     return count, float(seconds)
 
 
@@ -327,10 +249,10 @@ def _conditions(where: str, when) -> tuple[dict, ...]:
     items = when if isinstance(when, list) else [when]
     for c in items:
         if not isinstance(c, dict) or not isinstance(c.get("fact"), str):
-            raise SignatureError(f"{where}: when: each condition needs a 'fact' name")
+            raise KnowledgeError(f"{where}: when: each condition needs a 'fact' name")
         bad = [k for k in c if k != "fact" and k not in _OPS]
         if bad:
-            raise SignatureError(f"{where}: when: unknown operator {bad[0]!r} (use {', '.join(_OPS)})")
+            raise KnowledgeError(f"{where}: when: unknown operator {bad[0]!r} (use {', '.join(_OPS)})")
         if len(c) < 2:
-            raise SignatureError(f"{where}: when: condition on {c['fact']!r} has no operator")
+            raise KnowledgeError(f"{where}: when: condition on {c['fact']!r} has no operator")
     return tuple(items)

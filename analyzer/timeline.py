@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analyzer.analyze import Knowledge, analyze
+from analyzer.analyze import analyze
+from analyzer.knowledge import Knowledge
 from analyzer.model import Record
 
 COLUMNS = ["time", "local_time", "source", "path", "line", "level", "component", "message", "signatures"]

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 from analyzer.match import SignatureHits
 from analyzer.model import Evidence, Facts, Hit
 from analyzer.rank import rank
-from analyzer.signatures import Cause, Signature
+from analyzer.causes import Cause
+from analyzer.signatures import Signature
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
 CAUSES = {c: Cause(c, c.title(), (f"Code{c}",), (f"fix {c}",), ()) for c in ("a", "b")}

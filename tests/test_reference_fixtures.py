@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.analyze import Knowledge, analyze
+from analyzer.analyze import analyze
+from analyzer.knowledge import Knowledge
 
 EXPECTED = {
     "s00_daemon_not_executable": "extension-update-or-load-failed",

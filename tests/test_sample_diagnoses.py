@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.analyze import Knowledge, analyze
+from analyzer.analyze import analyze
+from analyzer.knowledge import Knowledge
 
 BUNDLES = Path(__file__).resolve().parents[1] / "samples" / "bundles"
 KNOWLEDGE = Knowledge.load()

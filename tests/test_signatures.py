@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from analyzer.examples import failures
-from analyzer.signatures import load_causes, load_signatures
+from analyzer.causes import load_causes
+from analyzer.signatures import load_signatures
 from analyzer import specs
 
 CAUSES = load_causes()

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 
-from analyzer.model import Result
 
-
-def render(result: Result) -> str:
-    return json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n"
+def dumps(doc: dict) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

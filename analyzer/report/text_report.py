@@ -1,6 +1,7 @@
 """The human report: best diagnosis first, then other candidates, then facts and problems.
 
-Colours on a terminal, plain text when piped (rich decides).
+Colours on a terminal, plain text when piped (rich decides). Labels, cause
+titles and remediation in English or Hungarian.
 """
 from __future__ import annotations
 
@@ -10,74 +11,92 @@ from rich.console import Console
 from rich.markup import escape
 
 from analyzer.model import Diagnosis, Result, iso
+from analyzer.report.i18n import LABELS
 
 _STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 MAX_OTHER = 4
 MAX_FACTS_SHOWN = 40
+MAX_PROBLEMS_SHOWN = 10
 
 
-def render(result: Result, out: TextIO, color: bool | None = None) -> None:
-    console = Console(file=out, highlight=False, soft_wrap=True,
-                      force_terminal=color, no_color=color is False)
-    p = console.print
+def console(out: TextIO, color: bool | None) -> Console:
+    return Console(file=out, highlight=False, soft_wrap=True, force_terminal=color, no_color=color is False)
+
+
+def render(result: Result, out: TextIO, color: bool | None = None, lang: str = "en",
+           triage: dict | None = None) -> None:
+    L = LABELS[lang]
+    p = console(out, color).print
     p(f"[bold]azlog[/] {escape(result.source)}  (os: {result.os})")
+    if triage is not None:
+        _triage(p, triage, L)
     strong = [d for d in result.diagnoses if d.confidence in ("high", "medium")]
     if not result.diagnoses:
-        p("\nNo known failure cause found in this bundle.")
+        p(f"\n{L['none']}")
     elif not strong:
-        p("\nNo cause found with medium or high confidence; weak signs below.")
+        p(f"\n{L['weak']}")
     if strong:
-        _diagnosis(p, strong[0], first=True)
+        _diagnosis(p, strong[0], L, first=True)
     others = [d for d in result.diagnoses if d is not (strong[0] if strong else None)]
     if others:
-        p("\n[bold]Other candidates[/]")
+        p(f"\n[bold]{L['others']}[/]")
         for d in others[:MAX_OTHER]:
-            _diagnosis(p, d, first=False)
+            _diagnosis(p, d, L, first=False)
         if len(others) > MAX_OTHER:
-            p(f"  ... and {len(others) - MAX_OTHER} more (see --format json)")
-    _facts(p, result)
-    _problems(p, result)
+            p(f"  ... {len(others) - MAX_OTHER} {L['more']}")
+    _facts(p, result, L)
+    _problems(p, result, L)
 
 
-def _diagnosis(p, d: Diagnosis, first: bool) -> None:
+def _triage(p, triage: dict, L: dict) -> None:
+    p(f"\n[bold]{L['triage']}[/]  {L['route']}: [bold]{triage['route']}[/]")
+    p(f"  {L['summary']}: {escape(triage['summary'])}")
+    if triage["missing"]:
+        p(f"  {L['missing']}:")
+        for item in triage["missing"]:
+            p(f"    - {escape(item)}")
+
+
+def _diagnosis(p, d: Diagnosis, L: dict, first: bool) -> None:
     style = _STYLE[d.confidence]
-    head = f"[{style}]{d.confidence.upper()}[/] {d.score:.2f}  [bold]{escape(d.cause)}[/]: {escape(d.title)}"
-    if first:
-        p(f"\n[bold]Diagnosis[/]  {head}")
-        p(f"  Error codes: {', '.join(d.error_codes) or '-'}")
-        p("  Evidence:")
-        for e in d.evidence:
-            when = f" [{iso(e.time)}{' local' if e.local_time else ''}]" if e.time else ""
-            p(f"    {escape(e.path)}:{e.line or '-'}{when}")
-            p(f"      {escape(e.text)}", style="cyan")
-        p("  What to do:")
-        for i, step in enumerate(d.remediation, 1):
-            p(f"    {i}. {escape(step)}")
-        if d.references:
-            p("  References:")
-            for ref in d.references:
-                p(f"    {ref}")
-    else:
+    head = f"[{style}]{L['confidence'][d.confidence]}[/] {d.score:.2f}  [bold]{escape(d.cause)}[/]: {escape(d.title)}"
+    if not first:
         p(f"  {head}")
         if d.evidence:
             e = d.evidence[0]
             p(f"      {escape(e.path)}:{e.line or '-'}  {escape(e.text[:160])}", style="dim")
+        return
+    p(f"\n[bold]{L['diagnosis']}[/]  {head}")
+    p(f"  {L['codes']}: {', '.join(d.error_codes) or '-'}")
+    p(f"  {L['evidence']}:")
+    for e in d.evidence:
+        when = f" [{iso(e.time)}{' local' if e.local_time else ''}]" if e.time else ""
+        p(f"    {escape(e.path)}:{e.line or '-'}{escape(when)}")
+        p(f"      {escape(e.text)}", style="cyan")
+    p(f"  {L['todo']}:")
+    for i, step in enumerate(d.remediation, 1):
+        p(f"    {i}. {escape(step)}")
+    if d.references:
+        p(f"  {L['references']}:")
+        for ref in d.references:
+            p(f"    {ref}")
 
 
-def _facts(p, result: Result) -> None:
+def _facts(p, result: Result, L: dict) -> None:
     facts = result.facts.as_dict()
     if not facts:
         return
-    p("\n[bold]Facts[/]")
+    p(f"\n[bold]{L['facts']}[/]")
     for name, value in list(facts.items())[:MAX_FACTS_SHOWN]:
         p(f"  {name}: {escape(str(value))}")
 
 
-def _problems(p, result: Result) -> None:
+def _problems(p, result: Result, L: dict) -> None:
     skipped = [i for i in result.inventory if i.status == "skipped"]
     parsed = len(result.inventory) - len(skipped)
-    p(f"\n[bold]Bundle[/]  {parsed} members parsed, {len(skipped)} skipped, {len(result.errors)} problems")
-    for e in result.errors[:10]:
-        p(f"  problem: {escape(e.path)}: {escape(e.message)}", style="yellow")
-    if len(result.errors) > 10:
-        p(f"  ... {len(result.errors) - 10} more problems (see --format json)")
+    p(f"\n[bold]{L['bundle']}[/]  {parsed} {L['parsed']}, {len(skipped)} {L['skipped']}, "
+      f"{len(result.errors)} {L['problems']}")
+    for e in result.errors[:MAX_PROBLEMS_SHOWN]:
+        p(f"  {L['problem']}: {escape(e.path)}: {escape(e.message)}", style="yellow")
+    if len(result.errors) > MAX_PROBLEMS_SHOWN:
+        p(f"  ... {len(result.errors) - MAX_PROBLEMS_SHOWN} {L['more']}")

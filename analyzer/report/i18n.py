@@ -1,0 +1,46 @@
+"""Report wording in English and Hungarian: the labels, and diagnoses with the cause's own translation."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from analyzer.causes import Cause
+from analyzer.model import Diagnosis
+
+LANGS = ("en", "hu")
+LABELS = {
+    "en": {
+        "diagnosis": "Diagnosis", "codes": "Error codes", "evidence": "Evidence", "todo": "What to do",
+        "references": "References", "others": "Other candidates", "facts": "Facts", "bundle": "Bundle",
+        "none": "No known failure cause found.", "weak": "No cause found with medium or high confidence; weak signs below.",
+        "more": "more (see --format json)", "parsed": "members parsed", "skipped": "skipped", "problems": "problems",
+        "problem": "problem", "triage": "Triage", "route": "Route", "summary": "Summary", "missing": "Ask for",
+        "confidence": {"high": "HIGH", "medium": "MEDIUM", "low": "LOW"},
+        "message": "Message", "causes": "Possible causes", "collect": "Evidence to collect", "status": "Status",
+        "history": "History", "reference": "Reference", "explains": "Error codes it explains",
+    },
+    "hu": {
+        "diagnosis": "Diagnózis", "codes": "Hibakódok", "evidence": "Bizonyítékok", "todo": "Teendők",
+        "references": "Hivatkozások", "others": "További lehetséges okok", "facts": "Tények", "bundle": "Csomag",
+        "none": "Nem található ismert hibaok.", "weak": "Közepes vagy magas megbízhatóságú ok nem található; gyenge jelek alább.",
+        "more": "további (lásd --format json)", "parsed": "fájl feldolgozva", "skipped": "kihagyva", "problems": "hiba",
+        "problem": "hiba", "triage": "Előszűrés", "route": "Irány", "summary": "Összegzés", "missing": "Kérje be",
+        "confidence": {"high": "MAGAS", "medium": "KÖZEPES", "low": "ALACSONY"},
+        "message": "Üzenet", "causes": "Lehetséges okok", "collect": "Begyűjtendő bizonyítékok", "status": "Állapot",
+        "history": "Előzmények", "reference": "Hivatkozás", "explains": "Az általa magyarázott hibakódok",
+    },
+}
+
+
+def localize(diagnoses: list[Diagnosis], causes: dict[str, Cause], lang: str) -> list[Diagnosis]:
+    """The diagnoses with the cause's title and remediation steps in ``lang``."""
+    if lang == "en":
+        return diagnoses
+    out = []
+    for d in diagnoses:
+        cause = causes.get(d.cause)
+        if cause is None:
+            out.append(d)
+            continue
+        title, _, steps = cause.text(lang)
+        out.append(replace(d, title=title, remediation=list(steps)))
+    return out
