@@ -57,8 +57,11 @@ def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
         raise BundleError(f"{Path(source).name}: the bundle holds no files")
     _derive_facts(result, matcher)
     matcher.check_facts(result.facts)
-    result.diagnoses = rank(matcher.found, result.facts, knowledge.causes, matcher.latest_time)
     result.os = _os_of(result)
+    result.diagnoses = [d for d in rank(matcher.found, result.facts, knowledge.causes, matcher.latest_time)
+                        if knowledge.causes[d.cause].os in ("both", result.os) or result.os == "unknown"]
+    for i, d in enumerate(result.diagnoses, 1):
+        d.rank = i
     return result
 
 

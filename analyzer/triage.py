@@ -34,7 +34,7 @@ ELSEWHERE = 0.8              # log evidence for a cause the code does not list c
 MAX_MISSING = 8
 _BACKUPISH = regex.compile(r"backup|snapshot|restore|vault|recovery|agent|extension|\bvm\b", regex.I)
 _LINUX = regex.compile(r"linux|ubuntu|debian|rhel|red ?hat|centos|suse|sles|oracle linux|waagent|walinuxagent", regex.I)
-_WINDOWS = regex.compile(r"windows|waappagent|iaasbcdr|\bvss\b|powershell|\bwin\d", regex.I)
+_WINDOWS = regex.compile(r"windows|waappagent|iaasbcdr|\bvss\b|\bwin\d|\b[a-z]:\\(?:packages|windowsazure|windows)\b", regex.I)
 
 
 @dataclass
@@ -101,18 +101,22 @@ def _priors(mentions: list[Mention], os_name: str, knowledge: Knowledge) -> dict
 def _combine(mentions: list[Mention], logged: list[Diagnosis], os_name: str,
              knowledge: Knowledge) -> list[Diagnosis]:
     priors = _priors(mentions, os_name, knowledge)
-    logs = {d.cause: d for d in logged}
+    logs = {d.cause: d for d in logged if knowledge.causes[d.cause].os in ("both", os_name) or os_name == "unknown"}
+    observed = list(dict.fromkeys(m.info.code for m in mentions))  # what the customer saw, on every diagnosis
     out = []
     for cause_id in dict.fromkeys([*priors, *logs]):
         cause = knowledge.causes[cause_id]
         prior, codes = priors.get(cause_id, (0.0, []))
         log = logs.get(cause_id)
         log_score = log.score if log else 0.0
-        score = 1 - (1 - prior) * (1 - log_score) if codes else log_score * ELSEWHERE
+        if codes:
+            score = 1 - (1 - prior) * (1 - log_score)
+        else:  # evidence the ticket's codes do not explain counts a little less
+            score = log_score * ELSEWHERE if priors else log_score
         evidence = [Evidence(TEXT, m.line, m.text[:400], f"{m.how}:{m.info.code}")
                     for m in mentions if m.info in codes] + (log.evidence if log else [])
         error_codes = list(dict.fromkeys([c.code for c in codes] + (log.error_codes if log else [])
-                                         + list(cause.error_codes)))
+                                         + list(cause.error_codes) + observed))
         remediation = list(dict.fromkeys([s for c in codes for s in c.remediation]
                                          + (log.remediation if log else list(cause.remediation))))
         references = list(dict.fromkeys([c.reference for c in codes] + (log.references if log else list(cause.references))))
