@@ -5,6 +5,7 @@ The CLI (and anything else that diagnoses a bundle) calls ``analyze()``.
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Callable
 
@@ -17,7 +18,10 @@ from analyzer.knowledge import Knowledge
 from parsers.base import ParseContext, looks_binary
 
 SNIFF_BYTES = 4096
-AGENT_LOG_SPECS = frozenset({"waagent_log", "extension_command_log"})
+AGENT_SERVICES = ("WindowsAzureGuestAgent", "RdAgent")
+# the agent's own logs and status: their silence is measured against everything else
+AGENT_LOG_SPECS = frozenset({"waagent_log", "extension_command_log", "waappagent_log", "transparent_installer_log",
+                             "appagent_runtime_log", "windows_telemetry_log", "aggregate_status"})
 
 
 RecordSink = Callable[[Record, str, list[str] | None], None]
@@ -56,8 +60,8 @@ def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
     if not result.inventory:
         raise BundleError(f"{Path(source).name}: the bundle holds no files")
     _derive_facts(result, matcher)
-    matcher.check_facts(result.facts)
     result.os = _os_of(result)
+    matcher.check_facts(result.facts, result.os)
     result.diagnoses = [d for d in rank(matcher.found, result.facts, knowledge.causes, matcher.latest_time)
                         if knowledge.causes[d.cause].os in ("both", result.os) or result.os == "unknown"]
     for i, d in enumerate(result.diagnoses, 1):
@@ -108,13 +112,15 @@ class _Rejoined(io.RawIOBase):
         return True
 
     def read(self, size: int = -1) -> bytes:
-        if self.head:
-            if size is None or size < 0:
-                data, self.head = self.head + self.rest.read(), b""
-                return data
-            data, self.head = self.head[:size], self.head[size:]
+        if not self.head:
+            return self.rest.read(size)
+        if size is None or size < 0:
+            data, self.head = self.head + self.rest.read(), b""
             return data
-        return self.rest.read(size)
+        data, self.head = self.head[:size], self.head[size:]
+        if len(data) < size:
+            data += self.rest.read(size - len(data))
+        return data
 
     def readinto(self, buffer) -> int:
         data = self.read(len(buffer))
@@ -123,16 +129,26 @@ class _Rejoined(io.RawIOBase):
 
 
 def _derive_facts(result: Result, matcher: Matcher) -> None:
-    """Facts that need the whole bundle: how long the agent was silent before the other logs ended."""
-    agent_last = result.facts.get("agent_last_record")
+    """Facts that need the whole bundle: whether the agent's services run, how long the agent was silent
+    or its status stale before the other logs ended."""
+    services = result.facts.get("agent_services")
+    if services is not None and isinstance(services.value, dict):
+        states = [str(services.value[name]).lower() for name in AGENT_SERVICES if name in services.value]
+        if states:
+            result.facts.set("agent_service_stopped", any(s != "running" for s in states), services.path,
+                             services.line, services.time)
     others = [t for spec, t in matcher.latest_by_spec.items() if spec not in AGENT_LOG_SPECS]
-    if agent_last is not None and others:
-        hours = (max(others) - agent_last.value).total_seconds() / 3600
-        result.facts.set("agent_log_silent_hours", round(max(hours, 0.0), 1), agent_last.path, agent_last.line)
+    if not others:
+        return
+    newest = max(others)
+    for fact, derived in (("agent_last_record", "agent_log_silent_hours"), ("agent_status_time", "agent_status_stale_hours")):
+        seen = result.facts.get(fact)
+        if seen is not None and isinstance(seen.value, datetime):
+            hours = (newest - seen.value).total_seconds() / 3600
+            result.facts.set(derived, round(max(hours, 0.0), 1), seen.path, seen.line)
 
 
 def _os_of(result: Result) -> str:
-    parsed = {e.spec for e in result.inventory if e.status == "parsed"}
-    if parsed - {"text", None}:
-        return "linux"
-    return "unknown"
+    """windows or linux by the specs parsed (Windows first: its bundles may hold Linux-looking text)."""
+    seen = {specs.spec_os(e.spec) for e in result.inventory if e.status == "parsed"}
+    return "windows" if "windows" in seen else "linux" if "linux" in seen else "unknown"

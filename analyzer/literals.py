@@ -7,24 +7,29 @@ contains none of them cannot match, and a cheap ``in`` test replaces the regex.
 """
 from __future__ import annotations
 
+import re
+
 MIN = 4
 _META = set(".^$*+?{}[]()|\\")
+_QUANTIFIER = re.compile(r"\{\d*(?:,\d*)?\}\??")
 _ESCAPED_LITERAL = set(".^$*+?{}[]()|\\/-:,'\"#<> =")
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
-    """One literal per top-level alternative, or None when some alternative has none.
+    r"""One literal per top-level alternative, or None when some alternative has none.
 
-    >>> required_literals(r'Failed to FIFREEZE: \\S+|freeze failed for some mount')
+    >>> required_literals(r'Failed to FIFREEZE: \S+|freeze failed for some mount')
     ('Failed to FIFREEZE: ', 'freeze failed for some mount')
-    >>> required_literals(r'(?:Pre|Post)script for \\S+ (?:failed|timed out)')
+    >>> required_literals(r'(?:Pre|Post)script for \S+ (?:failed|timed out)')
     ('script for ',)
     >>> required_literals(r'Kill(?:ed)? process|oom')
-    >>> required_literals(r'memory limit \\d+ bytes exceeded')
+    >>> required_literals(r'memory limit \d+ bytes exceeded')
     (' bytes exceeded',)
     >>> required_literals(r'(?i)anything')
     >>> required_literals(r'abc+defgh')
     ('defgh',)
+    >>> required_literals(r'agent\.exe.{0,500}?crashed')
+    ('agent.exe',)
     """
     if pattern.startswith("(?") and not pattern.startswith(("(?:", "(?P", "(?=", "(?!", "(?<")):
         return None  # inline flags change what a literal means
@@ -83,6 +88,10 @@ def _literal_runs(branch: str) -> list[str]:
                 close()
                 i += 2
                 continue
+        elif c == "{" and _QUANTIFIER.match(branch, i):
+            close()  # a {m,n} quantifier: none of it is text
+            i = _QUANTIFIER.match(branch, i).end()
+            continue
         elif c in _META:
             close()
             if c == "[":

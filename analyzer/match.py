@@ -123,9 +123,11 @@ class Matcher:
         entry.count += 1
         entry.latest.append(hit)
 
-    def check_facts(self, facts: Facts) -> None:
-        """Evaluate the fact-condition signatures once all members are parsed."""
+    def check_facts(self, facts: Facts, os_name: str = "unknown") -> None:
+        """Evaluate the fact-condition signatures (those of the VM's OS) once all members are parsed."""
         for sig in self.signatures:
+            if sig.os not in ("any", os_name) and os_name != "unknown":
+                continue
             if sig.when and sig.kind == "evidence" and sig.holds(facts):
                 self._add(sig, Hit(sig, _fact_evidence(sig, facts), "facts"))
 

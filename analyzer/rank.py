@@ -29,10 +29,11 @@ RESOLVED_FACTOR = 0.25
 
 
 def reference_time(facts: Facts, latest_record: datetime | None) -> datetime | None:
-    """The time of the last backup attempt, or failing that the newest record."""
-    attempt = facts.value("last_backup_attempt")
-    if isinstance(attempt, datetime):
-        return attempt
+    """The time of the last backup attempt (its start, else its last status), or failing that the newest record."""
+    for name in ("last_backup_attempt", "last_status_time"):
+        attempt = facts.value(name)
+        if isinstance(attempt, datetime):
+            return attempt
     return latest_record
 
 

@@ -166,7 +166,14 @@ def _cut(line: str, max_line: int) -> str:
 
 def read_text(stream: BinaryIO, limit: int = 4 << 20) -> str:
     """Read a small member whole as text (status files, XML, configs), at most ``limit`` bytes."""
-    data = stream.read(limit + 1)
+    chunks, size = [], 0
+    while size <= limit:
+        chunk = stream.read(limit + 1 - size)  # a stream may return less than asked: read until the end
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    data = b"".join(chunks)
     if len(data) > limit:
         raise ValueError(f"larger than {limit} bytes")
     codec, bom = sniff_encoding(data)

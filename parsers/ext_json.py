@@ -21,10 +21,13 @@ import regex
 from parsers.base import ParseContext, micros, read_text, redact, utc
 
 VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
+VMSNAPSHOT_NAMES = frozenset({VMSNAPSHOT.lower(), "microsoft.azure.recoveryservices.vmsnapshot"})  # Linux, Windows
 LIMIT = 1 << 20
 TEXT_LIMIT = 4000
 
 _EXT_DIR = regex.compile(r"(?:^|[/\\])(?P<name>[^/\\]+?)-(?P<ver>\d+(?:\.\d+)+)(?=[/\\])")
+# Windows: Packages/Plugins/<Name>/<version>/...
+_WIN_EXT_DIR = regex.compile(r"(?i)(?:^|[/\\])plugins[/\\](?P<name>[^/\\]+)[/\\](?P<ver>\d+(?:\.\d+)+)(?=[/\\])")
 _ISO = regex.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z?$")
 _MS_DATE = regex.compile(r"^\\?/Date\((-?\d{1,15})\)\\?/$")
 _NEWLINE = regex.compile(r"\r?\n|\r")
@@ -60,22 +63,26 @@ def extension_dir(path: str) -> tuple[str, str] | None:
 
     >>> extension_dir('var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/status/0.status')
     ('Microsoft.Azure.RecoveryServices.VMSnapshotLinux', '1.0.9225.0')
+    >>> extension_dir('Packages/Plugins/Microsoft.Azure.RecoveryServices.VMSnapshot/1.0.92.0/Status/792.status')
+    ('Microsoft.Azure.RecoveryServices.VMSnapshot', '1.0.92.0')
     >>> extension_dir('var/lib/waagent/waagent_status.json') is None
     True
     """
     found = None
     for m in _EXT_DIR.finditer(path):
         found = (m["name"], m["ver"])
+    for m in _WIN_EXT_DIR.finditer(path):
+        found = (m["name"], m["ver"])
     return found
 
 
 def is_vmsnapshot(name: Any) -> bool:
-    """True for the Linux backup extension's handler name (any letter case)."""
-    return isinstance(name, str) and name.strip().lower() == VMSNAPSHOT.lower()
+    """True for the backup extension's handler name, Linux or Windows (any letter case)."""
+    return isinstance(name, str) and name.strip().lower() in VMSNAPSHOT_NAMES
 
 
 def vmsnapshot_dir(path: str) -> tuple[str, str] | None:
-    """(name, version) when ``path`` lies in the VMSnapshotLinux handler folder."""
+    """(name, version) when ``path`` lies in the backup extension's handler folder (Linux or Windows)."""
     found = extension_dir(path)
     return found if found and is_vmsnapshot(found[0]) else None
 

@@ -200,6 +200,9 @@ def _inner_status(outer: _Status, ctx: ParseContext) -> _Status | None:
     if not isinstance(decoded, dict):
         ctx.problem("substatus[0].name does not hold a status object")
         return None
+    if not isinstance(decoded.get("status"), dict):
+        # the report's fields sit at the top, not under "status" (seen in Windows reports)
+        decoded = {"timestampUTC": decoded.get("timestampUTC"), "status": decoded}
     return _read_entry(decoded, ctx, "substatus[0].name.status")
 
 

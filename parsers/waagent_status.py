@@ -30,7 +30,10 @@ own), in this textual shape:
 * info file: ``agent current_version=<v> goal_state_version=<v> distro_details=<d>``.
 
 Line breaks in texts are written ``\\n``, SAS ``sig=`` values ``sig=***``.
-Facts: ``agent_version``, ``daemon_version``, ``python_version``,
+Windows writes the same blob to ``aggregatestatus.json`` (NUL-padded at times,
+which ``read_text`` removes). Facts: ``agent_version``, ``agent_status_time``
+(Windows aggregate status only: ``lastStatusUploadTime``, else ``timestampUTC``),
+``daemon_version``, ``python_version``,
 ``os_distro``, ``os_version``, ``hostname``; ``handler_status``,
 ``handler_status_code`` and ``handler_status_message`` from the
 VMSnapshotLinux handler entry.
@@ -120,6 +123,10 @@ def _agent(agent: dict, time: datetime | None, ctx: ParseContext) -> Iterator[Re
     version = _text(agent.get("version"))
     status = _text(agent.get("status"))
     _fact(ctx, "agent_version", _version(version), time)
+    if "aggregatestatus" in ctx.path.lower():
+        # Windows keeps only the latest report here: an old one means the agent stopped reporting
+        uploaded = ext_json.parse_time(agent.get("lastStatusUploadTime")) or time
+        _fact(ctx, "agent_status_time", uploaded, uploaded)
     yield ctx.record(1, f"guestAgentStatus version={version} status={status} "
                         f"message={_message(agent)}",
                      time=time, level="INFO" if status == "Ready" else "ERROR", component=AGENT)

@@ -10,16 +10,19 @@ each agent generation's layout, VMSnapshotLinux extension.log / shell.log,
 status and handler files, goal-state XML, collector results.txt). Nothing is
 random at run time: each bundle draws from its own seeded ``random.Random``
 and every archive entry carries a fixed timestamp, so two runs write
-byte-identical files. Only the standard library is used.
+byte-identical files. Only the standard library is used. The Windows bundles
+come from ``windows.py`` beside this file and are written in the same run.
 """
 from __future__ import annotations
 
 import argparse
 import base64
 import gzip
+import importlib.util
 import io
 import json
 import random
+import sys
 import tarfile
 import uuid
 import zipfile
@@ -1814,8 +1817,17 @@ BUILDERS = (build_healthy_modern, build_healthy_old, build_no_internet, build_st
             build_low_resources, build_too_late, build_unsupported_os, build_simple_causes)
 
 
+def windows_module():
+    """``samples/windows.py`` (the Windows bundles), loaded by path so samples/ need not be on sys.path."""
+    spec = importlib.util.spec_from_file_location("samples_windows", Path(__file__).with_name("windows.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def generate(out: Path) -> list[Path]:
-    """Write every sample into ``out``; return the paths written."""
+    """Write every sample, Linux and Windows, into ``out``; return the paths written."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for build in BUILDERS:
@@ -1823,7 +1835,7 @@ def generate(out: Path) -> list[Path]:
             path = out / name
             path.write_bytes(data)
             written.append(path)
-    return written
+    return written + windows_module().generate(out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,6 +33,18 @@ EXPECTED = {
     "waagent-outdated.log": "agent-outdated-linux",
     "linux-healthy-modern.zip": None,
     "linux-healthy-2.2.45.zip": None,
+    "windows-agent-unresponsive-windows.zip": "agent-unresponsive-windows",
+    "windows-application-control-blocking.zip": "application-control-blocking",
+    "windows-com-plus-failure.zip": "com-plus-failure",
+    "windows-extension-update-or-load-failed.zip": "extension-update-or-load-failed",
+    "windows-guest-certificate-missing.zip": "guest-certificate-missing",
+    "windows-low-resources.zip": "low-resources",
+    "windows-no-internet-access.zip": "no-internet-access",
+    "windows-no-internet-access-diskinspect.zip": "no-internet-access",
+    "windows-no-internet-access-vmrepair.zip": "no-internet-access",
+    "windows-snapshot-status-unavailable.zip": "snapshot-status-unavailable",
+    "windows-vss-failure.zip": "vss-failure",
+    "windows-healthy.zip": None,
 }
 
 
@@ -52,3 +64,4 @@ def test_sample(name):
     else:
         assert confident and confident[0].cause == expected, [(d.cause, round(d.score, 2)) for d in result.diagnoses]
         assert result.facts.value("agent_version") or result.facts.value("daemon_version")
+    assert result.os == ("windows" if name.startswith("windows-") else "linux")
