@@ -167,3 +167,21 @@ def test_oversized_log_is_read_up_to_the_limit(monkeypatch):
     records, _, problems = run_parser(windows_evtx, data, PATH)
     assert [r.component for r in records] == ["Service Control Manager"]
     assert problems == ["event log larger than 69632 bytes; only the first 69632 bytes read"]
+
+
+def test_evtx_in_a_bundle_is_diagnosed(tmp_path):
+    """A bundle holding only binary event logs at their Windows paths: the analyzer finds the agent crash."""
+    import zipfile
+
+    from analyzer.analyze import analyze
+
+    bundle = tmp_path / "VMAgentLogs.zip"
+    with zipfile.ZipFile(bundle, "w") as zf:
+        zf.writestr("Windows/System32/winevt/Logs/System.evtx", write_evtx([[SCM]]))
+        zf.writestr("Windows/System32/winevt/Logs/Application.evtx", write_evtx([[DOTNET]]))
+    result = analyze(bundle)
+    assert result.os == "windows"
+    assert [e.status for e in result.inventory] == ["parsed", "parsed"]
+    top = result.diagnoses[0]
+    assert top.cause == "agent-unresponsive-windows" and top.confidence == "high"
+    assert {e.signature for e in top.evidence} >= {"win-event-agent-service-crash", "win-event-agent-dotnet-crash"}
