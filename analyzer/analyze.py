@@ -5,6 +5,7 @@ The CLI (and anything else that diagnoses a bundle) calls ``analyze()``.
 from __future__ import annotations
 
 import io
+import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -18,6 +19,7 @@ from analyzer.knowledge import Knowledge
 from parsers.base import ParseContext, looks_binary
 
 SNIFF_BYTES = 4096
+CHECK_EVERY = 10_000  # records between checks of the records and wall-time limits
 AGENT_SERVICES = ("WindowsAzureGuestAgent", "RdAgent")
 # the agent's own logs and status: their silence is measured against everything else
 AGENT_LOG_SPECS = frozenset({"waagent_log", "extension_command_log", "waappagent_log", "transparent_installer_log",
@@ -51,12 +53,18 @@ def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
     budget = Budget(limits)
     for entry in members:
         if isinstance(entry, Member):
+            if budget.out_of_time():
+                result.inventory.append(InventoryEntry(entry.path, None, "refused", budget.time_message()))
+                continue
             result.inventory.append(_read_member(entry, result, matcher, budget, on_record))
             if matcher.latest_time is not None:
                 # syslog-style dates carry no year: they take it from what was read before
                 result.facts.setdefault("bundle_year", matcher.latest_time.year, entry.path)
         else:
-            result.inventory.append(InventoryEntry(entry.path, None, "skipped", entry.reason))
+            status = "refused" if entry.refused else "skipped"
+            result.inventory.append(InventoryEntry(entry.path, None, status, entry.reason))
+            if entry.refused:
+                result.errors.append(Problem(entry.path, entry.reason))
     if not result.inventory:
         raise BundleError(f"{Path(source).name}: the bundle holds no files")
     _derive_facts(result, matcher)
@@ -85,19 +93,22 @@ def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budge
                     return entry
                 spec = specs.sniff(head.decode("utf-8", errors="replace"))
                 entry.spec = spec.name
-            ctx = ParseContext(member.path, result.facts, problems)
+            ctx = ParseContext(member.path, result.facts, problems, max_line=budget.limits.line_bytes)
             for record in specs.parser_module(spec).parse(_Rejoined(head, raw), ctx):
                 entry.records += 1
                 hits = matcher.feed(record, spec.name)
                 if on_record is not None:
                     on_record(record, spec.name, hits)
+                if entry.records % CHECK_EVERY == 0 or entry.records > budget.limits.records:
+                    budget.check(entry.records)
     except LimitExceeded as e:
-        problems.append(f"{e}; what was read before is kept")
-    except (OSError, EOFError, ValueError) as e:
+        entry.status, entry.reason = "refused", str(e)
+        problems.append(f"{e}; the {entry.records} records read before are kept")
+    except (OSError, EOFError, ValueError, zlib.error) as e:
         problems.append(f"unreadable: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
     for message in problems:
         result.errors.append(Problem(member.path, message))
-    if problems and entry.records == 0:
+    if problems and entry.records == 0 and entry.status == "parsed":
         entry.status, entry.reason = "skipped", problems[0]
     return entry
 

@@ -14,9 +14,10 @@ import gzip
 import io
 import os
 import tarfile
+import time
 import zipfile
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
@@ -35,11 +36,53 @@ class LimitExceeded(Exception):
 
 @dataclass(frozen=True)
 class Limits:
+    """Caps on what one bundle may make azlog do; a member that hits one is refused, the rest goes on."""
+
     member_bytes: int = 2 << 30        # uncompressed bytes read from one member
     total_bytes: int = 8 << 30         # uncompressed bytes read from the whole bundle
+    ratio: int = 200                   # uncompressed / compressed size of a member (bombs)
     members: int = 20_000              # entries listed per bundle, nested archives included
     depth: int = 3                     # archives inside archives
     nested_bytes: int = 64 << 20       # a nested archive is held in memory: its size cap
+    line_bytes: int = 64 << 10         # characters kept of one line; the rest is cut and marked
+    records: int = 5_000_000           # records read from one member
+    seconds: float = 300.0             # wall time for the whole bundle
+
+    @classmethod
+    def configured(cls, settings: list[str] = (), env: str | None = None) -> "Limits":
+        """Defaults, then ``AZLOG_LIMITS`` (``env``), then ``settings`` (``name=value``; sizes take K, M, G).
+
+        >>> Limits.configured(["member_bytes=10M", "seconds=30"], "ratio=50").member_bytes
+        10485760
+        >>> Limits.configured(["ratio=50x"])
+        Traceback (most recent call last):
+        ...
+        ValueError: limit ratio: '50x' is not a number
+        """
+        items = [i for i in (env or "").split(",") if i.strip()] + list(settings)
+        values = {}
+        for item in items:
+            name, _, raw = item.partition("=")
+            name = name.strip()
+            kind = {f.name: f.type for f in fields(cls)}.get(name)
+            if kind is None:
+                raise ValueError(f"unknown limit {name!r} (known: {', '.join(f.name for f in fields(cls))})")
+            values[name] = _number(name, raw.strip(), float if kind == "float" else int)
+        return cls(**values)
+
+
+_SUFFIX = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+RATIO_FLOOR = 1 << 20  # the ratio is judged once a member has given this many bytes
+
+
+def _number(name: str, raw: str, kind):
+    m = regex.fullmatch(r"(\d+(?:\.\d+)?)\s*([kKmMgG]?)(?:i?[bB])?", raw)
+    if m is None:
+        raise ValueError(f"limit {name}: {raw!r} is not a number")
+    value = float(m[1]) * _SUFFIX[m[2].lower()]
+    if value <= 0:
+        raise ValueError(f"limit {name}: must be above 0")
+    return kind(value)
 
 
 @dataclass
@@ -47,12 +90,13 @@ class Member:
     path: str
     size: int | None
     opener: Callable[[], BinaryIO]
+    packed: int | None = None  # its compressed size, when the archive says
 
     @contextmanager
     def open(self, budget: "Budget") -> Iterator[BinaryIO]:
         raw = self.opener()
         try:
-            yield _Bounded(raw, budget, self.path)
+            yield _Bounded(raw, budget, self.packed)
         finally:
             raw.close()
 
@@ -61,24 +105,41 @@ class Member:
 class Skipped:
     path: str
     reason: str
+    refused: bool = False  # True when a limit, not the member's nature, kept it out
 
 
 Entry = Member | Skipped
 
 
 class Budget:
-    """Counts bytes read across the bundle against the limits."""
+    """Counts what the bundle has cost so far (bytes, time) against the limits."""
 
     def __init__(self, limits: Limits):
         self.limits = limits
         self.total = 0
+        self.started = time.monotonic()
+
+    def out_of_time(self) -> bool:
+        return time.monotonic() - self.started > self.limits.seconds
+
+    def time_message(self) -> str:
+        return f"bundle took longer than {self.limits.seconds:g} s (seconds limit)"
+
+    def check(self, records: int) -> None:
+        """Raise ``LimitExceeded`` when a member gave too many records or the bundle took too long."""
+        if records > self.limits.records:
+            raise LimitExceeded(f"more than {self.limits.records} records (records limit)")
+        if self.out_of_time():
+            raise LimitExceeded(self.time_message())
 
 
 class _Bounded(io.RawIOBase):
     """A read-only stream that stops a member at ``member_bytes`` and the bundle at ``total_bytes``."""
 
-    def __init__(self, raw: BinaryIO, budget: Budget, path: str):
-        self.raw, self.budget, self.path, self.count = raw, budget, path, 0
+    def __init__(self, raw: BinaryIO, budget: Budget, packed: int | None):
+        self.raw, self.budget, self.count = raw, budget, 0
+        ratio = budget.limits.ratio
+        self.ratio_cap = max(RATIO_FLOOR, packed * ratio) if packed else None
 
     def readable(self) -> bool:
         return True
@@ -94,6 +155,8 @@ class _Bounded(io.RawIOBase):
             raise LimitExceeded(f"member larger than {limits.member_bytes} bytes (member_bytes limit)")
         if self.budget.total > limits.total_bytes:
             raise LimitExceeded(f"bundle larger than {limits.total_bytes} bytes uncompressed (total_bytes limit)")
+        if self.ratio_cap is not None and self.count > self.ratio_cap:
+            raise LimitExceeded(f"expands more than {limits.ratio} times its compressed size (ratio limit)")
         return data
 
     def readinto(self, buffer) -> int:
@@ -152,7 +215,7 @@ def open_bundle(path: str | Path, limits: Limits = Limits()) -> Iterator[Entry]:
         if kind is None and looks_binary(head):
             raise BundleError(f"{p.name}: neither an archive (zip, tar, gzip) nor a text log")
         if kind == "gzip" and not _is_tar_gz(p):
-            entries = [Member(p.name, None, lambda: gzip.open(p, "rb"))]
+            entries = [Member(p.name, None, lambda: gzip.open(p, "rb"), p.stat().st_size)]
         elif kind in ("zip", "gzip", "tar"):
             entries = _archive_entries(p.name, lambda: open(p, "rb"), limits, 0, top=True)
         else:
@@ -177,7 +240,8 @@ def _ordered(entries, limits: Limits) -> Iterator[Entry]:
     listed = []
     for count, entry in enumerate(entries):
         if count >= limits.members:
-            listed.append(Skipped("*", f"more than {limits.members} members (members limit); the rest not listed"))
+            listed.append(Skipped("*", f"more than {limits.members} members (members limit); the rest not listed",
+                                  refused=True))
             break
         listed.append(entry)
     listed.sort(key=lambda e: age_key(e.path) if isinstance(e, Member) else ("",))
@@ -195,8 +259,9 @@ def _walk_dir(root: Path, limits: Limits) -> Iterator[Entry]:
             elif not full.is_file():
                 yield Skipped(rel, "not a regular file")
             else:
-                yield from _member_or_archive(rel, full.stat().st_size,
-                                              lambda full=full: open(full, "rb"), limits, 0)
+                size = full.stat().st_size
+                yield from _member_or_archive(rel, size, lambda full=full: open(full, "rb"), limits, 0,
+                                              size if rel.lower().endswith(".gz") else None)
 
 
 def _archive_entries(name: str, opener: Callable[[], BinaryIO], limits: Limits, depth: int,
@@ -230,7 +295,7 @@ def _zip_entries(zf: zipfile.ZipFile, prefix: str, limits: Limits, depth: int) -
             yield Skipped(name, "encrypted zip member")
             continue
         yield from _member_or_archive(name, info.file_size,
-                                      lambda info=info: zf.open(info), limits, depth)
+                                      lambda info=info: zf.open(info), limits, depth, info.compress_size)
 
 
 def _tar_entries(tf: tarfile.TarFile, prefix: str, limits: Limits, depth: int) -> Iterator[Entry]:
@@ -244,21 +309,25 @@ def _tar_entries(tf: tarfile.TarFile, prefix: str, limits: Limits, depth: int) -
             yield Skipped(name, "device, FIFO or other special file")
         else:
             yield from _member_or_archive(name, info.size,
-                                          lambda info=info: tf.extractfile(info), limits, depth)
+                                          lambda info=info: tf.extractfile(info), limits, depth,
+                                          info.size if name.lower().endswith(".gz") else None)
 
 
 _ARCHIVE_NAME = regex.compile(r"\.(?:zip|tar|tgz|tar\.gz)$", regex.I)
 
 
 def _member_or_archive(name: str, size: int | None, opener: Callable[[], BinaryIO],
-                       limits: Limits, depth: int) -> Iterator[Entry]:
-    """A plain member, a ``.gz`` member read through gzip, or a nested archive opened in memory."""
+                       limits: Limits, depth: int, packed: int | None = None) -> Iterator[Entry]:
+    """A plain member, a ``.gz`` member read through gzip, or a nested archive opened in memory.
+
+    ``packed`` is the member's compressed size where known, for the ratio limit."""
     if _ARCHIVE_NAME.search(name):
         if depth + 1 > limits.depth:
-            yield Skipped(name, f"archive nested deeper than {limits.depth} (depth limit)")
+            yield Skipped(name, f"archive nested deeper than {limits.depth} (depth limit)", refused=True)
             return
         if size is not None and size > limits.nested_bytes:
-            yield Skipped(name, f"nested archive larger than {limits.nested_bytes} bytes (nested_bytes limit)")
+            yield Skipped(name, f"nested archive larger than {limits.nested_bytes} bytes (nested_bytes limit)",
+                          refused=True)
             return
 
         def load(opener=opener) -> BinaryIO:
@@ -270,9 +339,9 @@ def _member_or_archive(name: str, size: int | None, opener: Callable[[], BinaryI
 
         yield from _archive_entries(name, load, limits, depth + 1)
     elif name.lower().endswith(".gz"):
-        yield Member(name, None, lambda: _gunzip(opener()))
+        yield Member(name, None, lambda: _gunzip(opener()), packed)
     else:
-        yield Member(name, size, opener)
+        yield Member(name, size, opener, packed)
 
 
 class _gunzip(gzip.GzipFile):

@@ -25,6 +25,9 @@ EXIT_INPUT = 3
 SignaturesOpt = typer.Option([], "--signatures", help="Extra signature YAML file or folder (repeatable).")
 LangOpt = typer.Option("en", "--lang", help="Language of titles and remediation in text and markdown: en or hu.")
 OutputOpt = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout.")
+LimitOpt = typer.Option([], "--limit", help="Override a limit, NAME=VALUE (repeatable; sizes take K, M, G): member_bytes, "
+                        "total_bytes, ratio, members, depth, nested_bytes, line_bytes, records, seconds. "
+                        "Also AZLOG_LIMITS=name=value,...")
 
 
 class Format(str, Enum):
@@ -58,6 +61,15 @@ def _knowledge(extra: list[Path]):
         fail(f"bad knowledge file: {e}")
 
 
+def _limits(settings: list[str]):
+    from analyzer.bundle import Limits
+
+    try:
+        return Limits.configured(settings, os.environ.get("AZLOG_LIMITS"))
+    except ValueError as e:
+        fail(str(e), 2)
+
+
 @contextmanager
 def _output(path: Path | None) -> Iterator[TextIO]:
     if path is None:
@@ -79,14 +91,16 @@ def analyze(
     signatures: list[Path] = SignaturesOpt,
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Force colours on or off (default: on a terminal)."),
     lang: Lang = LangOpt,
+    limit: list[str] = LimitOpt,
 ) -> None:
     """Diagnose one bundle: ranked causes, error codes, evidence, remediation."""
     from analyzer.analyze import analyze as run
     from analyzer.bundle import BundleError
 
+    limits = _limits(limit)
     knowledge = _knowledge(signatures)
     try:
-        result = run(bundle, knowledge)
+        result = run(bundle, knowledge, limits)
     except BundleError as e:
         fail(str(e))
     _emit(result, knowledge, fmt, output, color, lang.value)
@@ -101,6 +115,7 @@ def triage(
     output: Optional[Path] = OutputOpt,
     signatures: list[Path] = SignaturesOpt,
     lang: Lang = LangOpt,
+    limit: list[str] = LimitOpt,
 ) -> None:
     """Pre-screen a ticket: error codes and messages in its text, the logs of attached bundles, a route."""
     from analyzer.bundle import BundleError
@@ -109,9 +124,10 @@ def triage(
     if text_file is None and text is None and not bundles:
         fail("give the ticket text (--text-file FILE|- or --text) and/or bundles", 2)
     body = (text or "") + "\n" + _read_text(text_file) if text_file is not None else (text or "")
+    limits = _limits(limit)
     knowledge = _knowledge(signatures)
     try:
-        outcome = run(body, list(bundles or []), knowledge)
+        outcome = run(body, list(bundles or []), knowledge, limits)
     except BundleError as e:
         fail(str(e))
     _emit(outcome.result, knowledge, fmt, output, None, lang.value, outcome.as_dict()["triage"])
@@ -213,6 +229,7 @@ def timeline(
     bundle: Path = typer.Argument(..., help="Bundle: .zip, .tar, .tar.gz/.tgz, a directory or a single log file."),
     out: Path = typer.Option(..., "--out", "-o", help="Table to write: FILE.csv or FILE.jsonl."),
     signatures: list[Path] = SignaturesOpt,
+    limit: list[str] = LimitOpt,
 ) -> None:
     """Write every record of the bundle as a table (time, source, path, line, level, message, signatures)."""
     from analyzer import timeline as tl
@@ -220,9 +237,10 @@ def timeline(
 
     if out.suffix.lower() not in tl.SUFFIXES:
         fail(f"--out must end with {' or '.join(tl.SUFFIXES)}", 2)
+    limits = _limits(limit)
     knowledge = _knowledge(signatures)
     try:
-        frame = tl.build(bundle, knowledge)
+        frame = tl.build(bundle, knowledge, limits)
     except BundleError as e:
         fail(str(e))
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from analyzer.analyze import analyze
+from analyzer.bundle import Limits
 from analyzer.knowledge import Knowledge
 from analyzer.model import Record
 
@@ -18,14 +19,14 @@ COLUMNS = ["time", "local_time", "source", "path", "line", "level", "component",
 SUFFIXES = (".csv", ".jsonl")
 
 
-def build(source: str | Path, knowledge: Knowledge | None = None) -> pd.DataFrame:
+def build(source: str | Path, knowledge: Knowledge | None = None, limits: Limits = Limits()) -> pd.DataFrame:
     rows: list[tuple] = []
 
     def keep(record: Record, spec: str, hits: list[str] | None) -> None:
         rows.append((record.time, record.local_time, spec, record.path, record.line, record.level,
                      record.component, record.message, ",".join(hits or ())))
 
-    analyze(source, knowledge, on_record=keep)
+    analyze(source, knowledge, limits, on_record=keep)
     frame = pd.DataFrame.from_records(rows, columns=COLUMNS)
     frame["time"] = pd.to_datetime(frame["time"], utc=True)
     return frame.sort_values("time", kind="stable", na_position="last").reset_index(drop=True)

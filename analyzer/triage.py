@@ -20,6 +20,7 @@ from pathlib import Path
 import regex
 
 from analyzer.analyze import analyze, analyze_text
+from analyzer.bundle import Limits
 from analyzer.codes import CodeInfo, Mention
 from analyzer.knowledge import Knowledge
 from analyzer.model import Diagnosis, Evidence, Result
@@ -50,9 +51,9 @@ class Triage:
         return doc
 
 
-def triage(text: str, bundles: list[Path], knowledge: Knowledge) -> Triage:
+def triage(text: str, bundles: list[Path], knowledge: Knowledge, limits: Limits = Limits()) -> Triage:
     mentions = knowledge.codes.find(text)
-    results = [analyze(b, knowledge) for b in bundles]
+    results = [analyze(b, knowledge, limits) for b in bundles]
     if text.strip():
         results.append(analyze_text(TEXT, text, knowledge))
     result = _merge(results, bundles)
