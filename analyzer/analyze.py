@@ -5,13 +5,12 @@ The CLI (and anything else that diagnoses a bundle) calls ``analyze()``.
 from __future__ import annotations
 
 import io
-import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Callable
 
 from analyzer import specs
-from analyzer.bundle import Budget, BundleError, LimitExceeded, Limits, Member, open_bundle
+from analyzer.bundle import READ_ERRORS, Budget, BundleError, LimitExceeded, Limits, Member, open_bundle
 from analyzer.match import Matcher
 from analyzer.model import InventoryEntry, Problem, Record, Result
 from analyzer.rank import rank
@@ -104,8 +103,8 @@ def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budge
     except LimitExceeded as e:
         entry.status, entry.reason = "refused", str(e)
         problems.append(f"{e}; the {entry.records} records read before are kept")
-    except (OSError, EOFError, ValueError, zlib.error) as e:
-        problems.append(f"unreadable: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
+    except READ_ERRORS as e:
+        problems.append(f"unreadable: {' '.join(str(e).split())[:200] or type(e).__name__}")
     for message in problems:
         result.errors.append(Problem(member.path, message))
     if problems and entry.records == 0 and entry.status == "parsed":

@@ -15,6 +15,7 @@ import io
 import os
 import tarfile
 import time
+import zlib
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -34,13 +35,17 @@ class LimitExceeded(Exception):
     """A member or the bundle went past one of the ``Limits``."""
 
 
+# what a damaged archive or stream can raise while it is listed or read
+READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, zipfile.BadZipFile, tarfile.TarError, NotImplementedError)
+
+
 @dataclass(frozen=True)
 class Limits:
     """Caps on what one bundle may make azlog do; a member that hits one is refused, the rest goes on."""
 
     member_bytes: int = 2 << 30        # uncompressed bytes read from one member
     total_bytes: int = 8 << 30         # uncompressed bytes read from the whole bundle
-    ratio: int = 200                   # uncompressed / compressed size of a member (bombs)
+    ratio: int = 100                   # uncompressed / compressed size of a member (bombs; logs stay under ~30)
     members: int = 20_000              # entries listed per bundle, nested archives included
     depth: int = 3                     # archives inside archives
     nested_bytes: int = 64 << 20       # a nested archive is held in memory: its size cap
@@ -165,7 +170,7 @@ class _Bounded(io.RawIOBase):
         return len(data)
 
 
-_ROTATED = regex.compile(r"^(?P<base>.*?)(?:\.(?P<n>\d+)|-(?P<date>\d[\d-]*))?(?P<gz>\.gz)?$")
+_ROTATED = regex.compile(r"(?s)^(?P<base>.*?)(?:\.(?P<n>\d+)|-(?P<date>\d[\d-]*))?(?P<gz>\.gz)?$")
 
 
 def age_key(path: str) -> tuple:
@@ -231,7 +236,7 @@ def _is_tar_gz(p: Path) -> bool:
     try:
         with gzip.open(p, "rb") as g:
             head = g.read(512)
-    except (OSError, EOFError, zipfile.BadZipFile):
+    except READ_ERRORS:
         return False
     return _kind("", head) == "tar"
 
@@ -276,18 +281,22 @@ def _archive_entries(name: str, opener: Callable[[], BinaryIO], limits: Limits, 
             return
         data_or_file.seek(0)
         yield from _tar_entries(tarfile.open(fileobj=data_or_file, mode="r:*"), prefix, limits, depth)
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError) as e:
+    except READ_ERRORS as e:
         if top:
             raise BundleError(f"{name}: not a readable archive ({_why(e)})") from None
         yield Skipped(name, f"nested archive unreadable: {_why(e)}")
 
 
 def _why(e: Exception) -> str:
-    return str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+    """An exception's message on one line, at most 200 characters."""
+    return " ".join(str(e).split())[:200] or type(e).__name__
 
 
 def _zip_entries(zf: zipfile.ZipFile, prefix: str, limits: Limits, depth: int) -> Iterator[Entry]:
     for info in zf.infolist():
+        if not info.filename:
+            yield Skipped(prefix + "(unnamed)", "zip member without a name")
+            continue
         if info.is_dir():
             continue
         name = prefix + info.filename.replace("\\", "/")

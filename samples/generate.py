@@ -15,28 +15,22 @@ come from ``windows.py`` beside this file and are written in the same run.
 """
 from __future__ import annotations
 
-import argparse
 import base64
-import gzip
-import importlib.util
-import io
 import json
-import random
 import sys
-import tarfile
-import uuid
-import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # samples/ is no package: common.py and windows.py sit here
+import common  # noqa: E402
+import windows  # noqa: E402
+from common import UTC, WIRE, Rand, iso_s, t_, tar_gz_bytes, ticks, zip_bytes  # noqa: E402
 
 EXT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 EXT_TAG = f"[{EXT}-1.0]"
 EXT_LOG_DIR = f"var/log/azure/{EXT}/"
-WIRE = "168.63.129.16"
-UTC = timezone.utc
-TICKS_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 
 
 # ---------------------------------------------------------------- helpers
@@ -50,15 +44,6 @@ def iso(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def iso_s(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def ticks(t: datetime) -> str:
-    delta = t - TICKS_EPOCH
-    return str((delta.days * 86400 + delta.seconds) * 10_000_000 + delta.microseconds * 10)
-
-
 def epoch_ms(t: datetime) -> int:
     return int(t.timestamp() * 1000)
 
@@ -70,25 +55,6 @@ def shell_date(t: datetime) -> str:
 
 def syslog_date(t: datetime) -> str:
     return t.strftime("%b ") + f"{t.day:2d}" + t.strftime(" %H:%M:%S")
-
-
-class Rand:
-    """Seeded randomness for one bundle."""
-
-    def __init__(self, seed: str):
-        self.r = random.Random(seed)
-
-    def guid(self) -> str:
-        return str(uuid.UUID(int=self.r.getrandbits(128), version=4))
-
-    def hexs(self, n: int) -> str:
-        return "".join(self.r.choice("0123456789abcdef") for _ in range(n))
-
-    def us(self, lo_ms: float, hi_ms: float) -> timedelta:
-        return timedelta(microseconds=self.r.randint(int(lo_ms * 1000), int(hi_ms * 1000)))
-
-    def int(self, lo: int, hi: int) -> int:
-        return self.r.randint(lo, hi)
 
 
 # ---------------------------------------------------------------- profiles
@@ -1076,36 +1042,6 @@ def networkd_lease(ip: str) -> bytes:
             "DOMAINNAME=reddog.microsoft.com\nOPTION_245=a83f8110\n").encode()
 
 
-# ---------------------------------------------------------------- archives
-
-ZIP_EPOCH_FLOOR = (1980, 1, 1, 0, 0, 0)
-
-
-def zip_bytes(members: dict[str, bytes], when: datetime) -> bytes:
-    stamp = max(ZIP_EPOCH_FLOOR, when.timetuple()[:6])
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, data in members.items():
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            z.writestr(info, data)
-    return buf.getvalue()
-
-
-def tar_gz_bytes(members: dict[str, bytes], when: datetime) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size, info.mtime, info.mode = len(data), int(when.timestamp()), 0o644
-            info.uid = info.gid = 0
-            info.uname = info.gname = "root"
-            tar.addfile(info, io.BytesIO(data))
-    return gzip.compress(buf.getvalue(), mtime=0)
-
-
 def results_txt(members: dict[str, bytes], start: datetime, mode: str, p: Profile) -> bytes:
     t = start
     out = []
@@ -1268,6 +1204,16 @@ class Scenario:
                                     "/var/lib/waagent/logcollector/logs.zip and detailed log output can be found at "
                                     "/var/lib/waagent/logcollector/results.txt")
 
+    def wind_down(self, hours: float, minutes: float, lead: float = 0, results: str | None = "normal",
+                  gs_errors: int = 0) -> Bundle:
+        """Routine traffic for ``hours`` after the last job, then (``minutes`` later) the collection: the collector's
+        lines ``lead`` seconds before it unless ``results`` is None; return the bundle to fill."""
+        self.quiet(self.last_job + timedelta(hours=hours), gs_errors=gs_errors)
+        collected = self.last_job + timedelta(hours=hours, minutes=minutes)
+        if results:
+            self.collect_lines(collected - timedelta(seconds=lead), results)
+        return self.bundle(collected, results)
+
 
 def finalize(b: Bundle) -> dict[str, bytes]:
     """Member dict with results.txt (when the agent had a collector) at the archive root."""
@@ -1277,11 +1223,12 @@ def finalize(b: Bundle) -> dict[str, bytes]:
     return members
 
 
+def zipped(b: Bundle) -> tuple[str, bytes]:
+    """``<name>.zip`` and the finished bundle, stamped with its collection time."""
+    return f"{b.name}.zip", zip_bytes(finalize(b), b.collected)
+
+
 # ---------------------------------------------------------------- causes
-
-def t_(s: str) -> datetime:
-    return datetime.fromisoformat(s).replace(tzinfo=UTC)
-
 
 def modern_profile(host, agent, distro, python, kernel, **kw) -> Profile:
     return Profile(host=host, agent=agent, daemon=kw.pop("daemon", agent), gen="modern", distro=distro, python=python,
@@ -1301,14 +1248,11 @@ def build_healthy_modern() -> list[tuple[str, bytes]]:
     s.job(old_fail + timedelta(minutes=2), "nonet")
     s.w.info(None, "Fetch goal state from WireServer completed")
     s.daily_jobs(s.last_job + timedelta(hours=2))
-    s.quiet(s.last_job + timedelta(hours=7))
-    collected = s.last_job + timedelta(hours=7, minutes=3)
-    s.collect_lines(collected - timedelta(seconds=20), "full")
-    b = s.bundle(collected, "full")
+    b = s.wind_down(7, 3, 20, "full")
     s.add_common(b, status_keep=6)
     s.add_goal_states(b, p.agent)
     b.add("run/systemd/netif/leases/2", networkd_lease("10.1.0.4"))
-    return [(f"{s.name}.zip", zip_bytes(finalize(b), collected))]
+    return [zipped(b)]
 
 
 def outage(w: WaLog, err: str, n: int) -> None:
@@ -1339,13 +1283,11 @@ def build_healthy_old() -> list[tuple[str, bytes]]:
     s.quiet(old_fail + timedelta(hours=5))
     other_ext_failure(s.w)
     s.daily_jobs(s.last_job + timedelta(hours=2))
-    s.quiet(s.last_job + timedelta(hours=5))
-    collected = s.last_job + timedelta(hours=5, minutes=6)
-    b = s.bundle(collected, None)
+    b = s.wind_down(5, 6, results=None)
     s.add_common(b, status_keep=8)
     s.add_goal_states(b, p.agent)
     b.add("var/lib/dhcp/dhclient.eth0.leases", dhclient_lease(True, "10.4.0.5", s.last_job - timedelta(days=20)))
-    return [(f"{s.name}.zip", zip_bytes(finalize(b), collected))]
+    return [zipped(b)]
 
 
 def other_ext_failure(w: WaLog) -> None:
@@ -1382,15 +1324,10 @@ def build_no_internet() -> list[tuple[str, bytes]]:
     s.w.error("ExtHandler", "Event: name=WALinuxAgent, op=ExtensionProcessing, message=Failed to report vm agent status: "
                             "[ProtocolError] Failed to upload status blob via either channel, duration=0")
     outage(s.w, "IOError timed out", 4)
-    s.quiet(s.last_job + timedelta(hours=6), gs_errors=6)
-    collected = s.last_job + timedelta(hours=6, minutes=10)
-    s.collect_lines(collected - timedelta(seconds=15))
-    b = s.bundle(collected)
+    b = s.wind_down(6, 10, 15, gs_errors=6)
     s.add_common(b)
     s.add_goal_states(b, p.agent)
-    zipped = zip_bytes(finalize(b), collected)
-    sos = sosreport(b, s)
-    return [(f"{s.name}.zip", zipped), (f"{s.name}-sosreport.tar.gz", sos)]
+    return [zipped(b), (f"{s.name}-sosreport.tar.gz", sosreport(b, s))]
 
 
 def sosreport(b: Bundle, s: Scenario) -> bytes:
@@ -1443,7 +1380,7 @@ def build_status_unavailable() -> list[tuple[str, bytes]]:
     s.add_common(b)
     s.add_goal_states(b, p.agent)
     b.add("var/lib/dhcp/dhclient.eth0.leases", dhclient_lease(False, "10.20.3.14", s.last_job + timedelta(minutes=4)))
-    return [(f"{s.name}.zip", zip_bytes(finalize(b), collected))]
+    return [zipped(b)]
 
 
 def build_outdated() -> list[tuple[str, bytes]]:
@@ -1460,13 +1397,11 @@ def build_outdated() -> list[tuple[str, bytes]]:
     s.quiet(s.last_job + timedelta(minutes=95))
     s.w.warn("ExtHandler", f"[PERIODIC] Extension {EXT} is still transitioning, status file not updated since "
                            f"{(s.last_job + timedelta(seconds=8)).strftime('%Y-%m-%d %H:%M:%S')}")
-    s.quiet(s.last_job + timedelta(hours=11))
-    collected = s.last_job + timedelta(hours=11, minutes=4)
-    b = s.bundle(collected, None)
+    b = s.wind_down(11, 4, results=None)
     s.add_common(b)
     s.add_goal_states(b, "2.7.1.0")
     waagent_only = s.w.text()
-    return [(f"{s.name}.zip", zip_bytes(finalize(b), collected)), ("waagent-outdated.log", waagent_only)]
+    return [zipped(b), ("waagent-outdated.log", waagent_only)]
 
 
 def build_unresponsive() -> list[tuple[str, bytes]]:
@@ -1518,7 +1453,7 @@ def build_unresponsive() -> list[tuple[str, bytes]]:
         msgs.append(f"{syslog_date(tt)} {p.host} systemd[1]: Starting Cleanup of Temporary Directories...")
         msgs.append(f"{syslog_date(tt + timedelta(seconds=1))} {p.host} systemd[1]: Finished Cleanup of Temporary Directories.")
     b.add("var/log/messages", ("\n".join(msgs) + "\n").encode())
-    return [(f"{s.name}.zip", zip_bytes(finalize(b), collected))]
+    return [zipped(b)]
 
 
 def build_config_invalid() -> list[tuple[str, bytes]]:
@@ -1545,13 +1480,10 @@ def build_config_invalid() -> list[tuple[str, bytes]]:
         s.w.info("ExtHandler", f"ProcessExtensionsGoalState completed [incarnation_{s.inc} 12 ms]\n")
         s.history.append((t, s.inc, s.seq))
         t += timedelta(days=1)
-    s.quiet(s.last_job + timedelta(hours=5))
-    collected = s.last_job + timedelta(hours=5, minutes=2)
-    s.collect_lines(collected - timedelta(seconds=12))
-    b = s.bundle(collected)
+    b = s.wind_down(5, 2, 12)
     s.add_common(b)
     s.add_goal_states(b, p.agent)
-    return [(f"{s.name}.zip", zip_bytes(finalize(b), collected))]
+    return [zipped(b)]
 
 
 def build_ext_load_failed() -> list[tuple[str, bytes]]:
@@ -1618,10 +1550,7 @@ def build_ext_load_failed() -> list[tuple[str, bytes]]:
     w.event(EXT, "Enable", msg)
     w.info("ExtHandler", f"ProcessExtensionsGoalState completed [incarnation_{s.inc} 3312 ms]\n")
     s.history.append((s.last_job, s.inc, s.seq))
-    s.quiet(s.last_job + timedelta(hours=6))
-    collected = s.last_job + timedelta(hours=6, minutes=1)
-    s.collect_lines(collected - timedelta(seconds=14))
-    b = s.bundle(collected)
+    b = s.wind_down(6, 1, 14)
     s.statuses = {}
     s.add_common(b, handler=("Installed", handler_status(p, "NotReady", 1009, msg)))
     old_dir = f"var/lib/waagent/{EXT}-{old_ver}/"
@@ -1629,7 +1558,7 @@ def build_ext_load_failed() -> list[tuple[str, bytes]]:
     b.add(f"{old_dir}status/{last}.status", old_dir_statuses[last])
     b.add(f"{old_dir}config/HandlerState", b"NotInstalled")
     s.add_goal_states(b, p.agent)
-    return [(f"{s.name}.zip", zip_bytes(finalize(b), collected))]
+    return [zipped(b)]
 
 
 def build_python_incompatible() -> list[tuple[str, bytes]]:
@@ -1653,13 +1582,10 @@ def build_python_incompatible() -> list[tuple[str, bytes]]:
         s.w.event(EXT, "Enable", msg)
         s.w.info("ExtHandler", f"ProcessExtensionsGoalState completed [incarnation_{s.inc} 1204 ms]\n")
         s.history.append((when, s.inc, s.seq))
-    s.quiet(s.last_job + timedelta(hours=7))
-    collected = s.last_job + timedelta(hours=7, minutes=9)
-    s.collect_lines(collected - timedelta(seconds=10))
-    b = s.bundle(collected)
+    b = s.wind_down(7, 9, 10)
     s.add_common(b, handler=("Enabled", handler_status(p, "NotReady", 1009, msg)))
     s.add_goal_states(b, p.agent)
-    return [(f"{s.name}.zip", zip_bytes(finalize(b), collected))]
+    return [zipped(b)]
 
 
 def simple_ext_failure(name: str, prof: Profile, last: datetime, outcome: str, results="normal", syslog=None,
@@ -1673,16 +1599,12 @@ def simple_ext_failure(name: str, prof: Profile, last: datetime, outcome: str, r
     if before:
         before(s)
     s.job(s.last_job, outcome, **extra)
-    s.quiet(s.last_job + timedelta(hours=4))
-    collected = s.last_job + timedelta(hours=4, minutes=12)
-    if results:
-        s.collect_lines(collected - timedelta(seconds=11), results)
-    b = s.bundle(collected, results)
+    b = s.wind_down(4, 12, 11, results)
     s.add_common(b)
     s.add_goal_states(b, prof.agent)
     if syslog:
         b.add(*syslog(s))
-    return [(f"{s.name}.zip", zip_bytes(finalize(b), collected))]
+    return [zipped(b)]
 
 
 def build_low_resources() -> list[tuple[str, bytes]]:
@@ -1711,10 +1633,7 @@ def build_low_resources() -> list[tuple[str, bytes]]:
                            "Information: Space available in event directory : 39980544B\n\n[stderr]\n")
     w.info("ExtHandler", f"ProcessExtensionsGoalState completed [incarnation_{s.inc} 300517 ms]\n")
     s.history.append((s.last_job, s.inc, s.seq))
-    s.quiet(s.last_job + timedelta(hours=5))
-    collected = s.last_job + timedelta(hours=5, minutes=5)
-    s.collect_lines(collected - timedelta(seconds=40))
-    b = s.bundle(collected)
+    b = s.wind_down(5, 5, 40)
     s.add_common(b, handler=("Enabled", handler_status(p, "NotReady", 1011, f"[ExtensionError] Timeout(300);CPUThrottledTime(142.61secs): {path}")))
     s.add_goal_states(b, p.agent)
     oom = res.end + timedelta(seconds=95)
@@ -1736,7 +1655,7 @@ def build_low_resources() -> list[tuple[str, bytes]]:
               k(oom + timedelta(seconds=40), "Out of memory: Killed process 4102 (java) total-vm:9822404kB, anon-rss:6801220kB, "
                                              "file-rss:0kB, shmem-rss:0kB, UID:1001 pgtables:14120kB oom_score_adj:0")]
     b.add("var/log/syslog", ("\n".join(lines) + "\n").encode())
-    return [(f"{s.name}.zip", zip_bytes(finalize(b), collected))]
+    return [zipped(b)]
 
 
 def build_too_late() -> list[tuple[str, bytes]]:
@@ -1777,12 +1696,10 @@ def build_unsupported_os() -> list[tuple[str, bytes]]:
     s.boot()
     s.daily_jobs(s.last_job - timedelta(hours=2), outcomes={d: "freeze121" for d in range(7)})
     s.job(s.last_job, "freeze121", mount="/usr", errno="Operation not supported")
-    s.quiet(s.last_job + timedelta(hours=3))
-    collected = s.last_job + timedelta(hours=3, minutes=20)
-    b = s.bundle(collected, None)
+    b = s.wind_down(3, 20, results=None)
     s.add_common(b)
     s.add_goal_states(b, p.agent)
-    return [(f"{s.name}.zip", zip_bytes(finalize(b), collected))]
+    return [zipped(b)]
 
 
 def build_simple_causes() -> list[tuple[str, bytes]]:
@@ -1817,34 +1734,13 @@ BUILDERS = (build_healthy_modern, build_healthy_old, build_no_internet, build_st
             build_low_resources, build_too_late, build_unsupported_os, build_simple_causes)
 
 
-def windows_module():
-    """``samples/windows.py`` (the Windows bundles), loaded by path so samples/ need not be on sys.path."""
-    spec = importlib.util.spec_from_file_location("samples_windows", Path(__file__).with_name("windows.py"))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def generate(out: Path) -> list[Path]:
     """Write every sample, Linux and Windows, into ``out``; return the paths written."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for build in BUILDERS:
-        for name, data in build():
-            path = out / name
-            path.write_bytes(data)
-            written.append(path)
-    return written + windows_module().generate(out)
+    return common.write_bundles(BUILDERS, out) + windows.generate(out)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "bundles")
-    args = ap.parse_args(argv)
-    for path in generate(args.out):
-        print(f"{path.stat().st_size:>8}  {path}")
-    return 0
+    return common.main(generate, __doc__, argv)
 
 
 if __name__ == "__main__":

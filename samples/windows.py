@@ -19,75 +19,42 @@ archive entry has a fixed timestamp. Only the standard library is used.
 """
 from __future__ import annotations
 
-import argparse
-import base64
 import csv
 import io
 import json
-import random
-import uuid
-import zipfile
+import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
-UTC = timezone.utc
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # samples/ is no package: common.py sits here
+import common  # noqa: E402
+from common import WIRE, Rand, iso_s, t_, ticks, zip_bytes  # noqa: E402
+
 EXT = "Microsoft.Azure.RecoveryServices.VMSnapshot"
 EXT_VER = "1.0.92.0"
-WIRE = "168.63.129.16"
 PLUGIN_DIR = f"C:\\Packages\\Plugins\\{EXT}\\{EXT_VER}"
 ENABLE_CMD = f"{PLUGIN_DIR}\\enable.cmd"
 BCDR_EXE = f"{PLUGIN_DIR}\\IaaSBcdrExtension.exe"
 LOGS = "WindowsAzure/Logs/"
 EXT_LOG = f"{LOGS}Plugins/{EXT}/{EXT_VER}/IaaSBcdrExtension0.log"
 PKG = f"Packages/Plugins/{EXT}/{EXT_VER}/"
-TICKS_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
-ZIP_FLOOR = (1980, 1, 1, 0, 0, 0)
 CRLF = "\r\n"
 
 # thread ids of the agent's workers (printed as 8 hex digits)
 T_MAIN, T_NET, T_GS, T_PLUGIN, T_HEART, T_STOP, T_TI = 0x06, 0x0B, 0x0E, 0x1A, 0x14, 0x04, 0x05
 
 
-def ticks(t: datetime) -> str:
-    """.NET ticks (100 ns since 0001-01-01) as a string."""
-    delta = t - TICKS_EPOCH
-    return str((delta.days * 86400 + delta.seconds) * 10_000_000 + delta.microseconds * 10)
+def enable_failed(how: str) -> str:
+    """The agent's word when enable.cmd fails; ``how``: ``has exited with Exit code: 1, Code: 1009`` and the like."""
+    return f"Enable failed for plugin (name: {EXT}, version {EXT_VER}) with exception Command {ENABLE_CMD} of {EXT} {how}"
+
+
 
 
 def iso7(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
-
-
-def iso_s(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def t_(s: str) -> datetime:
-    return datetime.fromisoformat(s).replace(tzinfo=UTC)
-
-
-class Rand:
-    """Seeded randomness for one bundle."""
-
-    def __init__(self, seed: str):
-        self.r = random.Random(seed)
-
-    def guid(self) -> str:
-        return str(uuid.UUID(int=self.r.getrandbits(128), version=4))
-
-    def hexs(self, n: int) -> str:
-        return "".join(self.r.choice("0123456789abcdef") for _ in range(n))
-
-    def int(self, lo: int, hi: int) -> int:
-        return self.r.randint(lo, hi)
-
-    def ms(self, lo: float, hi: float) -> timedelta:
-        return timedelta(microseconds=self.r.randint(int(lo * 1000), int(hi * 1000)))
-
-    def blob(self, n: int) -> str:
-        return base64.b64encode(bytes(self.r.getrandbits(8) for _ in range(n))).decode()
 
 
 @dataclass
@@ -117,7 +84,7 @@ class AgentLog:
         self.t = t
 
     def step(self, lo: float = 2.0, hi: float = 180.0) -> datetime:
-        self.t += self.rnd.ms(lo, hi)
+        self.t += self.rnd.us(lo, hi)
         return self.t
 
     def stamp(self, t: datetime) -> str:
@@ -154,6 +121,13 @@ class AgentLog:
 
     def text(self) -> bytes:
         return (CRLF.join(self.lines) + CRLF).encode("utf-8")
+
+
+def enable_exited(w: AgentLog, exit_code: int, stack: str = "") -> None:
+    """The agent's two records when enable.cmd exits ``exit_code``; ``stack`` follows the error's first line."""
+    w.warn(enable_failed(f"has exited with Exit code: {exit_code}, Code: 1009"), T_PLUGIN)
+    w.error(f"Error while processing plugin {EXT} version {EXT_VER}, state: enabled, error: System.Exception: Command "
+            f"{ENABLE_CMD} of {EXT} has exited with Exit code: {exit_code}{stack}", T_PLUGIN)
 
 
 # ---------------------------------------------------------------- event log exports
@@ -480,7 +454,7 @@ class Sim:
         """Heartbeats, health reports and daily events up to ``until``."""
         t = self.wa.t
         while True:
-            t = t + self.heart_every + self.rnd.ms(0, 900)
+            t = t + self.heart_every + self.rnd.us(0, 900)
             if t >= until:
                 break
             self.wa.at(t)
@@ -495,6 +469,11 @@ class Sim:
             if extra:
                 extra(self, t)
         self.wa.at(until)
+
+    def wind_down(self, hours: float, minutes: float, extra: Callable[["Sim", datetime], None] | None = None) -> datetime:
+        """Routine traffic for ``hours`` after the last job; return the collection time, ``minutes`` later."""
+        self.quiet(self.last_job + timedelta(hours=hours), extra)
+        return self.last_job + timedelta(hours=hours, minutes=minutes)
 
     # ---- backup jobs
     def job(self, when: datetime, body: Callable[["Sim", Job], Outcome | None] | None = None) -> Job:
@@ -521,7 +500,7 @@ class Sim:
         w.info(f"Waiting for command {ENABLE_CMD}", T_PLUGIN)
         outcome = (body or ok_run)(self, job)
         if outcome is not None:
-            end = self.xl.t + rnd.ms(200, 900)
+            end = self.xl.t + rnd.us(200, 900)
             self.statuses[job.seq] = status_doc(self.vm, job, end, outcome)
             if outcome.status in ("success", "error"):
                 self.wa.at(max(self.wa.t, end))
@@ -534,7 +513,7 @@ class Sim:
         """Successful scheduled backups, one a day at the policy time, that start before ``upto``."""
         t = self.next_job
         while t < upto - timedelta(hours=1):
-            self.job(t + self.rnd.ms(0, 90_000))
+            self.job(t + self.rnd.us(0, 90_000))
             t += timedelta(days=1)
         self.next_job = t
 
@@ -558,12 +537,16 @@ class Sim:
         m.update(self.extra_logs)
         return m
 
+    def zipped(self, agg: Agg, collected: datetime, hb_ready: bool = True) -> tuple[str, bytes]:
+        """``<name>.zip``: the collection as of ``collected``."""
+        return f"{self.name}.zip", write_zip(self.members(agg, hb_ready), collected)
+
 
 # ---------------------------------------------------------------- the extension's side of a job
 
 def ext_start(s: Sim, job: Job) -> AgentLog:
     x, vm = s.xl, s.vm
-    x.at(job.start + s.rnd.ms(300, 1500))
+    x.at(job.start + s.rnd.us(300, 1500))
     pid = s.rnd.int(1200, 9800)
     x.info(f"IaaSBcdrExtension starting. Version {EXT_VER}, operation enable, sequence number {job.seq}, process id {pid}",
            0x01)
@@ -617,16 +600,8 @@ def ok_run(s: Sim, job: Job) -> Outcome:
 
 
 def write_zip(members: dict[str, bytes], when: datetime) -> bytes:
-    stamp = max(ZIP_FLOOR, when.timetuple()[:6])
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, data in members.items():
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0x20
-            z.writestr(info, data)
-    return buf.getvalue()
+    """The bundle as Windows writes it: DOS entries with the archive bit."""
+    return zip_bytes(members, when, dos=True)
 
 
 # ---------------------------------------------------------------- causes
@@ -647,10 +622,9 @@ def build_healthy() -> list[tuple[str, bytes]]:
     s.wa.at(s.wa.t + timedelta(minutes=5))
     s.wa.info(f"HostGAPlugin is available again at {WIRE}:32526", T_NET)
     s.daily_jobs(s.last_job + timedelta(hours=2))
-    s.quiet(s.last_job + timedelta(hours=6))
-    collected = s.last_job + timedelta(hours=6, minutes=4)
+    collected = s.wind_down(6, 4)
     agg = Agg(collected - timedelta(minutes=3), nul_pad=211)
-    return [(f"{s.name}.zip", write_zip(s.members(agg), collected))]
+    return [s.zipped(agg, collected)]
 
 
 def build_agent_unresponsive() -> list[tuple[str, bytes]]:
@@ -690,10 +664,9 @@ def build_agent_unresponsive() -> list[tuple[str, bytes]]:
         s.app.append(Event(t + timedelta(seconds=2), "Application", ".NET Runtime", 1026, "Error", s.txt["dotnet"]))
         s.system.append(Event(t + timedelta(seconds=3), "System", "Service Control Manager", 7031, "Error",
                               s.txt["crash"].format(n), qualifiers=49152))
-    s.quiet(s.last_job + timedelta(hours=12, minutes=30))
-    collected = s.last_job + timedelta(hours=12, minutes=41)
+    collected = s.wind_down(12.5, 11)
     agg = Agg(stop - timedelta(minutes=12))
-    return [(f"{s.name}.zip", write_zip(s.members(agg, hb_ready=False), collected))]
+    return [s.zipped(agg, collected, hb_ready=False)]
 
 
 NO_NET_HOSTGA = (f"(Ignoring) Exception while fetching supported versions from HostGAPlugin: System.Net.WebException: "
@@ -812,10 +785,9 @@ def build_status_unavailable() -> list[tuple[str, bytes]]:
         sim.wa.warn("Empty DHCP option data returned", T_NET + 0x13)
         sim.wa.error(f"Did not discover fabric address on interface {sim.vm.nic}", T_NET)
 
-    s.quiet(s.last_job + timedelta(hours=2), extra=retry)
-    collected = s.last_job + timedelta(hours=2, minutes=6)
+    collected = s.wind_down(2, 6, retry)
     agg = Agg(reboot - timedelta(minutes=20))
-    return [(f"{s.name}.zip", write_zip(s.members(agg), collected))]
+    return [s.zipped(agg, collected)]
 
 
 def stuck_enable(s: Sim, job: Job) -> Outcome | None:
@@ -830,8 +802,7 @@ def stuck_enable(s: Sim, job: Job) -> Outcome | None:
     w.at(job.start + timedelta(minutes=20, seconds=1))
     w.error(f"Command {ENABLE_CMD} of {EXT} has not exited on time! Killing it...", T_PLUGIN)
     w.error(f"Enable command of {EXT} has exited with Exit code: -2", T_PLUGIN)
-    w.warn(f"Enable failed for plugin (name: {EXT}, version {EXT_VER}) with exception Command {ENABLE_CMD} of {EXT} "
-           "has not exited on time! Killing it..., Code: 1009", T_PLUGIN)
+    w.warn(enable_failed("has not exited on time! Killing it..., Code: 1009"), T_PLUGIN)
     s.service_event("Volume Shadow Copy", True, job.start + timedelta(seconds=11))
     return None
 
@@ -844,13 +815,10 @@ def exit1_enable(s: Sim, job: Job) -> Outcome | None:
             "(Exception from HRESULT: 0x80131040)", 0x01)
     w = s.wa
     w.at(x.t + timedelta(seconds=2))
-    w.warn(f"Enable failed for plugin (name: {EXT}, version {EXT_VER}) with exception Command {ENABLE_CMD} of {EXT} "
-           "has exited with Exit code: 1, Code: 1009", T_PLUGIN)
-    w.error(f"Error while processing plugin {EXT} version {EXT_VER}, state: enabled, error: System.Exception: Command "
-            f"{ENABLE_CMD} of {EXT} has exited with Exit code: 1\n"
-            "   at Microsoft.WindowsAzure.GuestAgent.ContainerStateMachine.HandlerStateMachine.InvokeCommand(String "
-            "command, PluginArtifacts pluginArtifact, String pluginVersion, String pluginFolder, String pluginLogFolder, "
-            "Int32 processWaitTimeout, PluginEventType startType, PluginEventType endType, CancellationToken ct)", T_PLUGIN)
+    enable_exited(w, 1, "\n   at Microsoft.WindowsAzure.GuestAgent.ContainerStateMachine.HandlerStateMachine.InvokeCommand("
+                        "String command, PluginArtifacts pluginArtifact, String pluginVersion, String pluginFolder, "
+                        "String pluginLogFolder, Int32 processWaitTimeout, PluginEventType startType, "
+                        "PluginEventType endType, CancellationToken ct)")
     return None
 
 
@@ -861,12 +829,10 @@ def build_ext_load_failed() -> list[tuple[str, bytes]]:
     s.daily_jobs(s.last_job - timedelta(hours=20))
     s.job(s.last_job - timedelta(hours=18), exit1_enable)
     s.job(s.last_job, stuck_enable)
-    s.quiet(s.last_job + timedelta(hours=4))
-    collected = s.last_job + timedelta(hours=4, minutes=2)
+    collected = s.wind_down(4, 2)
     agg = Agg(s.last_job + timedelta(minutes=21), handler_status="NotReady", handler_code=1009,
-              handler_message=f"Enable failed for plugin (name: {EXT}, version {EXT_VER}) with exception Command "
-                              f"{ENABLE_CMD} of {EXT} has not exited on time! Killing it...")
-    return [(f"{s.name}.zip", write_zip(s.members(agg, hb_ready=False), collected))]
+              handler_message=enable_failed("has not exited on time! Killing it..."))
+    return [s.zipped(agg, collected, hb_ready=False)]
 
 
 def vss_fail(s: Sim, job: Job) -> Outcome:
@@ -912,10 +878,9 @@ def build_vss() -> list[tuple[str, bytes]]:
     s.boot()
     s.daily_jobs(s.last_job - timedelta(hours=2))
     s.job(s.last_job, vss_fail)
-    s.quiet(s.last_job + timedelta(hours=3))
-    collected = s.last_job + timedelta(hours=3, minutes=5)
+    collected = s.wind_down(3, 5)
     agg = Agg(s.last_job + timedelta(minutes=2), handler_message="Plugin enabled")
-    return [(f"{s.name}.zip", write_zip(s.members(agg), collected))]
+    return [s.zipped(agg, collected)]
 
 
 def com_fail(s: Sim, job: Job) -> Outcome:
@@ -948,10 +913,9 @@ def build_com() -> list[tuple[str, bytes]]:
     s.boot()
     s.daily_jobs(s.last_job - timedelta(hours=2))
     s.job(s.last_job, com_fail)
-    s.quiet(s.last_job + timedelta(hours=5))
-    collected = s.last_job + timedelta(hours=5, minutes=1)
+    collected = s.wind_down(5, 1)
     agg = Agg(s.last_job + timedelta(minutes=1), encoding="utf-16-le", nul_pad=384)
-    return [(f"{s.name}.zip", write_zip(s.members(agg), collected))]
+    return [s.zipped(agg, collected)]
 
 
 def applocker_event(s: Sim, t: datetime) -> Event:
@@ -974,8 +938,7 @@ def crash_run(s: Sim, job: Job) -> Outcome | None:
                        f"Report Id: {s.rnd.guid()}\nFaulting package full name: \n"
                        "Faulting package-relative application ID: ", task=100, task_name="Application Crashing Events"))
     s.wa.at(x.t + timedelta(seconds=3))
-    s.wa.warn(f"Enable failed for plugin (name: {EXT}, version {EXT_VER}) with exception Command {ENABLE_CMD} of {EXT} "
-              "has exited with Exit code: -532462766, Code: 1009", T_PLUGIN)
+    s.wa.warn(enable_failed("has exited with Exit code: -532462766, Code: 1009"), T_PLUGIN)
     return None
 
 
@@ -983,10 +946,7 @@ def blocked_run(s: Sim, job: Job) -> Outcome | None:
     t = job.start + timedelta(seconds=1)
     s.extra_events.append(applocker_event(s, t))
     s.wa.at(t + timedelta(seconds=1))
-    s.wa.warn(f"Enable failed for plugin (name: {EXT}, version {EXT_VER}) with exception Command {ENABLE_CMD} of {EXT} "
-              "has exited with Exit code: 1, Code: 1009", T_PLUGIN)
-    s.wa.error(f"Error while processing plugin {EXT} version {EXT_VER}, state: enabled, error: System.Exception: Command "
-               f"{ENABLE_CMD} of {EXT} has exited with Exit code: 1", T_PLUGIN)
+    enable_exited(s.wa, 1)
     return None
 
 
@@ -997,18 +957,16 @@ def build_app_control() -> list[tuple[str, bytes]]:
     s.daily_jobs(s.last_job - timedelta(hours=26))
     s.job(s.last_job - timedelta(days=1), crash_run)
     s.job(s.last_job, blocked_run)
-    s.quiet(s.last_job + timedelta(hours=14))
-    collected = s.last_job + timedelta(hours=14, minutes=9)
+    collected = s.wind_down(14, 9)
     s.extra_logs["EventLogs/Microsoft-Windows-AppLocker-EXE and DLL.txt"] = wevtutil_text(s.extra_events, vm.host, "en")
     agg = Agg(s.last_job + timedelta(minutes=1), handler_status="NotReady", handler_code=1009,
-              handler_message=f"Enable failed for plugin (name: {EXT}, version {EXT_VER}) with exception Command "
-                              f"{ENABLE_CMD} of {EXT} has exited with Exit code: 1")
-    return [(f"{s.name}.zip", write_zip(s.members(agg, hb_ready=False), collected))]
+              handler_message=enable_failed("has exited with Exit code: 1"))
+    return [s.zipped(agg, collected, hb_ready=False)]
 
 
 def cert_fail(s: Sim, job: Job) -> Outcome:
     x = s.xl
-    x.at(job.start + s.rnd.ms(300, 1500))
+    x.at(job.start + s.rnd.us(300, 1500))
     x.info(f"IaaSBcdrExtension starting. Version {EXT_VER}, operation enable, sequence number {job.seq}, process id "
            f"{s.rnd.int(1200, 9800)}", 0x01)
     x.info(f"Reading runtime settings {PLUGIN_DIR}\\RuntimeSettings\\{job.seq}.settings", 0x01)
@@ -1037,10 +995,9 @@ def build_cert() -> list[tuple[str, bytes]]:
             "CertificateManager.CryptographyNative+PInvokeException: PInvoke PFXImportCertStore failed and null handle is "
             "returned. Error Code: 86.", T_STOP)
     s.job(s.last_job, cert_fail)
-    s.quiet(s.last_job + timedelta(hours=15))
-    collected = s.last_job + timedelta(hours=15, minutes=3)
+    collected = s.wind_down(15, 3)
     agg = Agg(s.last_job + timedelta(minutes=1))
-    return [(f"{s.name}.zip", write_zip(s.members(agg), collected))]
+    return [s.zipped(agg, collected)]
 
 
 def starving(s: Sim, job: Job) -> Outcome:
@@ -1070,10 +1027,9 @@ def build_low_resources() -> list[tuple[str, bytes]]:
     s.heart_every = timedelta(minutes=47)
     s.quiet(s.last_job - timedelta(minutes=1))
     s.job(s.last_job, starving)
-    s.quiet(s.last_job + timedelta(hours=9))
-    collected = s.last_job + timedelta(hours=9, minutes=2)
+    collected = s.wind_down(9, 2)
     agg = Agg(s.last_job + timedelta(minutes=4))
-    return [(f"{s.name}.zip", write_zip(s.members(agg), collected))]
+    return [s.zipped(agg, collected)]
 
 
 BUILDERS = (build_healthy, build_agent_unresponsive, build_no_internet, build_status_unavailable, build_ext_load_failed,
@@ -1082,24 +1038,11 @@ BUILDERS = (build_healthy, build_agent_unresponsive, build_no_internet, build_st
 
 def generate(out: Path) -> list[Path]:
     """Write every Windows sample into ``out``; return the paths written."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for build in BUILDERS:
-        for name, data in build():
-            path = out / name
-            path.write_bytes(data)
-            written.append(path)
-    return written
+    return common.write_bundles(BUILDERS, out)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "bundles")
-    args = ap.parse_args(argv)
-    for path in generate(args.out):
-        print(f"{path.stat().st_size:>8}  {path}")
-    return 0
+    return common.main(generate, __doc__, argv)
 
 
 if __name__ == "__main__":
