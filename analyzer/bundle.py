@@ -280,6 +280,9 @@ def _archive_entries(name: str, opener: Callable[[], BinaryIO], limits: Limits, 
             yield from _zip_entries(zipfile.ZipFile(data_or_file), prefix, limits, depth)
             return
         data_or_file.seek(0)
+        if data_or_file.read(2) == b"PK":
+            raise zipfile.BadZipFile("a damaged zip: its central directory is missing (truncated?)")
+        data_or_file.seek(0)
         yield from _tar_entries(tarfile.open(fileobj=data_or_file, mode="r:*"), prefix, limits, depth)
     except READ_ERRORS as e:
         if top:
