@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-LEVELS = ("ERROR", "WARNING", "INFO", "VERBOSE")
-
 
 @dataclass(slots=True)
 class Record:

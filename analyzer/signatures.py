@@ -37,7 +37,7 @@ from analyzer.literals import required_literals
 from analyzer.model import Facts
 from analyzer.schema import KNOWLEDGE_FILES, KnowledgeError, builtin_dir, check_fields, entries, req_str, str_list
 
-LEVEL_NAMES = ("ERROR", "WARNING", "INFO", "VERBOSE")
+LEVEL_NAMES = ("ERROR", "WARNING", "INFO", "VERBOSE")  # what Record.level holds
 _OPS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "version_lt", "version_ge",
         "exists", "missing")
 USER_REGEX_TIMEOUT = 0.5

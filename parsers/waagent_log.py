@@ -62,7 +62,7 @@ from typing import BinaryIO, Callable, Iterator
 import regex
 
 from analyzer.model import Record
-from parsers.base import ParseContext, iter_lines
+from parsers.base import ParseContext, iter_lines, redact
 
 MAX_CONTINUATION_LINES = 2000
 MAX_RECORD_CHARS = 256 * 1024
@@ -78,7 +78,6 @@ _STAMP = regex.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|\+00:00
 _DATE_LIKE = regex.compile(r"\d{4}[-/]\d\d[-/]\d\d[ T]\d\d:\d\d")
 _AGENT_NAME = regex.compile(r"Azure Linux Agent|WALinuxAgent|waagent")
 _SNIFF_LINES = 10
-_SIG = regex.compile(r"(\bsig=)[^&\s\"'<>]+")
 _EVENT = regex.compile(r"Event: name=[^,\n]+, op=[^,\n]+, message=(eJ[A-Za-z0-9+/=]+), duration=\d+")
 
 _VERSION = r"(\d+(?:\.\d+)+)"
@@ -141,8 +140,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     body = 0
     agent = False
     for number, text in iter_lines(stream, ctx.max_line):
-        if "sig=" in text:
-            text = _SIG.sub(r"\1***", text)
+        text = redact(text)
         start = _start(path, number, text) if "0" <= text[:1] <= "9" else None
         if start is None:
             if record is None:
@@ -294,8 +292,7 @@ def decode_event(message: str, pos: int = 0) -> str:
     except (binascii.Error, zlib.error):
         return message
     text = raw.decode("utf-8", errors="replace")
-    if "sig=" in text:
-        text = _SIG.sub(r"\1***", text)
+    text = redact(text)
     text = text.replace("\r", "").replace("\n", "\\n")
     if not inflater.eof:
         text += " [truncated]"

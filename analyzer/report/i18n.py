@@ -6,7 +6,6 @@ from dataclasses import replace
 from analyzer.causes import Cause
 from analyzer.model import Diagnosis
 
-LANGS = ("en", "hu")
 LABELS = {
     "en": {
         "diagnosis": "Diagnosis", "codes": "Error codes", "evidence": "Evidence", "todo": "What to do",
