@@ -1,4 +1,4 @@
-"""The ``azlog`` command line: analyze, triage, explain, signatures, timeline.
+"""The ``azlog`` command line: analyze, triage, explain, signatures, timeline, batch.
 
 Exit codes: 0 done (whether or not a cause was found), 2 usage error,
 3 input unreadable or unknown (one line on stderr), 1 internal error or
@@ -8,6 +8,14 @@ from __future__ import annotations
 
 import os
 import sys
+
+if __name__ == "__main__":  # python -m analyzer.cli: answer explain before typer loads
+    from analyzer.quick import _quick_or_none
+
+    _code = _quick_or_none(sys.argv[1:])
+    if _code is not None:
+        sys.exit(_code)
+
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -52,9 +60,14 @@ def fail(message: str, code: int = EXIT_INPUT) -> None:
 
 
 def _knowledge(extra: list[Path]):
+    from analyzer import engines
     from analyzer.knowledge import Knowledge
     from analyzer.schema import KnowledgeError
 
+    try:
+        engines.get()  # a bad AZLOG_ENGINE is a usage error, said before any work
+    except (ValueError, RuntimeError) as e:
+        fail(str(e), 2)
     try:
         return Knowledge.load(extra)
     except KnowledgeError as e:
@@ -154,22 +167,11 @@ def explain(
     lang: Lang = LangOpt,
 ) -> None:
     """What an error code or a cause means: messages, causes, evidence to collect, remediation."""
-    import difflib
+    from analyzer.quick import explain as run
 
-    from analyzer.report import explain_report
-
-    knowledge = _knowledge([])
-    info = knowledge.codes.get(name)
-    cause = knowledge.causes.get(name.strip().lower())
-    if info is None and cause is None:
-        near = knowledge.codes.nearest(name) + difflib.get_close_matches(name.lower(), list(knowledge.causes), n=2)
-        fail(f"unknown code or cause {name!r}" + (f"; nearest: {', '.join(near)}" if near else ""))
-    doc = (explain_report.code_doc(info, knowledge, lang.value) if info is not None
-           else explain_report.cause_doc(cause, knowledge, lang.value))
-    if fmt is Format.json:
-        explain_report.render_json(doc, sys.stdout)
-    else:
-        explain_report.render_text(doc, sys.stdout, lang.value, markdown=fmt is Format.markdown)
+    code = run(name, fmt.value, lang.value)  # shared with the quick path of main()
+    if code:
+        raise typer.Exit(code)
 
 
 @sig_app.command("list")
@@ -250,6 +252,44 @@ def timeline(
     typer.echo(f"{len(frame)} records written to {out}", err=True)
 
 
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+@app.command()
+def batch(
+    inputs: list[str] = typer.Argument(..., help="Bundles, folders of bundles, or globs (** recursive)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Table to write: FILE.csv, FILE.parquet or FILE.jsonl."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPU count)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue OUT: skip bundles whose sha256 is already there."),
+    unknown: Optional[Path] = typer.Option(None, "--unknown", help="Write templates of unexplained ERROR/WARNING "
+                                           "lines to FILE.csv or FILE.jsonl."),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local (processes) or dask (a dask.distributed cluster)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="The dask scheduler, tcp://HOST:PORT."),
+    signatures: list[Path] = SignaturesOpt,
+    limit: list[str] = LimitOpt,
+) -> None:
+    """Diagnose many bundles into one table: a row per bundle (cause, codes, confidence, status...)."""
+    from analyzer import batch as bt
+    from analyzer.schema import KnowledgeError
+
+    limits = _limits(limit)
+    try:
+        summary = bt.run(inputs, out, jobs=jobs, resume=resume, unknown=unknown, engine=engine.value,
+                         scheduler=scheduler, signatures=[str(p) for p in signatures], limits=limits,
+                         progress=True, warn=lambda m: typer.echo(f"azlog: {m}", err=True))
+    except bt.BatchError as e:
+        fail(str(e), 2)
+    except KnowledgeError as e:
+        fail(f"bad knowledge file: {e}")
+    except OSError as e:
+        fail(f"cannot write {e.filename or out}: {e.strerror}", 2)
+    typer.echo(summary.text(out, unknown), err=True)
+    if summary.lost:
+        raise typer.Exit(1)
+
+
 def _emit(result, knowledge, fmt: Format, output: Path | None, color: bool | None, lang: str,
           triage: dict | None = None) -> None:
     from analyzer.report import json_report, markdown_report, text_report
@@ -271,6 +311,11 @@ def _emit(result, knowledge, fmt: Format, output: Path | None, color: bool | Non
 
 def main() -> None:
     """Console entry point: no traceback reaches the user unless AZLOG_DEBUG is set."""
+    from analyzer.quick import _quick_or_none
+
+    code = _quick_or_none(sys.argv[1:])  # explain without typer's start-up
+    if code is not None:
+        sys.exit(code)
     try:
         app()
     except SystemExit:

@@ -50,7 +50,9 @@ def _text_hit(sig: Signature, example, everything: list[Signature]) -> bool:
         raise TypeError("a text example must be a string or {spec, text}")
     spec = _spec(spec_name or (sig.sources[0] if sig.sources else "text"))
     ctx = ParseContext("(example)", Facts(), [])
-    matcher = Matcher([sig] if sig.kind == "noise" else [s for s in everything if s.kind == "noise"] + [sig])
+    # the whole set (one compiled set for every example on the hyperscan engine); a signature's own hits
+    # do not depend on the other evidence signatures, only on the noise ones
+    matcher = Matcher([sig] if sig.kind == "noise" else everything)
     for record in specs.parser_module(spec).parse(io.BytesIO(text.encode("utf-8")), ctx):
         matcher.feed(record, spec.name)
     if sig.kind == "noise":

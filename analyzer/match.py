@@ -1,19 +1,20 @@
 """Run signatures over records as they stream by, and over the facts at the end.
 
-``Matcher.feed`` is called once per record: the noise signatures for the
-record's spec go first (a record they match is set aside), then the evidence
-signatures (literal hint, then regex). A record that contains none of the
-literal hints of the spec's signatures is dismissed by one search of a
-combined pattern. Per signature only the count and the latest few hits are
-kept, so memory stays flat however long the logs are.
+``Matcher.feed`` is called once per record: the spec's engine search
+(``analyzer.engines``: a combined literal prefilter on the ``regex`` engine,
+one Hyperscan scan on the ``hyperscan`` one) names the signatures that may
+match; the noise ones among them go first (a record they match is set aside),
+then the evidence ones, each confirmed by its own search (literal hint, then
+regex), so both engines give the same hits. Per signature only the count and
+the latest few hits are kept, so memory stays flat however long the logs are.
 """
 from __future__ import annotations
 
-import re
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from analyzer import engines
 from analyzer.model import Evidence, Facts, Hit, Record
 from analyzer.signatures import MAX_REPEAT, Signature
 from parsers.base import redact
@@ -22,25 +23,6 @@ KEEP = MAX_REPEAT  # latest hits kept per signature
 GENERIC_TEXT = "text"
 _EPSILON = timedelta(microseconds=1)
 MAX_EVIDENCE_TEXT = 400
-
-
-@dataclass
-class _SpecSignatures:
-    noise: list[Signature]
-    evidence: list[Signature]
-    prefilter: re.Pattern | None  # matches wherever some signature's hint occurs
-
-
-def _prefilter(sigs: list[Signature]) -> re.Pattern | None:
-    """One pattern of all the signatures' literal hints; None when some signature has none."""
-    if not sigs or any(not s.hints for s in sigs):
-        return None
-    exact = sorted({h for s in sigs if not s.ignore_case for h in s.hints}, key=len, reverse=True)
-    folded = sorted({h for s in sigs if s.ignore_case for h in s.hints}, key=len, reverse=True)
-    parts = [re.escape(h) for h in exact]
-    if folded:
-        parts.append("(?i:" + "|".join(re.escape(h) for h in folded) + ")")
-    return re.compile("|".join(parts))
 
 
 @dataclass
@@ -61,24 +43,29 @@ class SignatureHits:
 
 
 class Matcher:
-    def __init__(self, signatures: list[Signature], os_name: str | None = None):
+    def __init__(self, signatures: list[Signature], os_name: str | None = None,
+                 engine: engines.Engine | None = None):
         self.signatures = [s for s in signatures if os_name is None or s.os in ("any", os_name)]
-        self._by_spec: dict[str, tuple[list[Signature], list[Signature]]] = {}
+        self.engine = engine or engines.get()
+        self._compiled: engines.Compiled | None = None
+        self._by_spec: dict[str, engines.SpecSearch] = {}
         self.found: dict[str, SignatureHits] = {}
         self.records = 0
         self.noise = 0
         self._latest: dict[bool, datetime] = {}
         self.latest_by_spec: dict[str, datetime] = {}  # newest UTC record time per spec
 
-    def _for_spec(self, spec: str) -> _SpecSignatures:
+    def _for_spec(self, spec: str) -> engines.SpecSearch:
         """Signatures for a spec; a generic text file may hold any source's lines, so all apply to it."""
         chosen = self._by_spec.get(spec)
         if chosen is None:
             sigs = [s for s in self.signatures if (s.pattern is not None or s.hints)
                     and (spec == GENERIC_TEXT or s.applies_to(spec))]
-            chosen = self._by_spec[spec] = _SpecSignatures(
-                [s for s in sigs if s.kind == "noise"], [s for s in sigs if s.kind == "evidence"],
-                _prefilter(sigs))
+            if self._compiled is None:
+                self._compiled = self.engine.compile(
+                    [s for s in self.signatures if s.pattern is not None or s.hints])
+            chosen = self._by_spec[spec] = self._compiled.search(
+                [s for s in sigs if s.kind == "noise"], [s for s in sigs if s.kind == "evidence"])
         return chosen
 
     def feed(self, record: Record, spec: str) -> list[str] | None:
@@ -91,11 +78,11 @@ class Matcher:
                 self._latest[record.local_time] = t
             if not record.local_time and t > self.latest_by_spec.get(spec, t - _EPSILON):
                 self.latest_by_spec[spec] = t
-        chosen = self._for_spec(spec)
         text = record.message
-        if chosen.prefilter is not None and chosen.prefilter.search(text) is None:
+        candidates = self._for_spec(spec).candidates(text)
+        if candidates is None:
             return None
-        noise, evidence = chosen.noise, chosen.evidence
+        noise, evidence = candidates
         level = record.level
         for sig in noise:
             if (not sig.levels or level is None or level in sig.levels) and sig.search(text):

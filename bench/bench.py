@@ -1,12 +1,13 @@
 """Measure azlog's throughput and peak memory on large waagent.log files, beside grep.
 
-    python bench/bench.py --sizes 100,300 [--work DIR]
+    python bench/bench.py --sizes 100,300 [--work DIR] [--engine regex|hyperscan|both]
 
 For each size it writes a waagent.log of that many MB (modern agent traffic: heartbeats,
 goal-state processing, extension handling, routine warnings; the backup failure at the
 very end), runs ``azlog analyze FILE --format json`` in a fresh process, and reports wall
-time, MB/s, peak RSS and the top cause; then times ``grep -E -c`` with 100 message
-patterns over the same file. The files are written to --work (default bench/out/, which
+time, MB/s, peak RSS and the top cause (with ``--engine`` as AZLOG_ENGINE; ``both`` runs
+each engine installed); then times ``grep -E -c`` and, when installed, ``rg -c`` with the
+same 100 message patterns over the same file. The files are written to --work (default bench/out/, which
 git ignores) and reused when already there.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -121,10 +123,11 @@ def write_log(path: Path, megabytes: int, seed: int = 7) -> None:
             out.write(f"{t:%Y-%m-%dT%H:%M:%S.%f}Z {level} {who} " + text.format(ext=EXT) + "\n")
 
 
-def timed(cmd: list[str]) -> tuple[float, int, str]:
+def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
     """Wall seconds, peak RSS in MiB and stdout of ``cmd`` run in its own process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            env={**os.environ, **env} if env else None)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -136,7 +139,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100,300", help="comma-separated sizes in MB")
     ap.add_argument("--work", type=Path, default=HERE / "out")
+    ap.add_argument("--engine", choices=("default", "regex", "hyperscan", "both"), default="default",
+                    help="matcher engine (AZLOG_ENGINE); default: what azlog picks, both: each installed one")
     args = ap.parse_args()
+    if args.engine == "both":
+        from importlib.util import find_spec
+
+        engines = ["regex"] + (["hyperscan"] if find_spec("hyperscan") else [])
+    else:
+        engines = [None if args.engine == "default" else args.engine]
+    rg = shutil.which("rg")
     args.work.mkdir(parents=True, exist_ok=True)
     patterns = args.work / "patterns.txt"
     patterns.write_text("\n".join(PATTERNS) + "\n")
@@ -148,11 +160,16 @@ def main() -> None:
             log.parent.mkdir(exist_ok=True)
             write_log(log, mb)
         real_mb = log.stat().st_size / 1e6
-        secs, rss, out = timed(azlog + [str(log), "--format", "json"])
-        top = json.loads(out)["diagnoses"][0] if out.strip() else {}
-        rows.append(("azlog", real_mb, secs, rss, f"{top.get('cause')} ({top.get('confidence')})"))
+        for engine in engines:
+            secs, rss, out = timed(azlog + [str(log), "--format", "json"], {"AZLOG_ENGINE": engine} if engine else None)
+            top = json.loads(out)["diagnoses"][0] if out.strip() else {}
+            rows.append((f"azlog ({engine})" if engine else "azlog", real_mb, secs, rss,
+                         f"{top.get('cause')} ({top.get('confidence')})"))
         secs, rss, out = timed(["grep", "-E", "-c", "-f", str(patterns), str(log)])
         rows.append(("grep -E -f (100 patterns)", real_mb, secs, rss, f"{out.strip()} matching lines"))
+        if rg:
+            secs, rss, out = timed([rg, "-c", "-f", str(patterns), str(log)])
+            rows.append(("rg -f (100 patterns)", real_mb, secs, rss, f"{out.strip()} matching lines"))
     print(f"| tool | file MB | seconds | MB/s | peak RSS MiB | result |")
     print(f"| --- | ---: | ---: | ---: | ---: | --- |")
     for tool, mb, secs, rss, res in rows:

@@ -1,0 +1,403 @@
+"""Matcher engines: which signatures of a spec may match a record's message.
+
+An engine compiles a matcher's signatures once (``Engine.compile``), then
+turns each spec's noise and evidence signatures into a ``SpecSearch`` whose ``candidates(text)`` returns the noise and the evidence signatures that
+may match ``text`` (a subset of each list, in its order), or None when none
+can. The matcher then confirms every candidate with the signature's own
+search (hints, then its ``regex``), so the engine decides speed only: match
+positions, evidence and results are the same whichever engine runs.
+
+- ``regex`` (always available): one combined pattern of the spec's literal
+  hints dismisses most records; the rest get every signature.
+- ``hyperscan`` (``pip install 'azlog[fast]'``): every signature's pattern in
+  one Hyperscan database (compiled once per signature set, for all specs),
+  scanned once per record; only the spec's signatures it reports (and those
+  it cannot take) are candidates.
+
+The engine is Hyperscan when the ``hyperscan`` package imports, else regex;
+``AZLOG_ENGINE=regex|hyperscan`` forces one.
+
+What Hyperscan scans is not the signature's pattern text but a translation
+of its parse tree (Python's own parser; a pattern that parser would read differently from ``regex`` - fuzzy
+matching, nested sets - stays on the regex path) into byte classes over ASCII: each
+character class is evaluated by the ``regex`` module itself on the 128 ASCII
+characters, so ``\\s``, ``\\w``, case folding and ``.`` mean exactly what they
+mean to the signature; anchors and lookarounds are dropped, back-references
+become "anything" and very long repeats become open-ended, all of which only
+widen what the database reports. A record that is not pure ASCII goes
+through the regex engine's path instead, so nothing is lost where a byte
+class over ASCII would not say the same thing.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import threading
+import warnings
+from typing import Protocol, Sequence
+
+from analyzer.signatures import Signature
+
+ENV = "AZLOG_ENGINE"
+NAMES = ("regex", "hyperscan")
+
+
+class SpecSearch(Protocol):
+    def candidates(self, text: str) -> tuple[Sequence[Signature], Sequence[Signature]] | None:
+        """The (noise, evidence) signatures that may match ``text``; None when none may."""
+
+
+class Compiled(Protocol):
+    def search(self, noise: list[Signature], evidence: list[Signature]) -> SpecSearch:
+        """The search for one spec's signatures (noise first: they take priority), all of the compiled set."""
+
+
+class Engine(Protocol):
+    name: str
+
+    def compile(self, signatures: list[Signature]) -> Compiled:
+        """Prepare a matcher's text signatures (those with a regex or hints) once, for every spec."""
+
+
+# ---------------------------------------------------------------- regex
+
+
+def literal_prefilter(sigs: list[Signature]) -> re.Pattern | None:
+    """One pattern of all the signatures' literal hints; None when some signature has none."""
+    if not sigs or any(not s.hints for s in sigs):
+        return None
+    exact = sorted({h for s in sigs if not s.ignore_case for h in s.hints}, key=len, reverse=True)
+    folded = sorted({h for s in sigs if s.ignore_case for h in s.hints}, key=len, reverse=True)
+    parts = [re.escape(h) for h in exact]
+    if folded:
+        parts.append("(?i:" + "|".join(re.escape(h) for h in folded) + ")")
+    return re.compile("|".join(parts))
+
+
+class _RegexSearch:
+    __slots__ = ("noise", "evidence", "prefilter")
+
+    def __init__(self, noise: list[Signature], evidence: list[Signature]):
+        self.noise, self.evidence = noise, evidence
+        self.prefilter = literal_prefilter(noise + evidence)
+
+    def candidates(self, text: str):
+        if self.prefilter is not None and self.prefilter.search(text) is None:
+            return None
+        return self.noise, self.evidence
+
+
+class RegexEngine:
+    name = "regex"
+
+    def compile(self, signatures: list[Signature]) -> Compiled:
+        return self
+
+    def search(self, noise: list[Signature], evidence: list[Signature]) -> SpecSearch:
+        return _RegexSearch(noise, evidence)
+
+
+# ---------------------------------------------------------------- hyperscan
+
+_REPEAT_CAP = 16  # longer bounded repeats are scanned as open-ended ones
+_NEVER = rb"[\x80]"  # a byte no ASCII text holds
+_CATEGORIES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_SPACE": r"\s",
+               "CATEGORY_NOT_SPACE": r"\S", "CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W"}
+
+
+_FUZZY = re.compile(r"(?<!\\)\{(?![\d,]*\})")  # '{' where re reads a literal and regex may not
+
+
+class Untranslatable(Exception):
+    pass
+
+
+@functools.lru_cache(maxsize=4096)
+def _ascii_set(cls: str, flags: int) -> frozenset[int]:
+    """The ASCII code points the one-character ``regex`` pattern ``cls`` matches under ``flags``."""
+    import regex
+
+    rx = regex.compile(cls, flags)
+    return frozenset(c for c in range(128) if rx.fullmatch(chr(c)))
+
+
+def _byte_class(codes: frozenset[int]) -> bytes:
+    if not codes:
+        return _NEVER
+    if len(codes) == 1:
+        return b"\\x%02x" % next(iter(codes))
+    out, run = [], sorted(codes)
+    start = prev = run[0]
+    for c in run[1:] + [None]:
+        if c is not None and c == prev + 1:
+            prev = c
+            continue
+        out.append(b"\\x%02x" % start if start == prev else b"\\x%02x-\\x%02x" % (start, prev))
+        if c is not None:
+            start = prev = c
+    return b"[" + b"".join(out) + b"]"
+
+
+def translate(pattern: str, flags: int = 0) -> bytes:
+    r"""A Hyperscan expression matching (on ASCII bytes) at least wherever ``pattern`` matches.
+
+    >>> translate(r'(?i)ok\s+\d')
+    b'[\\x4f\\x6f][\\x4b\\x6b](?:[\\x09-\\x0d\\x20]){1,}[\\x30-\\x39]'
+    """
+    import regex
+    from re import _constants as C, _parser
+
+    if _FUZZY.search(pattern):
+        raise Untranslatable("a brace that is not a repeat (regex fuzzy matching?)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nested sets and set operations: regex and re read them differently
+        try:
+            tree = _parser.parse(pattern, flags)
+        except Warning as w:
+            raise Untranslatable(str(w)) from None
+
+    def rflags(f: int) -> int:
+        out = 0
+        for name in ("IGNORECASE", "DOTALL", "ASCII"):
+            if f & getattr(re, name):
+                out |= getattr(regex, name)
+        return out
+
+    def charset(items, f: int) -> bytes:
+        parts = []
+        for op, av in items:
+            if op is C.NEGATE:
+                parts.insert(0, "^")
+            elif op is C.LITERAL:
+                parts.append("\\U%08x" % av)
+            elif op is C.RANGE:
+                parts.append("\\U%08x-\\U%08x" % av)
+            elif op is C.CATEGORY and str(av) in _CATEGORIES:
+                parts.append(_CATEGORIES[str(av)])
+            else:
+                raise Untranslatable(f"{op} in a character class")
+        return _byte_class(_ascii_set("[" + "".join(parts) + "]", rflags(f)))
+
+    def emit(sub, f: int) -> bytes:
+        out = []
+        for op, av in sub:
+            if op is C.LITERAL and not f & re.IGNORECASE:
+                out.append(b"\\x%02x" % av if av < 128 else _NEVER)
+            elif op is C.LITERAL:
+                out.append(_byte_class(_ascii_set("\\U%08x" % av, rflags(f))))
+            elif op is C.NOT_LITERAL:
+                out.append(_byte_class(_ascii_set("[^\\U%08x]" % av, rflags(f))))
+            elif op is C.ANY:
+                out.append(_byte_class(_ascii_set(".", rflags(f))))
+            elif op is C.IN:
+                out.append(charset(av, f))
+            elif op is C.BRANCH:
+                out.append(b"(?:" + b"|".join(emit(alt, f) for alt in av[1]) + b")")
+            elif op is C.SUBPATTERN:
+                _group, add, drop, body = av
+                out.append(b"(?:" + emit(body, (f | add) & ~drop) + b")")
+            elif op is C.ATOMIC_GROUP:
+                out.append(b"(?:" + emit(av, f) + b")")
+            elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+                low, high, body = av
+                if high is C.MAXREPEAT or high > _REPEAT_CAP:
+                    count = b"{%d,}" % min(low, _REPEAT_CAP)
+                else:
+                    count = b"{%d,%d}" % (low, high)
+                out.append(b"(?:" + emit(body, f) + b")" + count)
+            elif op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+                continue  # zero-width: leaving it out only widens the match
+            elif op is C.GROUPREF:
+                out.append(rb"[\x00-\x7f]*")
+            elif op is C.GROUPREF_EXISTS:
+                _group, yes, no = av
+                out.append(b"(?:" + emit(yes, f) + b"|" + (emit(no, f) if no is not None else b"") + b")")
+            else:
+                raise Untranslatable(str(op))
+        return b"".join(out)
+
+    return emit(tree, tree.state.flags)
+
+
+def _expression(sig: Signature) -> bytes | None:
+    """What Hyperscan scans for ``sig``; None when it cannot say (the signature is always a candidate)."""
+    if sig.pattern is not None:
+        source, flags = sig.pattern.pattern, re.IGNORECASE if sig.ignore_case else 0
+    else:  # hint-only: a literal, case-folded when the signature ignores case
+        source, flags = "|".join(re.escape(h) for h in sig.hints), re.IGNORECASE if sig.ignore_case else 0
+    key = (source, flags)
+    if key not in _translated:
+        try:
+            _translated[key] = translate(source, flags)
+        except (Untranslatable, re.error, RecursionError, ValueError, TypeError):
+            _translated[key] = None
+    return _translated[key]
+
+
+_translated: dict[tuple[str, int], bytes | None] = {}
+_rejected: set[bytes] = set()  # expressions Hyperscan would not compile
+_local = threading.local()  # compiled databases (and their scratch) per thread: scans drop the GIL
+_CACHE_SIZE = 256
+
+
+def _database(expressions: tuple[bytes, ...]):
+    """A compiled database of ``expressions`` (ids = positions), cached per thread."""
+    import hyperscan
+
+    cache = _local.__dict__.setdefault("dbs", {})
+    db = cache.get(expressions)
+    if db is None:
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        flag = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_PREFILTER
+        db.compile(expressions=list(expressions), ids=list(range(len(expressions))),
+                   elements=len(expressions), flags=[flag] * len(expressions))
+        if len(cache) >= _CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[expressions] = db
+    return db
+
+
+def _accepted(expression: bytes) -> bool:
+    import hyperscan
+
+    if expression in _rejected:
+        return False
+    try:
+        _database((expression,))
+        return True
+    except hyperscan.error:
+        _rejected.add(expression)
+        return False
+
+
+def _on_match(index, _start, _end, _flags, found):
+    found.append(index)
+
+
+class _HyperscanSet:
+    """One database of all of a matcher's signatures; each spec picks its own from what a scan reports."""
+
+    def __init__(self, signatures: list[Signature]):
+        import hyperscan
+
+        self.signatures = list(signatures)
+        expressions, ids, always = [], [], []
+        for i, sig in enumerate(self.signatures):
+            expr = _expression(sig)
+            if expr is None:
+                always.append(i)
+            else:
+                expressions.append(expr)
+                ids.append(i)
+        try:
+            db = _database(tuple(expressions)) if expressions else None
+        except hyperscan.error:  # some expression it will not take: find which, leave them to regex
+            keep = [(e, i) for e, i in zip(expressions, ids) if _accepted(e)]
+            always = sorted(always + [i for e, i in zip(expressions, ids) if e in _rejected])
+            expressions, ids = [e for e, _ in keep], [i for _, i in keep]
+            db = _database(tuple(expressions)) if expressions else None
+        self.db = db
+        self.ids = ids  # database id -> position in self.signatures
+        self.always = always  # positions of the signatures the database does not hold
+
+    def search(self, noise: list[Signature], evidence: list[Signature]) -> SpecSearch:
+        return _HyperscanSearch(self, noise, evidence)
+
+
+class _HyperscanSearch:
+    __slots__ = ("noise", "evidence", "db", "slot", "always", "fallback", "split")
+
+    def __init__(self, compiled: _HyperscanSet, noise: list[Signature], evidence: list[Signature]):
+        self.noise, self.evidence = noise, evidence
+        self.split = len(noise)
+        self.fallback = _RegexSearch(noise, evidence)
+        position = {id(sig): i for i, sig in enumerate(noise + evidence)}
+        pool = compiled.signatures
+        if len(position) != len(noise) + len(evidence) or not position.keys() <= {id(p) for p in pool}:
+            raise ValueError("a spec's signatures must all be in the compiled set, once each")
+        self.db = compiled.db
+        # database id -> position in noise + evidence, or -1 for a signature of other specs
+        self.slot = [position.get(id(pool[i]), -1) for i in compiled.ids]
+        self.always = sorted(position[id(pool[i])] for i in compiled.always if id(pool[i]) in position)
+
+    def candidates(self, text: str):
+        if not text.isascii():
+            return self.fallback.candidates(text)
+        found = list(self.always)
+        if self.db is not None:
+            hits: list[int] = []
+            self.db.scan(text.encode("ascii"), match_event_handler=_on_match, context=hits)
+            slot = self.slot
+            for h in hits:
+                if slot[h] >= 0:
+                    found.append(slot[h])
+        if not found:
+            return None
+        found.sort()
+        split = self.split
+        if found[0] >= split:
+            return (), [self.evidence[i - split] for i in found]
+        return ([self.noise[i] for i in found if i < split],
+                [self.evidence[i - split] for i in found if i >= split])
+
+
+class HyperscanEngine:
+    name = "hyperscan"
+
+    def __init__(self):
+        import hyperscan  # noqa: F401 - fail here, not at the first record
+
+    def compile(self, signatures: list[Signature]) -> Compiled:
+        return _HyperscanSet(signatures)
+
+
+# ---------------------------------------------------------------- choice
+
+_default: Engine | None = None
+
+
+def available() -> list[str]:
+    """The engines this installation can run."""
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return ["regex"]
+    return ["regex", "hyperscan"]
+
+
+def get(name: str | None = None) -> Engine:
+    """The engine ``name``; by default $AZLOG_ENGINE, else Hyperscan when installed, else regex."""
+    global _default
+    if name is None and _default is not None:
+        return _default
+    chosen = name or os.environ.get(ENV, "").strip().lower() or None
+    if chosen not in (None,) + NAMES:
+        raise ValueError(f"{ENV}={chosen!r}: use one of {', '.join(NAMES)}")
+    if chosen == "regex":
+        engine: Engine = RegexEngine()
+    elif chosen == "hyperscan":
+        try:
+            engine = HyperscanEngine()
+        except ImportError:
+            raise RuntimeError("the hyperscan engine needs the hyperscan package: pip install 'azlog[fast]'") from None
+    else:
+        try:
+            engine = HyperscanEngine()
+        except ImportError:
+            engine = RegexEngine()
+    if name is None:
+        _default = engine
+    return engine
+
+
+@contextlib.contextmanager
+def using(name: str):
+    """Make ``name`` the default engine inside the block (tests, benchmarks)."""
+    global _default
+    saved, _default = _default, get(name)
+    try:
+        yield _default
+    finally:
+        _default = saved

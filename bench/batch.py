@@ -1,0 +1,104 @@
+"""Wall time of ``azlog batch`` over 40 small bundles with --jobs 1 and --jobs 2 (and more, if asked).
+
+    python bench/batch.py [--jobs 1,2] [--repeat 3] [--bundles 40]
+
+Builds the bundles in a temporary folder (every sample of samples/bundles, then copies of the zips
+with another zip comment, so each has its own sha256), runs ``azlog batch FOLDER --out rows.csv``
+in a fresh process per run, and prints the best and median wall time per job count, bundles per
+second, and the speed-up over the first job count (runs interleaved). Wall time includes the process start, imports
+and each worker's Knowledge load, as a user sees it.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples" / "bundles"
+
+
+def build(folder: Path, count: int) -> None:
+    samples = sorted(SAMPLES.iterdir())
+    zips = [s for s in samples if s.suffix == ".zip"]
+    for sample in samples[:count]:
+        shutil.copy(sample, folder / sample.name)
+    for i in range(max(0, count - len(samples))):
+        source = zips[i % len(zips)]
+        copy = folder / f"copy-{i}-{source.name}"
+        shutil.copy(source, copy)
+        with zipfile.ZipFile(copy, "a") as zf:
+            zf.comment = f"copy {i}".encode()
+
+
+def once(folder: Path, jobs: int, work: Path) -> float:
+    out = work / f"rows-{jobs}.csv"
+    out.unlink(missing_ok=True)
+    start = time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "analyzer.cli", "batch", str(folder), "--out", str(out),
+                          "--jobs", str(jobs)], cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if run.returncode != 0:
+        sys.exit(f"azlog batch failed: {run.stderr.strip()}")
+    return elapsed
+
+
+def _burn(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def machine_speedup(jobs: int, tasks: int = 8, n: int = 3_000_000) -> float:
+    """What the machine gives: the speed-up of ``jobs`` processes over one on pure-Python CPU work."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    def timed(workers: int) -> float:
+        start = time.perf_counter()
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_burn, [n] * tasks))
+        return time.perf_counter() - start
+
+    return timed(1) / timed(jobs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", default="1,2", help="job counts to compare, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--bundles", type=int, default=40)
+    args = parser.parse_args()
+    counts = list(dict.fromkeys(int(j) for j in args.jobs.split(",")))
+    with tempfile.TemporaryDirectory(prefix="azlog-batch-bench-") as tmp:
+        work = Path(tmp)
+        folder = work / "bundles"
+        folder.mkdir()
+        build(folder, args.bundles)
+        n = len(list(folder.iterdir()))
+        print(f"{n} bundles, {sum(p.stat().st_size for p in folder.iterdir()) / 1e6:.1f} MB, "
+              f"{os.cpu_count()} CPUs, best and median of {args.repeat} runs")
+        once(folder, counts[0], work)  # warm the page cache and the bytecode
+        times: dict[int, list[float]] = {jobs: [] for jobs in counts}
+        for _ in range(args.repeat):  # interleaved, so a slow spell of the machine hits every job count
+            for jobs in times:
+                times[jobs].append(once(folder, jobs, work))
+        results = {jobs: (min(t), statistics.median(t)) for jobs, t in times.items()}
+        base = results[counts[0]][1]
+        for jobs, (best, median) in results.items():
+            print(f"--jobs {jobs}: best {best:.2f} s, median {median:.2f} s, {n / median:.1f} bundles/s, "
+                  f"speed-up {base / median:.2f}x")
+        for jobs in counts[1:]:
+            print(f"for reference, this machine's pure-CPU speed-up with {jobs} processes: "
+                  f"{machine_speedup(jobs):.2f}x")
+
+
+if __name__ == "__main__":
+    main()
