@@ -229,7 +229,7 @@ def sig_test(signatures: list[Path] = SignaturesOpt) -> None:
 @app.command()
 def timeline(
     bundle: Path = typer.Argument(..., help="Bundle: .zip, .tar, .tar.gz/.tgz, a directory or a single log file."),
-    out: Path = typer.Option(..., "--out", "-o", help="Table to write: FILE.csv or FILE.jsonl."),
+    out: Path = typer.Option(..., "--out", "-o", help="Table to write: FILE.csv, FILE.jsonl or FILE.parquet."),
     signatures: list[Path] = SignaturesOpt,
     limit: list[str] = LimitOpt,
 ) -> None:
@@ -249,6 +249,8 @@ def timeline(
         tl.write(frame, out)
     except OSError as e:
         fail(f"cannot write {out}: {e.strerror}", 2)
+    except ImportError:
+        fail("parquet output needs pyarrow: pip install 'azlog[parquet]'", 2)
     typer.echo(f"{len(frame)} records written to {out}", err=True)
 
 

@@ -16,7 +16,7 @@ from analyzer.knowledge import Knowledge
 from analyzer.model import Record
 
 COLUMNS = ["time", "local_time", "source", "path", "line", "level", "component", "message", "signatures"]
-SUFFIXES = (".csv", ".jsonl")
+SUFFIXES = (".csv", ".jsonl", ".parquet")
 
 
 def build(source: str | Path, knowledge: Knowledge | None = None, limits: Limits = Limits()) -> pd.DataFrame:
@@ -33,8 +33,11 @@ def build(source: str | Path, knowledge: Knowledge | None = None, limits: Limits
 
 
 def write(frame: pd.DataFrame, out: Path) -> None:
-    """Write by suffix: .csv or .jsonl (one JSON object per line)."""
-    if out.suffix.lower() == ".csv":
+    """Write by suffix: .csv, .jsonl (one JSON object per line) or .parquet (needs pyarrow: azlog[parquet])."""
+    suffix = out.suffix.lower()
+    if suffix == ".csv":
         frame.to_csv(out, index=False)
+    elif suffix == ".parquet":
+        frame.to_parquet(out, index=False)
     else:
         frame.to_json(out, orient="records", lines=True, date_format="iso")

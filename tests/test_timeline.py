@@ -27,7 +27,9 @@ def test_cli_writes_csv_and_jsonl(tmp_path):
     csv, jsonl = tmp_path / "t.csv", tmp_path / "t.jsonl"
     assert azlog("timeline", SAMPLE, "--out", csv).returncode == 0
     assert azlog("timeline", SAMPLE, "-o", jsonl).returncode == 0
+    parquet = tmp_path / "t.parquet"
+    assert azlog("timeline", SAMPLE, "-o", parquet).returncode == 0
     table = pd.read_csv(csv)
     rows = [json.loads(line) for line in jsonl.read_text().splitlines()]
-    assert len(table) == len(rows) > 100
+    assert len(table) == len(rows) == len(pd.read_parquet(parquet)) > 100
     assert azlog("timeline", SAMPLE, "--out", tmp_path / "t.xlsx").returncode == 2
