@@ -14,6 +14,7 @@ from analyzer.bundle import READ_ERRORS, Budget, BundleError, LimitExceeded, Lim
 from analyzer.match import Matcher
 from analyzer.model import InventoryEntry, Problem, Record, Result
 from analyzer.rank import rank
+from analyzer.skim import Skimmer
 from analyzer.knowledge import Knowledge
 from parsers.base import ParseContext, looks_binary
 
@@ -29,33 +30,35 @@ RecordSink = Callable[[Record, str, list[str] | None], None]
 
 
 def analyze(source: str | Path, knowledge: Knowledge | None = None,
-            limits: Limits = Limits(), on_record: RecordSink | None = None) -> Result:
+            limits: Limits = Limits(), on_record: RecordSink | None = None, skim: bool = True) -> Result:
     """Diagnose the bundle at ``source``. Raises ``BundleError`` when it cannot be opened at all.
 
-    ``on_record(record, spec, signature_ids)`` sees every record as it streams by (the timeline).
+    ``on_record(record, spec, signature_ids)`` sees every record as it streams by (the timeline); with
+    it, or with ``skim=False``, every record is parsed, else large logs are skimmed (``analyzer.skim``).
     """
-    return _diagnose(str(source), open_bundle(source, limits), knowledge, limits, on_record)
+    return _diagnose(str(source), open_bundle(source, limits), knowledge, limits, on_record,
+                     skim and on_record is None)
 
 
 def analyze_text(name: str, text: str, knowledge: Knowledge | None = None) -> Result:
     """Diagnose text that is not a file of a bundle (a ticket, a pasted excerpt) as one member ``name``."""
     data = text.encode("utf-8")
     member = Member(name, len(data), lambda: io.BytesIO(data))
-    return _diagnose(name, [member], knowledge, Limits(), None)
+    return _diagnose(name, [member], knowledge, Limits(), None, True)
 
 
 def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
-              on_record: RecordSink | None) -> Result:
+              on_record: RecordSink | None, skim: bool) -> Result:
     knowledge = knowledge or Knowledge.load()
     result = Result(source=source)
-    matcher = Matcher(knowledge.signatures)
+    matcher = Matcher(knowledge.signatures, triggers=specs.skim_triggers())
     budget = Budget(limits)
     for entry in members:
         if isinstance(entry, Member):
             if budget.out_of_time():
                 result.inventory.append(InventoryEntry(entry.path, None, "refused", budget.time_message()))
                 continue
-            result.inventory.append(_read_member(entry, result, matcher, budget, on_record))
+            result.inventory.append(_read_member(entry, result, matcher, budget, on_record, skim))
             if matcher.latest_time is not None:
                 # syslog-style dates carry no year: they take it from what was read before
                 result.facts.setdefault("bundle_year", matcher.latest_time.year, entry.path)
@@ -77,12 +80,13 @@ def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
 
 
 def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budget,
-                 on_record: RecordSink | None) -> InventoryEntry:
+                 on_record: RecordSink | None, skim: bool) -> InventoryEntry:
     spec = specs.classify(member.path)
     if spec is not None and spec.parser is None:
         return InventoryEntry(member.path, spec.name, "skipped", spec.reason)
     problems: list[str] = []
     entry = InventoryEntry(member.path, spec.name if spec else None, "parsed")
+    ctx: ParseContext | None = None
     try:
         with member.open(budget) as raw:
             head = raw.read(SNIFF_BYTES)
@@ -93,6 +97,8 @@ def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budge
                 spec = specs.sniff(head.decode("utf-8", errors="replace"))
                 entry.spec = spec.name
             ctx = ParseContext(member.path, result.facts, problems, max_line=budget.limits.line_bytes)
+            if skim:
+                ctx.reader = _skimmer(spec, matcher, budget)
             for record in specs.parser_module(spec).parse(_Rejoined(head, raw), ctx):
                 entry.records += 1
                 hits = matcher.feed(record, spec.name)
@@ -105,11 +111,20 @@ def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budge
         problems.append(f"{e}; the {entry.records} records read before are kept")
     except READ_ERRORS as e:
         problems.append(f"unreadable: {' '.join(str(e).split())[:200] or type(e).__name__}")
+    if ctx is not None:
+        entry.lines = ctx.reader.lines if isinstance(ctx.reader, Skimmer) else ctx.line_count
     for message in problems:
         result.errors.append(Problem(member.path, message))
     if problems and entry.records == 0 and entry.status == "parsed":
         entry.status, entry.reason = "skipped", problems[0]
     return entry
+
+
+def _skimmer(spec: specs.Spec, matcher: Matcher, budget: Budget) -> Skimmer | None:
+    """A skimming line reader for a member of ``spec``, when its parser and the engine allow one."""
+    skim = specs.skim_of(spec)
+    scan = matcher.buffer_scan(spec.name, skim) if skim is not None else None
+    return Skimmer(skim, scan, check=lambda: budget.check(0)) if scan is not None else None
 
 
 class _Rejoined(io.RawIOBase):

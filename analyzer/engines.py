@@ -49,16 +49,28 @@ class SpecSearch(Protocol):
         """The (noise, evidence) signatures that may match ``text``; None when none may."""
 
 
+class BufferScan(Protocol):
+    def scan(self, data: bytes) -> tuple[list[int], list[int]]:
+        """In ASCII ``data`` (many lines): the end offsets where one of the spec's signatures or ``every``
+        triggers may match, in order; and the last end offset of each ``latest`` trigger that occurs."""
+
+
 class Compiled(Protocol):
     def search(self, noise: list[Signature], evidence: list[Signature]) -> SpecSearch:
         """The search for one spec's signatures (noise first: they take priority), all of the compiled set."""
+
+    def buffer_scan(self, signatures: list[Signature], every: Sequence[str],
+                    latest: Sequence[str]) -> BufferScan | None:
+        """A whole-buffer scan for a spec's signatures and a skimmed parser's triggers (all of them among
+        the compiled triggers); None when this engine cannot tell where all of them may match."""
 
 
 class Engine(Protocol):
     name: str
 
-    def compile(self, signatures: list[Signature]) -> Compiled:
-        """Prepare a matcher's text signatures (those with a regex or hints) once, for every spec."""
+    def compile(self, signatures: list[Signature], triggers: Sequence[str] = ()) -> Compiled:
+        """Prepare a matcher's text signatures (those with a regex or hints) and the skimmed parsers'
+        trigger regexes once, for every spec."""
 
 
 # ---------------------------------------------------------------- regex
@@ -89,14 +101,46 @@ class _RegexSearch:
         return self.noise, self.evidence
 
 
+class _RegexBufferScan:
+    """Every place one of the literals occurs (a record holding none cannot match)."""
+
+    def __init__(self, literals: list[str], folded: list[str]):
+        def longest_first(hints: list[str]) -> list[bytes]:
+            return [re.escape(h.encode()) for h in sorted(set(hints), key=len, reverse=True)]
+
+        parts = longest_first(literals)
+        if folded:
+            parts.append(b"(?i:" + b"|".join(longest_first(folded)) + b")")
+        self.rx = re.compile(b"|".join(parts)) if parts else None
+
+    def scan(self, data: bytes) -> tuple[list[int], list[int]]:
+        if self.rx is None:
+            return [], []
+        return [m.end() for m in self.rx.finditer(data)], []
+
+
 class RegexEngine:
     name = "regex"
 
-    def compile(self, signatures: list[Signature]) -> Compiled:
+    def compile(self, signatures: list[Signature], triggers: Sequence[str] = ()) -> Compiled:
         return self
 
     def search(self, noise: list[Signature], evidence: list[Signature]) -> SpecSearch:
         return _RegexSearch(noise, evidence)
+
+    def buffer_scan(self, signatures: list[Signature], every: Sequence[str],
+                    latest: Sequence[str]) -> BufferScan | None:
+        from analyzer.literals import required_literals
+
+        if any(not s.hints for s in signatures):
+            return None
+        literals = [h for s in signatures if not s.ignore_case for h in s.hints]
+        for trigger in (*every, *latest):  # a latest trigger is read at each occurrence here
+            found = required_literals(trigger)
+            if not found:
+                return None
+            literals.extend(found)
+        return _RegexBufferScan(literals, [h for s in signatures if s.ignore_case for h in s.hints])
 
 
 # ---------------------------------------------------------------- hyperscan
@@ -218,7 +262,27 @@ def translate(pattern: str, flags: int = 0) -> bytes:
                 raise Untranslatable(str(op))
         return b"".join(out)
 
-    return emit(tree, tree.state.flags)
+    return emit(_trimmed(list(tree)), tree.state.flags)
+
+
+def _trimmed(items: list) -> list:
+    """``items`` without what may follow a match's required part: trailing anchors and lookarounds
+    go, a trailing repeat keeps its minimum (``x.*`` matches where ``x`` does, ``x\\d+`` where ``x\\d``
+    does), so a whole-buffer scan reports one end per occurrence instead of one per character."""
+    from re import _constants as C
+
+    while items:
+        op, av = items[-1]
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            items.pop()
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and av[0] == 0:
+            items.pop()
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            items[-1] = (op, (av[0], av[0], av[2]))
+            break
+        else:
+            break
+    return items
 
 
 def _expression(sig: Signature) -> bytes | None:
@@ -231,6 +295,16 @@ def _expression(sig: Signature) -> bytes | None:
     if key not in _translated:
         try:
             _translated[key] = translate(source, flags)
+        except (Untranslatable, re.error, RecursionError, ValueError, TypeError):
+            _translated[key] = None
+    return _translated[key]
+
+
+def _trigger_expression(pattern: str) -> bytes | None:
+    key = (pattern, 0)
+    if key not in _translated:
+        try:
+            _translated[key] = translate(pattern)
         except (Untranslatable, re.error, RecursionError, ValueError, TypeError):
             _translated[key] = None
     return _translated[key]
@@ -250,7 +324,7 @@ def _database(expressions: tuple[bytes, ...]):
     db = cache.get(expressions)
     if db is None:
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        flag = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_PREFILTER
+        flag = hyperscan.HS_FLAG_PREFILTER  # every match: whole buffers are scanned too
         db.compile(expressions=list(expressions), ids=list(range(len(expressions))),
                    elements=len(expressions), flags=[flag] * len(expressions))
         if len(cache) >= _CACHE_SIZE:
@@ -277,18 +351,25 @@ def _on_match(index, _start, _end, _flags, found):
 
 
 class _HyperscanSet:
-    """One database of all of a matcher's signatures; each spec picks its own from what a scan reports."""
+    """One database of all of a matcher's signatures and triggers; each spec picks its own from what a
+    scan reports. Database ids map to positions in ``signatures + triggers``."""
 
-    def __init__(self, signatures: list[Signature]):
+    def __init__(self, signatures: list[Signature], triggers: Sequence[str] = ()):
         import hyperscan
 
         self.signatures = list(signatures)
+        self.triggers = list(dict.fromkeys(triggers))
         expressions, ids, always = [], [], []
         for i, sig in enumerate(self.signatures):
             expr = _expression(sig)
             if expr is None:
                 always.append(i)
             else:
+                expressions.append(expr)
+                ids.append(i)
+        for i, trigger in enumerate(self.triggers, len(self.signatures)):
+            expr = _trigger_expression(trigger)
+            if expr is not None:
                 expressions.append(expr)
                 ids.append(i)
         try:
@@ -299,11 +380,50 @@ class _HyperscanSet:
             expressions, ids = [e for e, _ in keep], [i for _, i in keep]
             db = _database(tuple(expressions)) if expressions else None
         self.db = db
-        self.ids = ids  # database id -> position in self.signatures
-        self.always = always  # positions of the signatures the database does not hold
+        self.ids = ids  # database id -> position in signatures + triggers
+        self.always = [i for i in always if i < len(self.signatures)]  # signatures the database lacks
 
     def search(self, noise: list[Signature], evidence: list[Signature]) -> SpecSearch:
         return _HyperscanSearch(self, noise, evidence)
+
+    def buffer_scan(self, signatures: list[Signature], every: Sequence[str],
+                    latest: Sequence[str]) -> BufferScan | None:
+        held = set(self.ids)
+        position = {id(sig): i for i, sig in enumerate(self.signatures)}
+        wanted = [position[id(sig)] for sig in signatures]
+        tpos = {t: i for i, t in enumerate(self.triggers, len(self.signatures))}
+        if any(t not in tpos for t in (*every, *latest)):
+            raise ValueError("a skimmed parser's triggers must all be in the compiled set")
+        if self.db is None or any(i not in held for i in wanted) or any(tpos[t] not in held for t in (*every, *latest)):
+            return None
+        # database id -> 0: report every end, k > 0: keep the last end of latest trigger k - 1, -1: ignore
+        role = dict.fromkeys(wanted + [tpos[t] for t in every], 0)
+        role.update((tpos[t], k) for k, t in enumerate(latest, 1))
+        return _HyperscanBufferScan(self.db, [role.get(i, -1) for i in self.ids], len(latest))
+
+
+class _HyperscanBufferScan:
+    __slots__ = ("db", "role", "latest")
+
+    def __init__(self, db, role: list[int], latest: int):
+        self.db, self.role, self.latest = db, role, latest
+
+    def scan(self, data: bytes) -> tuple[list[int], list[int]]:
+        ends: list[int] = []
+        last = [-1] * (self.latest + 1)
+        role = self.role
+        append = ends.append
+
+        def on_match(index, _start, end, _flags, _context):
+            r = role[index]
+            if r == 0:
+                append(end)
+            elif r > 0:
+                last[r] = end
+
+        self.db.scan(data, match_event_handler=on_match)
+        ends.sort()
+        return ends, [e for e in last[1:] if e >= 0]
 
 
 class _HyperscanSearch:
@@ -319,23 +439,23 @@ class _HyperscanSearch:
             raise ValueError("a spec's signatures must all be in the compiled set, once each")
         self.db = compiled.db
         # database id -> position in noise + evidence, or -1 for a signature of other specs
-        self.slot = [position.get(id(pool[i]), -1) for i in compiled.ids]
+        self.slot = [position.get(id(pool[i]), -1) if i < len(pool) else -1 for i in compiled.ids]
         self.always = sorted(position[id(pool[i])] for i in compiled.always if id(pool[i]) in position)
 
     def candidates(self, text: str):
         if not text.isascii():
             return self.fallback.candidates(text)
-        found = list(self.always)
+        found = set(self.always)
         if self.db is not None:
             hits: list[int] = []
             self.db.scan(text.encode("ascii"), match_event_handler=_on_match, context=hits)
             slot = self.slot
             for h in hits:
                 if slot[h] >= 0:
-                    found.append(slot[h])
+                    found.add(slot[h])
         if not found:
             return None
-        found.sort()
+        found = sorted(found)
         split = self.split
         if found[0] >= split:
             return (), [self.evidence[i - split] for i in found]
@@ -349,8 +469,8 @@ class HyperscanEngine:
     def __init__(self):
         import hyperscan  # noqa: F401 - fail here, not at the first record
 
-    def compile(self, signatures: list[Signature]) -> Compiled:
-        return _HyperscanSet(signatures)
+    def compile(self, signatures: list[Signature], triggers: Sequence[str] = ()) -> Compiled:
+        return _HyperscanSet(signatures, triggers)
 
 
 # ---------------------------------------------------------------- choice

@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Sequence
 
 from analyzer import engines
 from analyzer.model import Evidence, Facts, Hit, Record
 from analyzer.signatures import MAX_REPEAT, Signature
-from parsers.base import redact
+from parsers.base import Skim, redact
 
 KEEP = MAX_REPEAT  # latest hits kept per signature
 GENERIC_TEXT = "text"
@@ -44,11 +45,14 @@ class SignatureHits:
 
 class Matcher:
     def __init__(self, signatures: list[Signature], os_name: str | None = None,
-                 engine: engines.Engine | None = None):
+                 engine: engines.Engine | None = None, triggers: Sequence[str] = ()):
         self.signatures = [s for s in signatures if os_name is None or s.os in ("any", os_name)]
         self.engine = engine or engines.get()
+        self.triggers = tuple(triggers)  # skimmed parsers' trigger regexes (analyzer.skim)
         self._compiled: engines.Compiled | None = None
         self._by_spec: dict[str, engines.SpecSearch] = {}
+        self._sigs_by_spec: dict[str, list[Signature]] = {}
+        self._buffer_scans: dict[str, engines.BufferScan | None] = {}
         self.found: dict[str, SignatureHits] = {}
         self.records = 0
         self.noise = 0
@@ -59,14 +63,26 @@ class Matcher:
         """Signatures for a spec; a generic text file may hold any source's lines, so all apply to it."""
         chosen = self._by_spec.get(spec)
         if chosen is None:
-            sigs = [s for s in self.signatures if (s.pattern is not None or s.hints)
-                    and (spec == GENERIC_TEXT or s.applies_to(spec))]
-            if self._compiled is None:
-                self._compiled = self.engine.compile(
-                    [s for s in self.signatures if s.pattern is not None or s.hints])
-            chosen = self._by_spec[spec] = self._compiled.search(
+            sigs = self._sigs_by_spec[spec] = [s for s in self.signatures if (s.pattern is not None or s.hints)
+                                               and (spec == GENERIC_TEXT or s.applies_to(spec))]
+            chosen = self._by_spec[spec] = self._compile().search(
                 [s for s in sigs if s.kind == "noise"], [s for s in sigs if s.kind == "evidence"])
         return chosen
+
+    def _compile(self) -> engines.Compiled:
+        if self._compiled is None:
+            self._compiled = self.engine.compile(
+                [s for s in self.signatures if s.pattern is not None or s.hints], self.triggers)
+        return self._compiled
+
+    def buffer_scan(self, spec: str, skim: Skim) -> engines.BufferScan | None:
+        """A whole-buffer scan for ``spec``'s signatures and ``skim``'s triggers (which must be among this
+        matcher's ``triggers``); None when the engine cannot give one."""
+        if spec not in self._buffer_scans:
+            self._for_spec(spec)
+            self._buffer_scans[spec] = self._compile().buffer_scan(self._sigs_by_spec[spec], skim.every,
+                                                                   skim.latest)
+        return self._buffer_scans[spec]
 
     def feed(self, record: Record, spec: str) -> list[str] | None:
         """Match one record; return the ids of the evidence signatures it hit (None: not even a hint)."""

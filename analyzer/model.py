@@ -146,11 +146,12 @@ class InventoryEntry:
     spec: str | None
     status: str  # parsed | skipped
     reason: str | None = None
-    records: int = 0
+    records: int = 0  # records parsed (of a skimmed log: those read in full)
+    lines: int = 0  # lines in the member, for line-based formats
 
     def as_dict(self) -> dict[str, Any]:
         return {"path": self.path, "spec": self.spec, "status": self.status,
-                "reason": self.reason, "records": self.records}
+                "reason": self.reason, "records": self.records, "lines": self.lines}
 
 
 @dataclass(slots=True)

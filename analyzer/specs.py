@@ -16,6 +16,8 @@ from types import ModuleType
 
 import regex
 
+from parsers.base import Skim
+
 _VMSNAP_LOG = r"var/log/azure/microsoft\.azure\.recoveryservices\.vmsnapshotlinux/"
 _LIB = r"var/lib/waagent/"
 _EXT_DIR = _LIB + r"[^/]+-\d+(?:\.\d+)+/"
@@ -135,6 +137,23 @@ def spec_os(name: str | None) -> str:
 
 def parser_module(spec: Spec) -> ModuleType:
     return importlib.import_module(f"parsers.{spec.parser}")
+
+
+SKIMMED = ("waagent_log",)  # parsers offering a ``SKIM`` (analyzer.skim): large logs read by scanning
+
+
+def skim_of(spec: Spec) -> Skim | None:
+    """How a member of ``spec`` may be skimmed; None when its parser reads every line."""
+    return parser_module(spec).SKIM if spec.parser in SKIMMED else None
+
+
+def skim_triggers() -> tuple[str, ...]:
+    """The trigger regexes of every skimmed parser (a matcher compiles them with its signatures)."""
+    found: list[str] = []
+    for name in SKIMMED:
+        skim = importlib.import_module(f"parsers.{name}").SKIM
+        found.extend((*skim.every, *skim.latest))
+    return tuple(dict.fromkeys(found))
 
 
 def sniff(head: str) -> Spec:

@@ -11,7 +11,7 @@ import codecs
 import io
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 import regex
 
@@ -30,6 +30,14 @@ class ParseContext:
     facts: Facts
     problems: list[str]
     max_line: int = MAX_LINE
+    reader: LineReader | None = None  # where ``lines()`` come from: ``iter_lines`` unless a skimmer is set
+    line_count: int = 0  # the highest line number ``lines()`` gave so far
+
+    def lines(self, stream: BinaryIO) -> Iterator[tuple[int, str]]:
+        """The member's ``(line_number, text)`` pairs: every line, or the lines a skimmer chose."""
+        for number, text in (self.reader or iter_lines)(stream, self.max_line):
+            self.line_count = number
+            yield number, text
 
     def fact(self, name: str, value, line: int | None = None,
              time: datetime | None = None) -> None:
@@ -40,6 +48,24 @@ class ParseContext:
 
     def record(self, line: int, message: str, **kw) -> Record:
         return Record(self.path, line, message, **kw)
+
+
+LineReader = Callable[[BinaryIO, int], Iterator[tuple[int, str]]]
+
+
+@dataclass(frozen=True)
+class Skim:
+    """What a line-log parser tells the skimmer (``analyzer.skim``) so it may read only some records.
+
+    ``is_start(line)`` is the parser's own rule for a line that opens a record.
+    ``every``: regexes whose records the parser must see for its facts, each
+    one. ``latest``: regexes of facts a later record replaces; the last such
+    record of each piece read is enough. Both are searched in raw text.
+    """
+
+    is_start: Callable[[str], bool]
+    every: tuple[str, ...] = ()
+    latest: tuple[str, ...] = ()
 
 
 def sniff_encoding(head: bytes) -> tuple[str, int]:

@@ -62,7 +62,7 @@ from typing import BinaryIO, Callable, Iterator
 import regex
 
 from analyzer.model import Record
-from parsers.base import ParseContext, iter_lines, redact
+from parsers.base import ParseContext, Skim, redact
 
 MAX_CONTINUATION_LINES = 2000
 MAX_RECORD_CHARS = 256 * 1024
@@ -110,7 +110,6 @@ class _State:
     def __init__(self) -> None:
         self.daemon: tuple[str, int] | None = None
         self.goal_state_agent = False
-        self.extension: str | None = None
         self.capped = 0
         self.dropped = 0
         self.first_capped: int | None = None
@@ -139,7 +138,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     tail: _Tail | None = None
     body = 0
     agent = False
-    for number, text in iter_lines(stream, ctx.max_line):
+    for number, text in ctx.lines(stream):
         text = redact(text)
         start = _start(path, number, text) if "0" <= text[:1] <= "9" else None
         if start is None:
@@ -381,16 +380,13 @@ def _facts(r: Record, body: int, ctx: ParseContext, state: _State, agent: bool) 
             if literal in message and (m := pattern.search(message, body)):
                 handler(ctx, m, r, state)
     if agent and r.component is not None and r.component.startswith(_VMSNAPSHOT_TAG):
-        _extension(r, ctx, state)
+        _extension(r, ctx)
 
 
-def _extension(r: Record, ctx: ParseContext, state: _State) -> None:
-    version = r.component[len(_VMSNAPSHOT_TAG):-1]
-    if version == state.extension:
-        return
-    state.extension = version
+def _extension(r: Record, ctx: ParseContext) -> None:
+    """The VMSnapshotLinux handler version of the newest record tagged with it."""
     ctx.fact("extension_name", _VMSNAPSHOT, r.line, r.time)
-    ctx.fact("extension_version", version, r.line, r.time)
+    ctx.fact("extension_version", r.component[len(_VMSNAPSHOT_TAG):-1], r.line, r.time)
 
 
 def _close(ctx: ParseContext, state: _State) -> None:
@@ -444,3 +440,26 @@ def sniff(head: str) -> bool:
     if agent * 2 > seen:
         return True
     return (agent + plain) * 2 > seen and _AGENT_NAME.search(head) is not None
+
+
+def is_record_start(line: str) -> bool:
+    """True when ``line`` opens a record (the rule ``parse`` follows).
+
+    >>> is_record_start('2024-03-02T10:20:05.000100Z ERROR ExtHandler ExtHandler Fetch failed')
+    True
+    >>> is_record_start('Traceback (most recent call last):')
+    False
+    """
+    return "0" <= line[:1] <= "9" and _start("", 0, line) is not None
+
+
+# Facts a later record replaces, and that routine traffic repeats: the heartbeat's AutoUpdate and
+# goal-state agent, the VMSnapshotLinux handler tag.
+_LATEST = ("[HEARTBEAT]", "as the goal state agent")
+SKIM = Skim(
+    is_start=is_record_start,
+    every=tuple(p.pattern for literal, p, _ in _AT_START + _ANYWHERE if literal not in _LATEST)
+    + (r"Event: name=[^,\n]+, op=[^,\n]+, message=eJ",),  # decoded before signatures see it
+    latest=tuple(p.pattern for literal, p, _ in _AT_START + _ANYWHERE if literal in _LATEST)
+    + (r"(?:VERBOSE|INFO|WARNING|ERROR) (?:\S+ )?\[" + _VMSNAPSHOT.replace(".", r"\.") + "-",),
+)

@@ -394,12 +394,13 @@ def test_wireserver_read_from_file():
 
 
 def test_extension_version_follows_upgrades():
+    """The version of the newest record tagged with the handler (a later record replaces it)."""
     _, facts, _ = parse(
         f"2024-06-01T12:00:05.000000Z INFO ExtHandler [{VMSNAP}-1.0.9223.0] Disable extension\n"
         f"2024-06-01T12:00:06.000000Z INFO ExtHandler [{VMSNAP}-1.0.9225.0] Install extension\n"
         f"2024-06-01T12:00:07.000000Z INFO ExtHandler [{VMSNAP}-1.0.9225.0] Enable extension\n")
     fact = facts.get("extension_version")
-    assert (fact.value, fact.line) == ("1.0.9225.0", 2)
+    assert (fact.value, fact.line) == ("1.0.9225.0", 3)
 
 
 def test_message_words_are_not_facts():

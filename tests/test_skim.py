@@ -1,0 +1,139 @@
+"""Skimming a log gives the result of reading every record: samples, reference logs and awkward shapes.
+
+Pieces are made tiny and the always-read tail empty, so record boundaries, piece boundaries and the
+choice of records are all exercised; each engine installed is run.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import zlib
+from pathlib import Path
+
+import pytest
+
+from analyzer import engines, skim
+from analyzer.analyze import analyze
+from analyzer.knowledge import Knowledge
+from analyzer.skim import Skimmer
+from conftest import REFERENCE
+from parsers import waagent_log
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLES = sorted((ROOT / "samples" / "bundles").iterdir())
+KNOWLEDGE = Knowledge.load()
+ENGINES = engines.available()
+
+
+def _without_counts(result: dict) -> dict:
+    """The result without how many records were parsed (a skimmed log parses fewer: that is the point)."""
+    return {**result, "inventory": [{k: v for k, v in e.items() if k != "records"} for e in result["inventory"]]}
+
+
+def _both(path: Path, engine: str, monkeypatch, piece: int = 700) -> tuple[dict, dict]:
+    monkeypatch.setattr(skim, "PIECE", piece)
+    monkeypatch.setattr(skim, "TAIL", 0)
+    with engines.using(engine):
+        full = analyze(path, KNOWLEDGE, skim=False).as_dict()
+        skimmed = analyze(path, KNOWLEDGE).as_dict()
+    return _without_counts(full), _without_counts(skimmed)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("bundle", BUNDLES, ids=lambda p: p.name)
+def test_samples_same_skimmed(bundle, engine, monkeypatch):
+    full, skimmed = _both(bundle, engine, monkeypatch)
+    assert skimmed == full
+
+
+def _reference_inputs() -> list[Path]:
+    """The corpus's agent logs and its extension scenarios (folders laid out as bundles), when present."""
+    if not REFERENCE.is_dir():
+        return []
+    logs = sorted((REFERENCE / "linux-agent").rglob("waagent*.log"))
+    return logs + sorted(p for p in (REFERENCE / "vmsnapshot-linux" / "fixtures").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("source", _reference_inputs(), ids=lambda p: p.name)
+def test_reference_same_skimmed(source, engine, monkeypatch):
+    full, skimmed = _both(source, engine, monkeypatch)
+    assert skimmed == full
+
+
+def _event(text: str) -> str:
+    return base64.b64encode(zlib.compress(text.encode())).decode()
+
+
+def _awkward_log() -> bytes:
+    """Routine lines around every shape a skimmer could get wrong."""
+    routine = "{t}.{n:06d}Z INFO ExtHandler ExtHandler [HEARTBEAT] Agent WALinuxAgent-2.13.1.{v} is running as the " \
+              "goal state agent [DEBUG HeartbeatCounter: {n};HeartbeatId: X;AutoUpdate: {u};]\n"
+    lines = ["Daemon started before the clock was set: Error fetching the goal state: [ProtocolError] timed out\n",
+             "2026-11-01T00:00:00.000001Z INFO Daemon Daemon OS: ubuntu 22.04\n",
+             "2026-11-01T00:00:00.000002Z INFO Daemon Daemon Azure Linux Agent Version: 2.9.1.1\n"]
+    for n in range(1, 400):
+        t = f"2026-11-01T{n // 60 % 24:02d}:{n % 60:02d}:00"
+        lines.append(routine.format(t=t, n=n, v=n // 100, u=n // 150 % 2))
+        if n % 37 == 0:  # a traceback whose hit is in a continuation line, across piece ends
+            lines.append(f"{t}.5Z ERROR ExtHandler ExtHandler Unexpected error\nTraceback (most recent call last):\n"
+                         + "  File \"x.py\", line 1\n" * (n % 5) + "OSError: [Errno 28] No space left on device\n")
+        if n == 100:
+            lines.append(f"{t}.6Z INFO ExtHandler [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9200.0] "
+                         "Target handler state: enabled\n")
+        if n == 120:  # decoded before signatures see it
+            lines.append(f"{t}.7Z ERROR ExtHandler ExtHandler Event: name=Microsoft.Azure.RecoveryServices."
+                         f"VMSnapshotLinux, op=Enable, message={_event('[ExtensionError] Timeout(300): handle.sh enable')}, "
+                         "duration=0\n")
+        if n == 200:  # a piece that is not ASCII
+            lines.append(f"{t}.8Z WARNING ExtHandler ExtHandler Zürich: Error fetching the goal state: timed out\n")
+        if n == 250:  # CRLF and NUL bytes
+            lines.append(f"{t}.9Z ERROR ExtHandler ExtHandler Fetching the goal state is still failing\r\n\x00\x00")
+        if n == 300:  # a hit past the line cut, and one before it
+            lines.append(f"{t}.1Z ERROR ExtHandler ExtHandler " + "x" * 70_000 + " No route exists to 168.63.129.16\n")
+            lines.append(f"{t}.2Z ERROR ExtHandler ExtHandler No route exists to 168.63.129.16 " + "y" * 70_000 + "\n")
+        if n == 350:
+            lines.append(f"{t}.3Z INFO ExtHandler [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0] "
+                         "Target handler state: enabled\n")
+    lines.append("2026-11-02T00:00:00.000001Z ERROR ExtHandler ExtHandler Error fetching the goal state: [ProtocolError] "
+                 "[HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made")
+    return "".join(lines).encode("utf-8")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("piece", [300, 4096, 1 << 20])
+def test_awkward_log_same_skimmed(tmp_path, engine, piece, monkeypatch):
+    log = tmp_path / "waagent.log"
+    log.write_bytes(_awkward_log())
+    full, skimmed = _both(log, engine, monkeypatch, piece)
+    assert skimmed == full
+    assert full["facts"]["extension_version"] == "1.0.9225.0"
+    assert full["facts"]["auto_update"] is False and full["facts"]["agent_version"] == "2.13.1.3"
+    assert full["inventory"][0]["lines"] == _awkward_log().count(b"\n") + 1
+
+
+class _Marks:
+    """A scan that reports fixed end offsets."""
+
+    def __init__(self, ends):
+        self.ends = ends
+
+    def scan(self, data):
+        return [e for e in self.ends if e <= len(data)], []
+
+
+def test_reads_only_the_chosen_records():
+    records = [b"2026-11-01T00:00:%02d.000000Z INFO Daemon Daemon line %d\n" % (i, i) for i in range(50)]
+    records[20] += b"Traceback (most recent call last):\nOSError: boom\n"
+    data = b"".join(records)
+    hit = data.index(b"OSError") + 3  # inside the traceback of record 21 (lines 21-23)
+    skimmer = Skimmer(waagent_log.SKIM, _Marks([hit]), tail=0)
+    got = [n for n, _ in skimmer(io.BytesIO(data), 1000)]
+    assert got == [21, 22, 23, 52]  # the record around the hit, then the last record
+    assert skimmer.lines == 52
+
+
+def test_a_file_that_is_not_utf8_is_read_in_full():
+    data = "2026-11-01T00:00:00.000000Z INFO Daemon Daemon a\n".encode("utf-16")
+    skimmer = Skimmer(waagent_log.SKIM, _Marks([]), tail=0)
+    assert list(skimmer(io.BytesIO(data), 1000)) == [(1, "2026-11-01T00:00:00.000000Z INFO Daemon Daemon a")]
