@@ -51,7 +51,7 @@ def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
               on_record: RecordSink | None, skim: bool) -> Result:
     knowledge = knowledge or Knowledge.load()
     result = Result(source=source)
-    matcher = Matcher(knowledge.signatures, triggers=specs.skim_triggers())
+    matcher = Matcher(knowledge.signatures)
     budget = Budget(limits)
     for entry in members:
         if isinstance(entry, Member):
@@ -121,10 +121,11 @@ def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budge
 
 
 def _skimmer(spec: specs.Spec, matcher: Matcher, budget: Budget) -> Skimmer | None:
-    """A skimming line reader for a member of ``spec``, when its parser and the engine allow one."""
+    """A skimming line reader for a member of ``spec``, when its parser offers one."""
     skim = specs.skim_of(spec)
-    scan = matcher.buffer_scan(spec.name, skim) if skim is not None else None
-    return Skimmer(skim, scan, check=lambda: budget.check(0)) if scan is not None else None
+    if skim is None:
+        return None
+    return Skimmer(skim, lambda: matcher.buffer_scan(spec.name, skim), check=lambda: budget.check(0))
 
 
 class _Rejoined(io.RawIOBase):

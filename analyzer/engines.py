@@ -50,27 +50,25 @@ class SpecSearch(Protocol):
 
 
 class BufferScan(Protocol):
-    def scan(self, data: bytes) -> tuple[list[int], list[int]]:
-        """In ASCII ``data`` (many lines): the end offsets where one of the spec's signatures or ``every``
-        triggers may match, in order; and the last end offset of each ``latest`` trigger that occurs."""
+    def scan(self, data: bytes) -> list[int]:
+        """In ASCII ``data`` (many lines): the end offsets where one of the spec's signatures or a
+        skimmed parser's ``every`` triggers may match, in order."""
 
 
 class Compiled(Protocol):
     def search(self, noise: list[Signature], evidence: list[Signature]) -> SpecSearch:
         """The search for one spec's signatures (noise first: they take priority), all of the compiled set."""
 
-    def buffer_scan(self, signatures: list[Signature], every: Sequence[str],
-                    latest: Sequence[str]) -> BufferScan | None:
-        """A whole-buffer scan for a spec's signatures and a skimmed parser's triggers (all of them among
-        the compiled triggers); None when this engine cannot tell where all of them may match."""
+    def buffer_scan(self, signatures: list[Signature], every: Sequence[str]) -> BufferScan | None:
+        """A whole-buffer scan for a spec's signatures (all of the compiled set) and a skimmed parser's
+        ``every`` trigger regexes; None when this engine cannot tell where all of them may match."""
 
 
 class Engine(Protocol):
     name: str
 
-    def compile(self, signatures: list[Signature], triggers: Sequence[str] = ()) -> Compiled:
-        """Prepare a matcher's text signatures (those with a regex or hints) and the skimmed parsers'
-        trigger regexes once, for every spec."""
+    def compile(self, signatures: list[Signature]) -> Compiled:
+        """Prepare a matcher's text signatures (those with a regex or hints) once, for every spec."""
 
 
 # ---------------------------------------------------------------- regex
@@ -102,40 +100,41 @@ class _RegexSearch:
 
 
 class _RegexBufferScan:
-    """Every place one of the literals occurs (a record holding none cannot match)."""
+    """Every place one of the literals occurs (a record holding none cannot match): one ``bytes.find``
+    pass per literal, over the lower-cased text for the case-folded ones."""
 
     def __init__(self, literals: list[str], folded: list[str]):
-        def longest_first(hints: list[str]) -> list[bytes]:
-            return [re.escape(h.encode()) for h in sorted(set(hints), key=len, reverse=True)]
+        self.exact = sorted({h.encode() for h in literals})
+        self.folded = sorted({h.lower().encode() for h in folded})
 
-        parts = longest_first(literals)
-        if folded:
-            parts.append(b"(?i:" + b"|".join(longest_first(folded)) + b")")
-        self.rx = re.compile(b"|".join(parts)) if parts else None
-
-    def scan(self, data: bytes) -> tuple[list[int], list[int]]:
-        if self.rx is None:
-            return [], []
-        return [m.end() for m in self.rx.finditer(data)], []
+    def scan(self, data: bytes) -> list[int]:
+        ends: list[int] = []
+        for text, literals in ((data, self.exact), (data.lower() if self.folded else b"", self.folded)):
+            for literal in literals:
+                at = text.find(literal)
+                while at >= 0:
+                    ends.append(at + len(literal))
+                    at = text.find(literal, at + 1)
+        ends.sort()
+        return ends
 
 
 class RegexEngine:
     name = "regex"
 
-    def compile(self, signatures: list[Signature], triggers: Sequence[str] = ()) -> Compiled:
+    def compile(self, signatures: list[Signature]) -> Compiled:
         return self
 
     def search(self, noise: list[Signature], evidence: list[Signature]) -> SpecSearch:
         return _RegexSearch(noise, evidence)
 
-    def buffer_scan(self, signatures: list[Signature], every: Sequence[str],
-                    latest: Sequence[str]) -> BufferScan | None:
+    def buffer_scan(self, signatures: list[Signature], every: Sequence[str]) -> BufferScan | None:
         from analyzer.literals import required_literals
 
         if any(not s.hints for s in signatures):
             return None
         literals = [h for s in signatures if not s.ignore_case for h in s.hints]
-        for trigger in (*every, *latest):  # a latest trigger is read at each occurrence here
+        for trigger in every:
             found = required_literals(trigger)
             if not found:
                 return None
@@ -287,24 +286,25 @@ def _trimmed(items: list) -> list:
 
 def _expression(sig: Signature) -> bytes | None:
     """What Hyperscan scans for ``sig``; None when it cannot say (the signature is always a candidate)."""
-    if sig.pattern is not None:
-        source, flags = sig.pattern.pattern, re.IGNORECASE if sig.ignore_case else 0
-    else:  # hint-only: a literal, case-folded when the signature ignores case
-        source, flags = "|".join(re.escape(h) for h in sig.hints), re.IGNORECASE if sig.ignore_case else 0
+    flags = re.IGNORECASE if sig.ignore_case else 0
+    if sig.hints:  # literals: compiled in milliseconds into Hyperscan's literal matcher, and fast to scan
+        return _translation("|".join(re.escape(h) for h in sig.hints), flags)
+    return _translation(sig.pattern.pattern, flags)
+
+
+def _trigger(pattern: str) -> bytes | None:
+    """What Hyperscan scans for a skimmed parser's trigger regex: its required literals when it has some."""
+    from analyzer.literals import required_literals
+
+    literals = required_literals(pattern)
+    return _translation("|".join(re.escape(x) for x in literals) if literals else pattern)
+
+
+def _translation(source: str, flags: int = 0) -> bytes | None:
     key = (source, flags)
     if key not in _translated:
         try:
             _translated[key] = translate(source, flags)
-        except (Untranslatable, re.error, RecursionError, ValueError, TypeError):
-            _translated[key] = None
-    return _translated[key]
-
-
-def _trigger_expression(pattern: str) -> bytes | None:
-    key = (pattern, 0)
-    if key not in _translated:
-        try:
-            _translated[key] = translate(pattern)
         except (Untranslatable, re.error, RecursionError, ValueError, TypeError):
             _translated[key] = None
     return _translated[key]
@@ -316,20 +316,21 @@ _local = threading.local()  # compiled databases (and their scratch) per thread:
 _CACHE_SIZE = 256
 
 
-def _database(expressions: tuple[bytes, ...]):
-    """A compiled database of ``expressions`` (ids = positions), cached per thread."""
+def _database(expressions: tuple[bytes, ...], every_match: bool = False):
+    """A compiled database of ``expressions`` (ids = positions), cached per thread. A record scan needs
+    one report per expression; a whole-buffer scan (``every_match``) needs each place it matches."""
     import hyperscan
 
     cache = _local.__dict__.setdefault("dbs", {})
-    db = cache.get(expressions)
+    db = cache.get((expressions, every_match))
     if db is None:
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        flag = hyperscan.HS_FLAG_PREFILTER  # every match: whole buffers are scanned too
+        flag = hyperscan.HS_FLAG_PREFILTER | (0 if every_match else hyperscan.HS_FLAG_SINGLEMATCH)
         db.compile(expressions=list(expressions), ids=list(range(len(expressions))),
                    elements=len(expressions), flags=[flag] * len(expressions))
         if len(cache) >= _CACHE_SIZE:
             cache.pop(next(iter(cache)))
-        cache[expressions] = db
+        cache[(expressions, every_match)] = db
     return db
 
 
@@ -351,25 +352,18 @@ def _on_match(index, _start, _end, _flags, found):
 
 
 class _HyperscanSet:
-    """One database of all of a matcher's signatures and triggers; each spec picks its own from what a
-    scan reports. Database ids map to positions in ``signatures + triggers``."""
+    """One database of all of a matcher's signatures; each spec picks its own from what a scan reports."""
 
-    def __init__(self, signatures: list[Signature], triggers: Sequence[str] = ()):
+    def __init__(self, signatures: list[Signature]):
         import hyperscan
 
         self.signatures = list(signatures)
-        self.triggers = list(dict.fromkeys(triggers))
         expressions, ids, always = [], [], []
         for i, sig in enumerate(self.signatures):
             expr = _expression(sig)
             if expr is None:
                 always.append(i)
             else:
-                expressions.append(expr)
-                ids.append(i)
-        for i, trigger in enumerate(self.triggers, len(self.signatures)):
-            expr = _trigger_expression(trigger)
-            if expr is not None:
                 expressions.append(expr)
                 ids.append(i)
         try:
@@ -380,50 +374,40 @@ class _HyperscanSet:
             expressions, ids = [e for e, _ in keep], [i for _, i in keep]
             db = _database(tuple(expressions)) if expressions else None
         self.db = db
-        self.ids = ids  # database id -> position in signatures + triggers
-        self.always = [i for i in always if i < len(self.signatures)]  # signatures the database lacks
+        self.ids = ids  # database id -> position in self.signatures
+        self.always = always  # positions of the signatures the database does not hold
 
     def search(self, noise: list[Signature], evidence: list[Signature]) -> SpecSearch:
         return _HyperscanSearch(self, noise, evidence)
 
-    def buffer_scan(self, signatures: list[Signature], every: Sequence[str],
-                    latest: Sequence[str]) -> BufferScan | None:
-        held = set(self.ids)
-        position = {id(sig): i for i, sig in enumerate(self.signatures)}
-        wanted = [position[id(sig)] for sig in signatures]
-        tpos = {t: i for i, t in enumerate(self.triggers, len(self.signatures))}
-        if any(t not in tpos for t in (*every, *latest)):
-            raise ValueError("a skimmed parser's triggers must all be in the compiled set")
-        if self.db is None or any(i not in held for i in wanted) or any(tpos[t] not in held for t in (*every, *latest)):
+    def buffer_scan(self, signatures: list[Signature], every: Sequence[str]) -> BufferScan | None:
+        """A database of just these signatures and triggers (a skimmed spec has a fraction of them)."""
+        import hyperscan
+
+        expressions = [_expression(sig) for sig in signatures] + [_trigger(t) for t in every]
+        if not expressions or None in expressions or any(e in _rejected for e in expressions):
             return None
-        # database id -> 0: report every end, k > 0: keep the last end of latest trigger k - 1, -1: ignore
-        role = dict.fromkeys(wanted + [tpos[t] for t in every], 0)
-        role.update((tpos[t], k) for k, t in enumerate(latest, 1))
-        return _HyperscanBufferScan(self.db, [role.get(i, -1) for i in self.ids], len(latest))
+        try:
+            return _HyperscanBufferScan(_database(tuple(dict.fromkeys(expressions)), every_match=True))
+        except hyperscan.error:
+            return None
 
 
 class _HyperscanBufferScan:
-    __slots__ = ("db", "role", "latest")
+    __slots__ = ("db",)
 
-    def __init__(self, db, role: list[int], latest: int):
-        self.db, self.role, self.latest = db, role, latest
+    def __init__(self, db):
+        self.db = db
 
-    def scan(self, data: bytes) -> tuple[list[int], list[int]]:
+    def scan(self, data: bytes) -> list[int]:
         ends: list[int] = []
-        last = [-1] * (self.latest + 1)
-        role = self.role
-        append = ends.append
-
-        def on_match(index, _start, end, _flags, _context):
-            r = role[index]
-            if r == 0:
-                append(end)
-            elif r > 0:
-                last[r] = end
-
-        self.db.scan(data, match_event_handler=on_match)
+        self.db.scan(data, match_event_handler=_on_end, context=ends)
         ends.sort()
-        return ends, [e for e in last[1:] if e >= 0]
+        return ends
+
+
+def _on_end(_index, _start, end, _flags, ends):
+    ends.append(end)
 
 
 class _HyperscanSearch:
@@ -439,7 +423,7 @@ class _HyperscanSearch:
             raise ValueError("a spec's signatures must all be in the compiled set, once each")
         self.db = compiled.db
         # database id -> position in noise + evidence, or -1 for a signature of other specs
-        self.slot = [position.get(id(pool[i]), -1) if i < len(pool) else -1 for i in compiled.ids]
+        self.slot = [position.get(id(pool[i]), -1) for i in compiled.ids]
         self.always = sorted(position[id(pool[i])] for i in compiled.always if id(pool[i]) in position)
 
     def candidates(self, text: str):
@@ -469,8 +453,8 @@ class HyperscanEngine:
     def __init__(self):
         import hyperscan  # noqa: F401 - fail here, not at the first record
 
-    def compile(self, signatures: list[Signature], triggers: Sequence[str] = ()) -> Compiled:
-        return _HyperscanSet(signatures, triggers)
+    def compile(self, signatures: list[Signature]) -> Compiled:
+        return _HyperscanSet(signatures)
 
 
 # ---------------------------------------------------------------- choice

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Sequence
 
 from analyzer import engines
 from analyzer.model import Evidence, Facts, Hit, Record
@@ -45,10 +44,9 @@ class SignatureHits:
 
 class Matcher:
     def __init__(self, signatures: list[Signature], os_name: str | None = None,
-                 engine: engines.Engine | None = None, triggers: Sequence[str] = ()):
+                 engine: engines.Engine | None = None):
         self.signatures = [s for s in signatures if os_name is None or s.os in ("any", os_name)]
         self.engine = engine or engines.get()
-        self.triggers = tuple(triggers)  # skimmed parsers' trigger regexes (analyzer.skim)
         self._compiled: engines.Compiled | None = None
         self._by_spec: dict[str, engines.SpecSearch] = {}
         self._sigs_by_spec: dict[str, list[Signature]] = {}
@@ -72,16 +70,15 @@ class Matcher:
     def _compile(self) -> engines.Compiled:
         if self._compiled is None:
             self._compiled = self.engine.compile(
-                [s for s in self.signatures if s.pattern is not None or s.hints], self.triggers)
+                [s for s in self.signatures if s.pattern is not None or s.hints])
         return self._compiled
 
     def buffer_scan(self, spec: str, skim: Skim) -> engines.BufferScan | None:
-        """A whole-buffer scan for ``spec``'s signatures and ``skim``'s triggers (which must be among this
-        matcher's ``triggers``); None when the engine cannot give one."""
+        """A whole-buffer scan for ``spec``'s signatures and ``skim``'s ``every`` triggers; None when the
+        engine cannot give one."""
         if spec not in self._buffer_scans:
             self._for_spec(spec)
-            self._buffer_scans[spec] = self._compile().buffer_scan(self._sigs_by_spec[spec], skim.every,
-                                                                   skim.latest)
+            self._buffer_scans[spec] = self._compile().buffer_scan(self._sigs_by_spec[spec], skim.every)
         return self._buffer_scans[spec]
 
     def feed(self, record: Record, spec: str) -> list[str] | None:

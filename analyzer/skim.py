@@ -8,7 +8,9 @@ file but whole records chosen from each piece of about ``PIECE`` bytes:
   may match (one Hyperscan scan of the piece, or the regex engine's hint
   literals), and every record an ``every`` trigger of the parser names;
 - the last record of each piece that a ``latest`` trigger names (facts that a
-  later record replaces, such as the heartbeat's AutoUpdate);
+  later record replaces, such as the heartbeat's AutoUpdate): found backwards
+  with ``bytes.rfind`` of a literal the trigger requires, the line confirmed by
+  the trigger's regex;
 - the records of the file's last ``TAIL`` bytes (the newest time, the
   agent's last word) and any lines before the first record that a scan hits.
 
@@ -27,10 +29,14 @@ gives the parser a few thousand lines instead of 1.5 million.
 """
 from __future__ import annotations
 
+import functools
 import io
 from typing import BinaryIO, Callable, Iterator
 
+import regex
+
 from analyzer.engines import BufferScan
+from analyzer.literals import required_literals
 from parsers.base import Skim, iter_lines, sniff_encoding
 
 PIECE = 4 << 20  # bytes scanned at a time
@@ -42,35 +48,40 @@ _WALK = 4096  # lines looked back for a record start at a piece's end
 class Skimmer:
     """A ``ParseContext.reader`` that yields the lines of the chosen records of one member.
 
+    ``scan()`` gives the engine's whole-buffer scan, asked for only when the
+    member is larger than one piece (a smaller one is read in full); when it
+    gives None, the member is read in full.
+
     >>> from parsers.waagent_log import SKIM
     >>> class NoHits:
-    ...     def scan(self, data): return [], []
+    ...     def scan(self, data): return []
     >>> log = b''.join(b'2024-03-02T10:%02d:00.000000Z INFO Daemon routine line\\n' % m for m in range(60))
-    >>> skimmer = Skimmer(SKIM, NoHits(), tail=60)
+    >>> skimmer = Skimmer(SKIM, NoHits, piece=1000, tail=60)
     >>> [n for n, _ in skimmer(io.BytesIO(log), 1000)]  # the last records only
     [59, 60]
     >>> skimmer.lines
     60
     """
 
-    def __init__(self, skim: Skim, scan: BufferScan, piece: int | None = None, tail: int | None = None,
-                 check: Callable[[], None] | None = None):
-        self.skim, self.scan = skim, scan
+    def __init__(self, skim: Skim, scan: Callable[[], BufferScan | None], piece: int | None = None,
+                 tail: int | None = None, check: Callable[[], None] | None = None):
+        self.skim, self.get_scan = skim, scan
         self.piece = PIECE if piece is None else piece
         self.tail = TAIL if tail is None else tail
         self.check = check  # called after each piece; raises to stop (the bundle's time limit)
+        self.scan: BufferScan | None = None
         self.lines = 0  # lines in the member so far, read or not
         self.full_pieces = 0  # pieces read line by line (not ASCII, NUL bytes)
 
     def __call__(self, stream: BinaryIO, max_line: int) -> Iterator[tuple[int, str]]:
-        head = stream.read(self.piece)
-        codec, bom = sniff_encoding(head)
-        if codec != "utf-8" or bom:
-            yield from self._full(io.BufferedReader(_Joined(head, stream)), max_line)
+        buf = stream.read(self.piece)
+        codec, bom = sniff_encoding(buf)
+        more = stream.read(self.piece) if codec == "utf-8" and not bom and buf else b""
+        if not more or (scan := self.get_scan()) is None:  # one piece, another encoding, or no scan
+            yield from self._full(io.BufferedReader(_Joined(buf + more, stream)), max_line)
             return
-        buf = head
+        self.scan = scan
         while True:
-            more = stream.read(self.piece) if buf else b""
             final = not more
             buf += more
             cut = len(buf) if final else self._cut(buf)
@@ -78,12 +89,13 @@ class Skimmer:
                 yield from self._full(io.BufferedReader(_Joined(buf, stream)), max_line)
                 return
             if cut:
-                yield from self._piece(buf[:cut], final, max_line)
+                yield from self._piece(buf[:cut] if cut < len(buf) else buf, final, max_line)
                 buf = buf[cut:]
             if final:
                 return
             if self.check is not None:
                 self.check()
+            more = stream.read(self.piece)
 
     def _full(self, stream: BinaryIO, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
@@ -92,8 +104,9 @@ class Skimmer:
             yield base + number, text
 
     def _cut(self, buf: bytes) -> int:
-        """Where the last complete line of ``buf`` that starts a record begins (0: none found)."""
-        end = buf.rfind(b"\n")  # the partial line after it is not judged
+        """Where the last complete line of ``buf`` that starts a record begins, at least ``tail`` bytes
+        before the end (so the last piece holds the file's tail); 0: none found."""
+        end = buf.rfind(b"\n", 0, max(len(buf) - self.tail, 0))  # a partial line is never judged
         for _ in range(_WALK):
             if end <= 0:
                 return 0
@@ -108,14 +121,13 @@ class Skimmer:
 
     def _piece(self, piece: bytes, final: bool, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
-        self.lines += piece.count(b"\n") + (1 if final and piece and not piece.endswith(b"\n") else 0)
         if not piece.isascii() or b"\x00" in piece:
             self.full_pieces += 1
+            self.lines += piece.count(b"\n") + (1 if final and not piece.endswith(b"\n") else 0)
             for number, text in iter_lines(io.BytesIO(piece), max_line):
                 yield base + number, text
             return
-        ends, latest = self.scan.scan(piece)
-        marks = sorted(set(ends).union(latest))
+        marks = sorted(set(self.scan.scan(piece)).union(self._latest(piece)))
         tail_from = len(piece) - self.tail if final else None
         counted, number = 0, base
         span_end = 0
@@ -132,6 +144,24 @@ class Skimmer:
                 line = line.rstrip("\r")
                 yield number + offset, line if len(line) <= max_line else line[:max_line] + " [truncated]"
             span_end = end
+        self.lines = number + piece.count(b"\n", counted) + (1 if final and not piece.endswith(b"\n") else 0)
+
+    def _latest(self, piece: bytes) -> Iterator[int]:
+        """For each ``latest`` trigger, the end of the last line of ``piece`` it matches."""
+        for literals, pattern in _latest_triggers(self.skim):
+            best = -1
+            for literal in literals:
+                at = piece.rfind(literal)
+                while at > best:
+                    start = piece.rfind(b"\n", 0, at) + 1
+                    end = piece.find(b"\n", at)
+                    end = len(piece) if end < 0 else end
+                    if pattern.search(piece, start, end):
+                        best = max(best, end)
+                        break
+                    at = piece.rfind(literal, 0, start)
+            if best >= 0:
+                yield best
 
     def _spans(self, piece: bytes, marks: list[int], tail_from: int | None) -> Iterator[tuple[int, int]]:
         """(start, end) of the records holding each mark (a match's end offset), in order, each once;
@@ -166,6 +196,18 @@ class Skimmer:
             if self._starts(piece, start, newline if newline >= 0 else len(piece)):
                 return start
         return len(piece)
+
+
+@functools.lru_cache(maxsize=16)
+def _latest_triggers(skim: Skim) -> tuple[tuple[tuple[bytes, ...], regex.Pattern], ...]:
+    """Each ``latest`` trigger: the literals one of which its every match holds, and its regex (bytes)."""
+    out = []
+    for trigger in skim.latest:
+        literals = required_literals(trigger)
+        if not literals:
+            raise ValueError(f"a latest trigger needs a literal every match holds: {trigger!r}")
+        out.append((tuple(x.encode() for x in literals), regex.compile(trigger.encode())))
+    return tuple(out)
 
 
 class _Joined(io.RawIOBase):

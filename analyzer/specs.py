@@ -147,15 +147,6 @@ def skim_of(spec: Spec) -> Skim | None:
     return parser_module(spec).SKIM if spec.parser in SKIMMED else None
 
 
-def skim_triggers() -> tuple[str, ...]:
-    """The trigger regexes of every skimmed parser (a matcher compiles them with its signatures)."""
-    found: list[str] = []
-    for name in SKIMMED:
-        skim = importlib.import_module(f"parsers.{name}").SKIM
-        found.extend((*skim.every, *skim.latest))
-    return tuple(dict.fromkeys(found))
-
-
 def sniff(head: str) -> Spec:
     """The spec of an unnamed text member, judged by its first lines."""
     for name in SNIFFERS:

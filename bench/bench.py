@@ -3,8 +3,8 @@
     python bench/bench.py --sizes 100,300 [--work DIR] [--engine regex|hyperscan|both]
 
 For each size it writes a waagent.log of that many MB (modern agent traffic: heartbeats,
-goal-state processing, extension handling, routine warnings; the backup failure at the
-very end), runs ``azlog analyze FILE --format json`` in a fresh process, and reports wall
+goal-state processing, extension handling, the host plugin's hourly warning; the backup
+failure at the very end), runs ``azlog analyze FILE --format json`` in a fresh process, and reports wall
 time, MB/s, peak RSS and the top cause (with ``--engine`` as AZLOG_ENGINE; ``both`` runs
 each engine installed); then times ``grep -E -c`` and, when installed, ``rg -c`` with the
 same 100 message patterns over the same file. The files are written to --work (default bench/out/, which
@@ -109,9 +109,15 @@ def write_log(path: Path, megabytes: int, seed: int = 7) -> None:
     target = megabytes * 1_000_000
     size = 0
     n = 0
+    hourly = ROUTINE[-1]  # the agent itself logs this warning at most once an hour (see its NOTE)
+    last_hourly = t - timedelta(hours=1)
     with open(path, "w", encoding="ascii", newline="\n") as out:
         while size < target:
             level, who, text = ROUTINE[rnd.randrange(len(ROUTINE))]
+            if (level, who, text) == hourly:
+                if t - last_hourly < timedelta(hours=1):
+                    continue
+                last_hourly = t
             n += 1
             t += timedelta(milliseconds=rnd.randrange(50, 4000))
             line = f"{t:%Y-%m-%dT%H:%M:%S.%f}Z {level} {who} " + text.format(

@@ -112,28 +112,45 @@ def test_awkward_log_same_skimmed(tmp_path, engine, piece, monkeypatch):
     assert full["inventory"][0]["lines"] == _awkward_log().count(b"\n") + 1
 
 
-class _Marks:
-    """A scan that reports fixed end offsets."""
+class _Finds:
+    """A scan that reports where a literal occurs."""
 
-    def __init__(self, ends):
-        self.ends = ends
+    def __init__(self, literal: bytes):
+        self.literal = literal
 
-    def scan(self, data):
-        return [e for e in self.ends if e <= len(data)], []
+    def scan(self, data: bytes) -> list[int]:
+        return [i + len(self.literal) for i in range(len(data)) if data.startswith(self.literal, i)]
+
+
+def _routine(count: int) -> list[bytes]:
+    return [b"2026-11-01T00:%02d:%02d.000000Z INFO Daemon Daemon line %d\n" % (i // 60, i % 60, i) for i in range(count)]
 
 
 def test_reads_only_the_chosen_records():
-    records = [b"2026-11-01T00:00:%02d.000000Z INFO Daemon Daemon line %d\n" % (i, i) for i in range(50)]
-    records[20] += b"Traceback (most recent call last):\nOSError: boom\n"
-    data = b"".join(records)
-    hit = data.index(b"OSError") + 3  # inside the traceback of record 21 (lines 21-23)
-    skimmer = Skimmer(waagent_log.SKIM, _Marks([hit]), tail=0)
-    got = [n for n, _ in skimmer(io.BytesIO(data), 1000)]
-    assert got == [21, 22, 23, 52]  # the record around the hit, then the last record
-    assert skimmer.lines == 52
+    records = _routine(200)
+    records[120] += b"Traceback (most recent call last):\nOSError: boom\n"  # record of lines 121-123
+    skimmer = Skimmer(waagent_log.SKIM, lambda: _Finds(b"OSError"), piece=1000, tail=0)
+    got = [n for n, _ in skimmer(io.BytesIO(b"".join(records)), 1000)]
+    assert got == [121, 122, 123, 202]  # the record around the hit, then the last record
+    assert skimmer.lines == 202
 
 
-def test_a_file_that_is_not_utf8_is_read_in_full():
-    data = "2026-11-01T00:00:00.000000Z INFO Daemon Daemon a\n".encode("utf-16")
-    skimmer = Skimmer(waagent_log.SKIM, _Marks([]), tail=0)
-    assert list(skimmer(io.BytesIO(data), 1000)) == [(1, "2026-11-01T00:00:00.000000Z INFO Daemon Daemon a")]
+def test_the_tail_spans_pieces():
+    skimmer = Skimmer(waagent_log.SKIM, lambda: _Finds(b"nothing"), piece=1000, tail=3000)
+    got = [n for n, _ in skimmer(io.BytesIO(b"".join(_routine(200))), 1000)]
+    assert got == list(range(200 - len(got) + 1, 201)) and len(got) >= 3000 // 60
+
+
+def test_small_files_and_other_encodings_are_read_in_full():
+    asked = []
+    skimmer = Skimmer(waagent_log.SKIM, lambda: asked.append(1), piece=1 << 20, tail=0)
+    assert len(list(skimmer(io.BytesIO(b"".join(_routine(200))), 1000))) == 200
+    data = ("2026-11-01T00:00:00.000000Z INFO Daemon Daemon a\n" * 100).encode("utf-16")
+    skimmer = Skimmer(waagent_log.SKIM, lambda: asked.append(1), piece=100, tail=0)
+    assert list(skimmer(io.BytesIO(data), 1000))[-1] == (100, "2026-11-01T00:00:00.000000Z INFO Daemon Daemon a")
+    assert asked == []  # no scan was even asked for
+
+
+def test_no_scan_from_the_engine_means_a_full_read():
+    skimmer = Skimmer(waagent_log.SKIM, lambda: None, piece=1000, tail=0)
+    assert len(list(skimmer(io.BytesIO(b"".join(_routine(200))), 1000))) == 200
