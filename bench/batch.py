@@ -1,9 +1,11 @@
 """Wall time of ``azlog batch`` over 40 small bundles with --jobs 1 and --jobs 2 (and more, if asked).
 
-    python bench/batch.py [--jobs 1,2] [--repeat 3] [--bundles 40]
+    python bench/batch.py [--jobs 1,2] [--repeat 3] [--bundles 40] [--history-mb 2]
 
 Builds the bundles in a temporary folder (every sample of samples/bundles, then copies of the zips
-with another zip comment, so each has its own sha256), runs ``azlog batch FOLDER --out rows.csv``
+with another zip comment, so each has its own sha256; with ``--history-mb N``, each Linux bundle also
+gets the rotated ``waagent.log.1`` a real one carries: N MB of routine agent traffic from the days
+before), runs ``azlog batch FOLDER --out rows.csv``
 in a fresh process per run, and prints the best and median wall time per job count, bundles per
 second, and the speed-up over the first job count (runs interleaved). Wall time includes the process start, imports
 and each worker's Knowledge load, as a user sees it.
@@ -25,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "bundles"
 
 
-def build(folder: Path, count: int) -> None:
+def build(folder: Path, count: int, history_mb: float = 0) -> None:
     samples = sorted(SAMPLES.iterdir())
     zips = [s for s in samples if s.suffix == ".zip"]
     for sample in samples[:count]:
@@ -36,6 +38,24 @@ def build(folder: Path, count: int) -> None:
         shutil.copy(source, copy)
         with zipfile.ZipFile(copy, "a") as zf:
             zf.comment = f"copy {i}".encode()
+    if history_mb:
+        add_history(folder, history_mb)
+
+
+def add_history(folder: Path, megabytes: float) -> None:
+    """Give every zip that holds var/log/waagent.log a rotated waagent.log.1 of routine traffic."""
+    from datetime import datetime, timezone
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench import write_log
+
+    history = folder.parent / "waagent.log.1"
+    write_log(history, megabytes, failure=False, start=datetime(2026, 10, 20, tzinfo=timezone.utc))
+    for bundle in folder.glob("*.zip"):
+        with zipfile.ZipFile(bundle, "a", zipfile.ZIP_DEFLATED) as zf:
+            logs = [n for n in zf.namelist() if n.endswith("var/log/waagent.log")]
+            if logs:
+                zf.write(history, logs[0] + ".1")
 
 
 def once(folder: Path, jobs: int, work: Path) -> float:
@@ -75,13 +95,15 @@ def main() -> None:
     parser.add_argument("--jobs", default="1,2", help="job counts to compare, comma-separated")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--bundles", type=int, default=40)
+    parser.add_argument("--history-mb", type=float, default=0,
+                        help="MB of rotated waagent.log.1 added to each Linux bundle (0: the samples as they are)")
     args = parser.parse_args()
     counts = list(dict.fromkeys(int(j) for j in args.jobs.split(",")))
     with tempfile.TemporaryDirectory(prefix="azlog-batch-bench-") as tmp:
         work = Path(tmp)
         folder = work / "bundles"
         folder.mkdir()
-        build(folder, args.bundles)
+        build(folder, args.bundles, args.history_mb)
         n = len(list(folder.iterdir()))
         print(f"{n} bundles, {sum(p.stat().st_size for p in folder.iterdir()) / 1e6:.1f} MB, "
               f"{os.cpu_count()} CPUs, best and median of {args.repeat} runs")

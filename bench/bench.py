@@ -102,10 +102,12 @@ PATTERNS = [
 assert len(PATTERNS) == 100, len(PATTERNS)
 
 
-def write_log(path: Path, megabytes: int, seed: int = 7) -> None:
-    """A modern-format waagent.log of about ``megabytes`` MB, the failure in its last lines."""
+def write_log(path: Path, megabytes: float, seed: int = 7, failure: bool = True,
+              start: datetime = datetime(2026, 11, 1, tzinfo=timezone.utc)) -> None:
+    """A modern-format waagent.log of about ``megabytes`` MB from ``start``, the failure in its last lines
+    (routine traffic only without ``failure``)."""
     rnd = random.Random(seed)
-    t = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    t = start
     target = megabytes * 1_000_000
     size = 0
     n = 0
@@ -124,7 +126,7 @@ def write_log(path: Path, megabytes: int, seed: int = 7) -> None:
                 agent=AGENT, n=n, inc=n // 500 + 1, ms=rnd.randrange(20, 900), ext=EXT) + "\n"
             out.write(line)
             size += len(line)
-        for level, who, text in FAILURE:
+        for level, who, text in FAILURE if failure else ():
             t += timedelta(seconds=30)
             out.write(f"{t:%Y-%m-%dT%H:%M:%S.%f}Z {level} {who} " + text.format(ext=EXT) + "\n")
 
