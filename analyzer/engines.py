@@ -1,32 +1,43 @@
-"""Matcher engines: which signatures of a spec may match a record's message.
+"""Matcher engines: which signatures of a spec may match a record's message, or a whole buffer.
 
 An engine compiles a matcher's signatures once (``Engine.compile``), then
-turns each spec's noise and evidence signatures into a ``SpecSearch`` whose ``candidates(text)`` returns the noise and the evidence signatures that
-may match ``text`` (a subset of each list, in its order), or None when none
-can. The matcher then confirms every candidate with the signature's own
-search (hints, then its ``regex``), so the engine decides speed only: match
+turns each spec's noise and evidence signatures into a ``SpecSearch`` whose
+``candidates(text)`` returns the noise and the evidence signatures that may
+match ``text`` (a subset of each list, in its order), or None when none can.
+The matcher then confirms every candidate with the signature's own search
+(hints, then its ``regex``), so the engine decides speed only: match
 positions, evidence and results are the same whichever engine runs.
 
+For a skimmed log (``analyzer.skim``) ``buffer_scan`` gives the end offsets,
+in a whole buffer of many lines, where a spec's signature or a parser's
+trigger may match; the skimmer parses only the records around them.
+
 - ``regex`` (always available): one combined pattern of the spec's literal
-  hints dismisses most records; the rest get every signature.
-- ``hyperscan`` (``pip install 'azlog[fast]'``): every signature's pattern in
-  one Hyperscan database (compiled once per signature set, for all specs),
+  hints dismisses most records; the rest get every signature. Buffers are
+  searched with one ``bytes.find`` pass per literal.
+- ``hyperscan`` (``pip install 'azlog[fast]'``): every signature in one
+  Hyperscan database (compiled once per signature set, for all specs),
   scanned once per record; only the spec's signatures it reports (and those
-  it cannot take) are candidates.
+  it cannot take) are candidates. A skimmed spec gets its own database
+  reporting every match, scanned once per buffer.
 
 The engine is Hyperscan when the ``hyperscan`` package imports, else regex;
 ``AZLOG_ENGINE=regex|hyperscan`` forces one.
 
-What Hyperscan scans is not the signature's pattern text but a translation
-of its parse tree (Python's own parser; a pattern that parser would read differently from ``regex`` - fuzzy
-matching, nested sets - stays on the regex path) into byte classes over ASCII: each
-character class is evaluated by the ``regex`` module itself on the 128 ASCII
+What Hyperscan scans for a signature is its literal hints, each one an
+expression of its own (Hyperscan's literal matcher compiles hundreds in
+milliseconds and scans at GB/s). A signature without hints (a user's) is
+scanned as a translation of its parse tree (Python's own parser; a pattern
+that parser would read differently from ``regex`` - fuzzy matching, nested
+sets - stays on the regex path) into byte classes over ASCII: each character
+class is evaluated by the ``regex`` module itself on the 128 ASCII
 characters, so ``\\s``, ``\\w``, case folding and ``.`` mean exactly what they
 mean to the signature; anchors and lookarounds are dropped, back-references
-become "anything" and very long repeats become open-ended, all of which only
-widen what the database reports. A record that is not pure ASCII goes
-through the regex engine's path instead, so nothing is lost where a byte
-class over ASCII would not say the same thing.
+become "anything", very long repeats become open-ended and a trailing repeat
+keeps its minimum, all of which only widen what the database reports. A
+record that is not pure ASCII goes through the regex engine's path instead
+(and a buffer that is not is read line by line), so nothing is lost where a
+byte class over ASCII would not say the same thing.
 """
 from __future__ import annotations
 
@@ -284,20 +295,37 @@ def _trimmed(items: list) -> list:
     return items
 
 
-def _expression(sig: Signature) -> bytes | None:
-    """What Hyperscan scans for ``sig``; None when it cannot say (the signature is always a candidate)."""
-    flags = re.IGNORECASE if sig.ignore_case else 0
-    if sig.hints:  # literals: compiled in milliseconds into Hyperscan's literal matcher, and fast to scan
-        return _translation("|".join(re.escape(h) for h in sig.hints), flags)
-    return _translation(sig.pattern.pattern, flags)
+Entry = tuple[bytes, bool]  # a Hyperscan expression, and whether it is compiled ASCII-caseless
 
 
-def _trigger(pattern: str) -> bytes | None:
+def _entries(sig: Signature) -> list[Entry] | None:
+    """What Hyperscan scans for ``sig``: each literal hint on its own (Hyperscan's literal matcher compiles
+    them in milliseconds and scans fast; ASCII case folding is what ``regex`` folding does on the ASCII
+    text Hyperscan sees), else its translated regex; None when it cannot say (always a candidate)."""
+    if sig.hints:
+        return [(literal_expression(h), sig.ignore_case) for h in sig.hints]
+    expr = _translation(sig.pattern.pattern, re.IGNORECASE if sig.ignore_case else 0)
+    return None if expr is None else [(expr, False)]
+
+
+def literal_expression(literal: str) -> bytes:
+    r"""A Hyperscan expression matching ``literal`` (its UTF-8 bytes).
+
+    >>> literal_expression('ok: é')
+    b'\\x6f\\x6b\\x3a\\x20\\xc3\\xa9'
+    """
+    return b"".join(b"\\x%02x" % c for c in literal.encode("utf-8"))
+
+
+def _trigger_entries(pattern: str) -> list[Entry] | None:
     """What Hyperscan scans for a skimmed parser's trigger regex: its required literals when it has some."""
     from analyzer.literals import required_literals
 
     literals = required_literals(pattern)
-    return _translation("|".join(re.escape(x) for x in literals) if literals else pattern)
+    if literals:
+        return [(literal_expression(x), False) for x in literals]
+    expr = _translation(pattern)
+    return None if expr is None else [(expr, False)]
 
 
 def _translation(source: str, flags: int = 0) -> bytes | None:
@@ -311,39 +339,39 @@ def _translation(source: str, flags: int = 0) -> bytes | None:
 
 
 _translated: dict[tuple[str, int], bytes | None] = {}
-_rejected: set[bytes] = set()  # expressions Hyperscan would not compile
+_rejected: set[Entry] = set()  # expressions Hyperscan would not compile
 _local = threading.local()  # compiled databases (and their scratch) per thread: scans drop the GIL
 _CACHE_SIZE = 256
 
 
-def _database(expressions: tuple[bytes, ...], every_match: bool = False):
-    """A compiled database of ``expressions`` (ids = positions), cached per thread. A record scan needs
+def _database(entries: tuple[Entry, ...], every_match: bool = False):
+    """A compiled database of ``entries`` (ids = positions), cached per thread. A record scan needs
     one report per expression; a whole-buffer scan (``every_match``) needs each place it matches."""
     import hyperscan
 
     cache = _local.__dict__.setdefault("dbs", {})
-    db = cache.get((expressions, every_match))
+    db = cache.get((entries, every_match))
     if db is None:
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         flag = hyperscan.HS_FLAG_PREFILTER | (0 if every_match else hyperscan.HS_FLAG_SINGLEMATCH)
-        db.compile(expressions=list(expressions), ids=list(range(len(expressions))),
-                   elements=len(expressions), flags=[flag] * len(expressions))
+        db.compile(expressions=[e for e, _ in entries], ids=list(range(len(entries))), elements=len(entries),
+                   flags=[flag | (hyperscan.HS_FLAG_CASELESS if caseless else 0) for _, caseless in entries])
         if len(cache) >= _CACHE_SIZE:
             cache.pop(next(iter(cache)))
-        cache[(expressions, every_match)] = db
+        cache[(entries, every_match)] = db
     return db
 
 
-def _accepted(expression: bytes) -> bool:
+def _accepted(entry: Entry) -> bool:
     import hyperscan
 
-    if expression in _rejected:
+    if entry in _rejected:
         return False
     try:
-        _database((expression,))
+        _database((entry,))
         return True
     except hyperscan.error:
-        _rejected.add(expression)
+        _rejected.add(entry)
         return False
 
 
@@ -358,21 +386,24 @@ class _HyperscanSet:
         import hyperscan
 
         self.signatures = list(signatures)
-        expressions, ids, always = [], [], []
+        entries: list[Entry] = []
+        ids: list[int] = []
+        always: list[int] = []
         for i, sig in enumerate(self.signatures):
-            expr = _expression(sig)
-            if expr is None:
+            found = _entries(sig)
+            if found is None:
                 always.append(i)
             else:
-                expressions.append(expr)
-                ids.append(i)
+                entries.extend(found)
+                ids.extend([i] * len(found))
         try:
-            db = _database(tuple(expressions)) if expressions else None
-        except hyperscan.error:  # some expression it will not take: find which, leave them to regex
-            keep = [(e, i) for e, i in zip(expressions, ids) if _accepted(e)]
-            always = sorted(always + [i for e, i in zip(expressions, ids) if e in _rejected])
-            expressions, ids = [e for e, _ in keep], [i for _, i in keep]
-            db = _database(tuple(expressions)) if expressions else None
+            db = _database(tuple(entries)) if entries else None
+        except hyperscan.error:  # some expression it will not take: leave its signature to regex
+            refused = {i for e, i in zip(entries, ids) if not _accepted(e)}
+            always = sorted(set(always) | refused)
+            keep = [(e, i) for e, i in zip(entries, ids) if i not in refused]
+            entries, ids = [e for e, _ in keep], [i for _, i in keep]
+            db = _database(tuple(entries)) if entries else None
         self.db = db
         self.ids = ids  # database id -> position in self.signatures
         self.always = always  # positions of the signatures the database does not hold
@@ -384,11 +415,15 @@ class _HyperscanSet:
         """A database of just these signatures and triggers (a skimmed spec has a fraction of them)."""
         import hyperscan
 
-        expressions = [_expression(sig) for sig in signatures] + [_trigger(t) for t in every]
-        if not expressions or None in expressions or any(e in _rejected for e in expressions):
+        entries: list[Entry] = []
+        for found in [_entries(sig) for sig in signatures] + [_trigger_entries(t) for t in every]:
+            if found is None or any(e in _rejected for e in found):
+                return None
+            entries.extend(found)
+        if not entries:
             return None
         try:
-            return _HyperscanBufferScan(_database(tuple(dict.fromkeys(expressions)), every_match=True))
+            return _HyperscanBufferScan(_database(tuple(dict.fromkeys(entries)), every_match=True))
         except hyperscan.error:
             return None
 
