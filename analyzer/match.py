@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from analyzer import engines
 from analyzer.model import Evidence, Facts, Hit, Record
@@ -107,7 +108,7 @@ class Matcher:
                 continue
             m = sig.search(text)
             if m is not None:
-                self._add(sig, Hit(sig, _evidence(record, m.start(), sig.id), spec))
+                self._add(sig, Hit(sig, partial(_evidence, record, m.start(), sig.id), spec))
                 hit_ids.append(sig.id)
         return hit_ids
 

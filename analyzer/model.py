@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 
 @dataclass(slots=True)
@@ -111,13 +111,25 @@ class Evidence:
                 "text": self.text, "signature": self.signature}
 
 
-@dataclass(slots=True)
 class Hit:
-    """A signature matched a record (or a fact condition held)."""
+    """A signature matched a record (or a fact condition held).
 
-    signature: Any  # analyzer.signatures.Signature
-    evidence: Evidence
-    spec: str
+    ``evidence`` may be given as a function that builds it: a log with thousands of hits of one
+    signature keeps only the latest few, and only those are ever shown.
+    """
+
+    __slots__ = ("signature", "spec", "_evidence", "_build")
+
+    def __init__(self, signature: Any, evidence: Evidence | Callable[[], Evidence], spec: str):
+        self.signature, self.spec = signature, spec  # signature: analyzer.signatures.Signature
+        built = isinstance(evidence, Evidence)
+        self._evidence, self._build = (evidence, None) if built else (None, evidence)
+
+    @property
+    def evidence(self) -> Evidence:
+        if self._evidence is None:
+            self._evidence, self._build = self._build(), None
+        return self._evidence
 
 
 @dataclass(slots=True)

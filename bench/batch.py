@@ -24,6 +24,8 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import installed_env, write_log  # noqa: E402 - the sibling script
 SAMPLES = ROOT / "samples" / "bundles"
 
 
@@ -46,9 +48,6 @@ def add_history(folder: Path, megabytes: float) -> None:
     """Give every zip that holds var/log/waagent.log a rotated waagent.log.1 of routine traffic."""
     from datetime import datetime, timezone
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench import write_log
-
     history = folder.parent / "waagent.log.1"
     write_log(history, megabytes, failure=False, start=datetime(2026, 10, 20, tzinfo=timezone.utc))
     for bundle in folder.glob("*.zip"):
@@ -63,7 +62,7 @@ def once(folder: Path, jobs: int, work: Path) -> float:
     out.unlink(missing_ok=True)
     start = time.perf_counter()
     run = subprocess.run([sys.executable, "-m", "analyzer.cli", "batch", str(folder), "--out", str(out),
-                          "--jobs", str(jobs)], cwd=ROOT, capture_output=True, text=True)
+                          "--jobs", str(jobs)], cwd=ROOT, capture_output=True, text=True, env=installed_env())
     elapsed = time.perf_counter() - start
     if run.returncode != 0:
         sys.exit(f"azlog batch failed: {run.stderr.strip()}")

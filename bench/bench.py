@@ -131,11 +131,16 @@ def write_log(path: Path, megabytes: float, seed: int = 7, failure: bool = True,
             out.write(f"{t:%Y-%m-%dT%H:%M:%S.%f}Z {level} {who} " + text.format(ext=EXT) + "\n")
 
 
+def installed_env() -> dict[str, str]:
+    """This environment, with Python's bytecode cache on (as in an installed azlog): runs measure the work,
+    not the compiling of azlog's sources that PYTHONDONTWRITEBYTECODE would repeat at every start."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
     """Wall seconds, peak RSS in MiB and stdout of ``cmd`` run in its own process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            env={**os.environ, **env} if env else None)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**installed_env(), **(env or {})})
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)

@@ -171,14 +171,10 @@ def _start(path: str, number: int, text: str) -> tuple[Record, int] | None:
 
 
 def _iso_line(path: str, number: int, text: str) -> tuple[Record, int] | None:
-    stamp, _, rest = text.partition(" ")
-    level, _, rest = rest.partition(" ")
-    if level not in _LEVELS or stamp[10:11] != "T" or stamp[19:20] != "." or stamp[-1:] != "Z":
+    head = _iso_head(text)
+    if head is None:
         return None
-    try:
-        time = _time(stamp)
-    except ValueError:
-        return None
+    time, level, rest = head
     thread = None
     word, _, tail = rest.partition(" ")
     if word in _THREADS or word.startswith("Thread-") and word[7:].isdigit():
@@ -186,6 +182,18 @@ def _iso_line(path: str, number: int, text: str) -> tuple[Record, int] | None:
     prefix, message = _prefix(rest)
     record = Record(path, number, text, time=time, level=level, component=prefix or thread)
     return record, len(text) - len(message)
+
+
+def _iso_head(text: str) -> tuple[datetime | None, str, str] | None:
+    """(time, level, the rest) of an ISO-stamped record start; None when ``text`` is not one."""
+    stamp, _, rest = text.partition(" ")
+    level, _, rest = rest.partition(" ")
+    if level not in _LEVELS or stamp[10:11] != "T" or stamp[19:20] != "." or stamp[-1:] != "Z":
+        return None
+    try:
+        return _time(stamp), level, rest
+    except ValueError:
+        return None
 
 
 def _slash_line(path: str, number: int, text: str) -> tuple[Record, int] | None:
@@ -450,7 +458,11 @@ def is_record_start(line: str) -> bool:
     >>> is_record_start('Traceback (most recent call last):')
     False
     """
-    return "0" <= line[:1] <= "9" and _start("", 0, line) is not None
+    if not "0" <= line[:1] <= "9":
+        return False
+    if line[4:5] == "-":  # the modern layout, most lines: no record built
+        return _iso_head(line) is not None
+    return _start("", 0, line) is not None
 
 
 # Facts a later record replaces, and that routine traffic repeats: the heartbeat's AutoUpdate and
