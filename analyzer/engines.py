@@ -298,14 +298,19 @@ def _trimmed(items: list) -> list:
 Entry = tuple[bytes, bool]  # a Hyperscan expression, and whether it is compiled ASCII-caseless
 
 
-def _entries(sig: Signature) -> list[Entry] | None:
+def _entries(sig: Signature) -> tuple[Entry, ...] | None:
     """What Hyperscan scans for ``sig``: each literal hint on its own (Hyperscan's literal matcher compiles
     them in milliseconds and scans fast; ASCII case folding is what ``regex`` folding does on the ASCII
     text Hyperscan sees), else its translated regex; None when it cannot say (always a candidate)."""
-    if sig.hints:
-        return [(literal_expression(h), sig.ignore_case) for h in sig.hints]
-    expr = _translation(sig.pattern.pattern, re.IGNORECASE if sig.ignore_case else 0)
-    return None if expr is None else [(expr, False)]
+    return _entries_of(sig.hints, sig.ignore_case, None if sig.hints else sig.pattern.pattern)
+
+
+@functools.lru_cache(maxsize=4096)
+def _entries_of(hints: tuple[str, ...], caseless: bool, pattern: str | None) -> tuple[Entry, ...] | None:
+    if hints:
+        return tuple((literal_expression(h), caseless) for h in hints)
+    expr = _translation(pattern, re.IGNORECASE if caseless else 0)
+    return None if expr is None else ((expr, False),)
 
 
 def literal_expression(literal: str) -> bytes:
@@ -317,15 +322,11 @@ def literal_expression(literal: str) -> bytes:
     return b"".join(b"\\x%02x" % c for c in literal.encode("utf-8"))
 
 
-def _trigger_entries(pattern: str) -> list[Entry] | None:
+def _trigger_entries(pattern: str) -> tuple[Entry, ...] | None:
     """What Hyperscan scans for a skimmed parser's trigger regex: its required literals when it has some."""
     from analyzer.literals import required_literals
 
-    literals = required_literals(pattern)
-    if literals:
-        return [(literal_expression(x), False) for x in literals]
-    expr = _translation(pattern)
-    return None if expr is None else [(expr, False)]
+    return _entries_of(required_literals(pattern) or (), False, pattern)
 
 
 def _translation(source: str, flags: int = 0) -> bytes | None:

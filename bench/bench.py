@@ -1,14 +1,16 @@
 """Measure azlog's throughput and peak memory on large waagent.log files, beside grep.
 
-    python bench/bench.py --sizes 100,300 [--work DIR] [--engine regex|hyperscan|both]
+    python bench/bench.py --sizes 100,300 [--work DIR] [--engine regex|hyperscan|both] [--failing]
 
 For each size it writes a waagent.log of that many MB (modern agent traffic: heartbeats,
 goal-state processing, extension handling, the host plugin's hourly warning; the backup
 failure at the very end), runs ``azlog analyze FILE --format json`` in a fresh process, and reports wall
 time, MB/s, peak RSS and the top cause (with ``--engine`` as AZLOG_ENGINE; ``both`` runs
 each engine installed); then times ``grep -E -c`` and, when installed, ``rg -c`` with the
-same 100 message patterns over the same file. The files are written to --work (default bench/out/, which
-git ignores) and reused when already there.
+same 100 message patterns over the same file. With ``--failing``, each size also gets a log of a VM
+that has been failing for days (every tenth line the goal-state error): the worst case for azlog, which
+reads every record a signature may match in full. The files are written to --work (default bench/out/,
+which git ignores) and reused when already there; azlog runs with the bytecode cache on, as installed.
 """
 from __future__ import annotations
 
@@ -53,6 +55,7 @@ FAILURE = [
     ("ERROR", "ExtHandler ExtHandler", "Fetching the goal state is still failing: [ProtocolError] [Wireserver Exception] "
      "[HttpError] [HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made"),
 ]
+FAILING_EVERY = 10
 # 100 message patterns (extended regular expressions), the kind a person greps a bundle for
 PATTERNS = [
     r"\[HTTP Failed\] (GET|POST|PUT) http://168\.63\.129\.16[^ ]* -- IOError .* -- [0-9]+ attempts made",
@@ -103,9 +106,10 @@ assert len(PATTERNS) == 100, len(PATTERNS)
 
 
 def write_log(path: Path, megabytes: float, seed: int = 7, failure: bool = True,
-              start: datetime = datetime(2026, 11, 1, tzinfo=timezone.utc)) -> None:
+              start: datetime = datetime(2026, 11, 1, tzinfo=timezone.utc), failing_every: int = 0) -> None:
     """A modern-format waagent.log of about ``megabytes`` MB from ``start``, the failure in its last lines
-    (routine traffic only without ``failure``)."""
+    (routine traffic only without ``failure``); with ``failing_every`` N, every Nth line is the goal-state
+    error, as on a VM that has lost the wireserver for days."""
     rnd = random.Random(seed)
     t = start
     target = megabytes * 1_000_000
@@ -116,7 +120,9 @@ def write_log(path: Path, megabytes: float, seed: int = 7, failure: bool = True,
     with open(path, "w", encoding="ascii", newline="\n") as out:
         while size < target:
             level, who, text = ROUTINE[rnd.randrange(len(ROUTINE))]
-            if (level, who, text) == hourly:
+            if failing_every and n % failing_every == 0:
+                level, who, text = FAILURE[0]
+            elif (level, who, text) == hourly:
                 if t - last_hourly < timedelta(hours=1):
                     continue
                 last_hourly = t
@@ -148,12 +154,33 @@ def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
     return elapsed, usage.ru_maxrss // 1024, out.decode("utf-8", "replace")
 
 
+def measure(log: Path, name: str, azlog: list[str], engines: list[str | None], patterns: Path,
+            rg: str | None) -> list[tuple]:
+    """One table row per tool on ``log``."""
+    real_mb = log.stat().st_size / 1e6
+    label = f", {name}" if name else ""
+    rows = []
+    for engine in engines:
+        secs, rss, out = timed(azlog + [str(log), "--format", "json"], {"AZLOG_ENGINE": engine} if engine else None)
+        top = json.loads(out)["diagnoses"][0] if out.strip() else {}
+        rows.append((f"azlog ({engine}{label})" if engine else f"azlog{label and ' (' + name + ')'}", real_mb, secs,
+                     rss, f"{top.get('cause')} ({top.get('confidence')})"))
+    secs, rss, out = timed(["grep", "-E", "-c", "-f", str(patterns), str(log)])
+    rows.append((f"grep -E -f (100 patterns{label})", real_mb, secs, rss, f"{out.strip()} matching lines"))
+    if rg:
+        secs, rss, out = timed([rg, "-c", "-f", str(patterns), str(log)])
+        rows.append((f"rg -f (100 patterns{label})", real_mb, secs, rss, f"{out.strip()} matching lines"))
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100,300", help="comma-separated sizes in MB")
     ap.add_argument("--work", type=Path, default=HERE / "out")
     ap.add_argument("--engine", choices=("default", "regex", "hyperscan", "both"), default="default",
                     help="matcher engine (AZLOG_ENGINE); default: what azlog picks, both: each installed one")
+    ap.add_argument("--failing", action="store_true",
+                    help=f"also a log of a VM failing for days (every {FAILING_EVERY}th line the goal-state error)")
     args = ap.parse_args()
     if args.engine == "both":
         from importlib.util import find_spec
@@ -166,23 +193,16 @@ def main() -> None:
     patterns = args.work / "patterns.txt"
     patterns.write_text("\n".join(PATTERNS) + "\n")
     azlog = [sys.executable, "-m", "analyzer.cli", "analyze"]
+    subprocess.run(azlog[:-1] + ["--help"], env=installed_env(), capture_output=True)  # bytecode cached
+    variants = [("", 0)] + ([("failing", FAILING_EVERY)] if args.failing else [])
     rows = []
     for mb in (int(s) for s in args.sizes.split(",")):
-        log = args.work / f"{mb}MB" / "waagent.log"
-        if not log.exists():
-            log.parent.mkdir(exist_ok=True)
-            write_log(log, mb)
-        real_mb = log.stat().st_size / 1e6
-        for engine in engines:
-            secs, rss, out = timed(azlog + [str(log), "--format", "json"], {"AZLOG_ENGINE": engine} if engine else None)
-            top = json.loads(out)["diagnoses"][0] if out.strip() else {}
-            rows.append((f"azlog ({engine})" if engine else "azlog", real_mb, secs, rss,
-                         f"{top.get('cause')} ({top.get('confidence')})"))
-        secs, rss, out = timed(["grep", "-E", "-c", "-f", str(patterns), str(log)])
-        rows.append(("grep -E -f (100 patterns)", real_mb, secs, rss, f"{out.strip()} matching lines"))
-        if rg:
-            secs, rss, out = timed([rg, "-c", "-f", str(patterns), str(log)])
-            rows.append(("rg -f (100 patterns)", real_mb, secs, rss, f"{out.strip()} matching lines"))
+        for name, every in variants:
+            log = args.work / f"{mb}MB{'-' + name if name else ''}" / "waagent.log"
+            if not log.exists():
+                log.parent.mkdir(exist_ok=True)
+                write_log(log, mb, failing_every=every)
+            rows.extend(measure(log, name, azlog, engines, patterns, rg))
     print(f"| tool | file MB | seconds | MB/s | peak RSS MiB | result |")
     print(f"| --- | ---: | ---: | ---: | ---: | --- |")
     for tool, mb, secs, rss, res in rows:
