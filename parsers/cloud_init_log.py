@@ -34,7 +34,7 @@ import regex
 
 from analyzer.model import Record
 from parsers import syslog
-from parsers.base import ParseContext, iter_lines, redact, utc
+from parsers.base import ParseContext, redact, utc
 
 MAX_LINES = 1000
 
@@ -127,7 +127,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     years = syslog.year_guess(ctx.facts)
     joins = "cloud-init-output" not in ctx.path.lower()
     draft = None
-    for number, text in iter_lines(stream, ctx.max_line):
+    for number, text in ctx.lines(stream):
         entry = read_line(text, years)
         if entry is None and draft is not None and draft.add(text):
             continue

@@ -33,7 +33,7 @@ from typing import BinaryIO, Iterator
 import regex
 
 from analyzer.model import Record
-from parsers.base import ParseContext, iter_lines, utc
+from parsers.base import ParseContext, utc
 
 _HEADER = regex.compile(r"^(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})Z "
                         r"(?P<level>INFO|WARNING|ERROR|CRITICAL|DEBUG)(?: (?P<msg>.*))?$")
@@ -75,7 +75,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """
     entry: _Entry | None = None
     listing = _Listing()
-    for number, text in iter_lines(stream, ctx.max_line):
+    for number, text in ctx.lines(stream):
         m = _HEADER.match(text)
         if m:
             if entry is not None:

@@ -31,7 +31,7 @@ from typing import BinaryIO, Iterator
 import regex
 
 from analyzer.model import Record, iso
-from parsers.base import ParseContext, iter_lines, utc
+from parsers.base import ParseContext, utc
 
 _LEASE_START = regex.compile(r"^\s*lease\s*\{")
 _LEASE_END = regex.compile(r"^\s*\}")
@@ -72,7 +72,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     leases: list[_Lease] = []
     current: _Lease | None = None
     networkd: _Lease | None = None
-    for number, text in iter_lines(stream, ctx.max_line):
+    for number, text in ctx.lines(stream):
         if current is not None:
             if _LEASE_END.match(text):
                 leases.append(current)

@@ -36,7 +36,7 @@ import regex
 
 from analyzer.model import Record
 from parsers import syslog
-from parsers.base import ParseContext, iter_lines, redact, utc
+from parsers.base import ParseContext, redact, utc
 
 _DECODED = regex.compile(
     r"(?P<fac>kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7]) *:"
@@ -98,7 +98,7 @@ def read_line(text: str) -> Line | None:
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per non-empty line."""
     years = syslog.year_guess(ctx.facts)
-    for number, text in iter_lines(stream, ctx.max_line):
+    for number, text in ctx.lines(stream):
         if not text.strip():
             continue
         message = redact(text)

@@ -20,7 +20,7 @@ from typing import BinaryIO, Iterator
 import regex
 
 from analyzer.model import Record
-from parsers.base import ParseContext, iter_lines
+from parsers.base import ParseContext
 
 _ASSIGNMENT = regex.compile(r"^\s*(?P<key>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
 _FACTS = {"ID": "os_distro", "VERSION_ID": "os_version", "PRETTY_NAME": "os_name"}
@@ -36,7 +36,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     >>> ctx.facts.value('os_distro'), ctx.facts.value('os_version')
     ('rhel', '9.4')
     """
-    for number, text in iter_lines(stream, ctx.max_line):
+    for number, text in ctx.lines(stream):
         m = _ASSIGNMENT.match(text)
         if not m:
             continue

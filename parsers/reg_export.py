@@ -39,7 +39,7 @@ from typing import BinaryIO, Iterator
 import regex
 
 from analyzer.model import Record
-from parsers.base import ParseContext, iter_lines, redact
+from parsers.base import ParseContext, redact
 
 SHOWN_BYTES = 256
 MAX_HEX_CHARS = 3 * 64 * 1024
@@ -115,7 +115,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     pending: _Value | None = None
     ansi = False
     header_seen = False
-    for number, text in iter_lines(stream, ctx.max_line):
+    for number, text in ctx.lines(stream):
         if pending is not None:
             pending.extend(text)
             if pending.more:

@@ -43,8 +43,8 @@ from typing import BinaryIO, Iterator
 import regex
 
 from analyzer.model import Record
-from parsers import cloud_init_log, dmesg, syslog
-from parsers.base import ParseContext, iter_lines, micros, redact, utc
+from parsers import cloud_init_log, dmesg
+from parsers.base import ParseContext, micros, redact, utc
 
 COMPONENT = "VMSnapshotLinux"
 
@@ -133,7 +133,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per line, a VMSnapshotLinux message with its continuation lines."""
     draft = None
     end_space_seen = False
-    for number, raw in iter_lines(stream, ctx.max_line):
+    for number, raw in ctx.lines(stream):
         text = _plain(raw)
         console = _CONSOLE.match(text)
         fields = _console(console) if console else _other(text)

@@ -36,7 +36,7 @@ from typing import BinaryIO, Iterator, NamedTuple
 import regex
 
 from analyzer.model import Facts, Record
-from parsers.base import ParseContext, iter_lines, micros, redact, utc
+from parsers.base import ParseContext, micros, redact, utc
 
 MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
@@ -190,7 +190,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per non-empty line."""
     years = year_guess(ctx.facts)
     host_known = False
-    for number, text in iter_lines(stream, ctx.max_line):
+    for number, text in ctx.lines(stream):
         if not text.strip():
             continue
         message = redact(text)

@@ -23,7 +23,7 @@ from typing import BinaryIO, Iterator
 import regex
 
 from analyzer.model import Record
-from parsers.base import ParseContext, iter_lines, micros, utc
+from parsers.base import ParseContext, micros, utc
 
 MAX_BLOCK_LINES = 40
 _TS = regex.compile(
@@ -49,7 +49,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     first = 0
     time = None
     local = False
-    for number, text in iter_lines(stream, ctx.max_line):
+    for number, text in ctx.lines(stream):
         stamp = _TS.match(text) if text[:1].isdigit() or text[:1] == "[" else None
         if lines and (not text.strip() or stamp or len(lines) >= MAX_BLOCK_LINES):
             yield Record(ctx.path, first, "\n".join(lines), time=time, local_time=local)

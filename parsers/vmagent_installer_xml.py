@@ -27,7 +27,7 @@ from typing import BinaryIO, Iterator
 import regex
 
 from analyzer.model import Record
-from parsers.base import ParseContext, iter_lines, micros, redact, utc
+from parsers.base import ParseContext, micros, redact, utc
 
 MAX_EVENT_LINES = 500
 
@@ -56,7 +56,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """
     record: Record | None = None
     lines = 0
-    for number, text in iter_lines(stream, ctx.max_line):
+    for number, text in ctx.lines(stream):
         if record is not None:
             record.message += "\n" + redact(decode(text))
             lines += 1

@@ -51,7 +51,7 @@ from typing import BinaryIO, Iterator
 import regex
 
 from analyzer.model import Record
-from parsers.base import ParseContext, iter_lines, micros, redact, utc
+from parsers.base import ParseContext, micros, redact, utc
 
 MAX_CONTINUATION_LINES = 2000
 MAX_CONTINUATION_BYTES = 256 * 1024
@@ -389,7 +389,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     123
     """
     reader = _Reader(ctx)
-    for number, text in iter_lines(stream, ctx.max_line):
+    for number, text in ctx.lines(stream):
         done = reader.feed(number, text)
         if done is not None:
             yield done

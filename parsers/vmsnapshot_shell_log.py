@@ -24,7 +24,7 @@ from typing import BinaryIO, Iterator
 import regex
 
 from analyzer.model import Record
-from parsers.base import ParseContext, iter_lines, micros, utc
+from parsers.base import ParseContext, micros, utc
 
 _MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
@@ -94,7 +94,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     >>> ctx.facts.value('python_version')
     'python3'
     """
-    for number, text in iter_lines(stream, ctx.max_line):
+    for number, text in ctx.lines(stream):
         if not text.strip():
             continue
         body, time, component = _split(text)

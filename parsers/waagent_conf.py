@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import BinaryIO, Iterator
 
 from analyzer.model import Record
-from parsers.base import ParseContext, iter_lines
+from parsers.base import ParseContext
 
 _SWITCHES = {"y": True, "n": False}
 _SWITCH_FACTS = (("Extensions.Enabled", "extensions_enabled"),
@@ -45,7 +45,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     False
     """
     settings: dict[str, tuple[str, int]] = {}
-    for number, text in iter_lines(stream, ctx.max_line):
+    for number, text in ctx.lines(stream):
         stripped = text.strip()
         if not stripped or stripped.startswith("#") or "=" not in stripped:
             continue

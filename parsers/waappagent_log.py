@@ -55,7 +55,7 @@ from typing import BinaryIO, Iterator
 import regex
 
 from analyzer.model import Record
-from parsers.base import ParseContext, iter_lines, micros, redact, utc
+from parsers.base import ParseContext, micros, redact, utc
 
 MAX_RECORD_LINES = 2000
 MAX_RECORD_CHARS = 256 * 1024
@@ -191,7 +191,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     state = _State()
     entry: Entry | None = None
     report: _Report | None = None
-    for number, raw in iter_lines(stream, ctx.max_line):
+    for number, raw in ctx.lines(stream):
         text = redact(raw)
         head = read_header(text)
         banner = _REPORT.match(text) if text[:1] == "=" else None

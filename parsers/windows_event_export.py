@@ -62,7 +62,7 @@ import regex
 
 from analyzer.model import Facts, Record
 from parsers import xml_safe
-from parsers.base import ParseContext, iter_lines, micros, redact, sniff_encoding, utc
+from parsers.base import ParseContext, micros, redact, sniff_encoding, utc
 
 HEAD = 64 * 1024
 MAX_TEXT = 16 * 1024
@@ -195,10 +195,10 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
             ctx.problem("event XML declares a DTD; its entities are not expanded")
         yield from _xml_records(_decoded_chunks(whole), ctx)
     elif kind == "csv":
-        yield from _table_records(iter_lines(whole, ctx.max_line), _delimiter(text), ctx)
+        yield from _table_records(ctx.lines(whole), _delimiter(text), ctx)
     else:
         blocks = _list_blocks if kind == "list" else _text_blocks
-        for event in blocks(iter_lines(whole, ctx.max_line)):
+        for event in blocks(ctx.lines(whole)):
             record = _record(ctx, event.line, event.fields, event.text)
             if record is not None:
                 yield record

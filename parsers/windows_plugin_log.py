@@ -39,7 +39,7 @@ from typing import BinaryIO, Iterator
 import regex
 
 from analyzer.model import Record
-from parsers.base import ParseContext, iter_lines, micros, redact, utc
+from parsers.base import ParseContext, micros, redact, utc
 from parsers.waappagent_log import Entry, read_header
 
 _VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshot"
@@ -73,7 +73,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     entry: Entry | None = None
     local = False
     latest: datetime | None = None
-    for number, raw in iter_lines(stream, ctx.max_line):
+    for number, raw in ctx.lines(stream):
         text = redact(raw)
         start = _start(text)
         if start is not None:

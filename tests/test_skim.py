@@ -154,3 +154,14 @@ def test_small_files_and_other_encodings_are_read_in_full():
 def test_no_scan_from_the_engine_means_a_full_read():
     skimmer = Skimmer(waagent_log.SKIM, lambda: None, piece=1000, tail=0)
     assert len(list(skimmer(io.BytesIO(b"".join(_routine(200))), 1000))) == 200
+
+
+def test_inventory_counts_lines_of_every_line_log():
+    bundle = ROOT / "samples" / "bundles" / "linux-fsfreeze-failed.zip"
+    import zipfile
+
+    with zipfile.ZipFile(bundle) as zf:
+        expected = {name: zf.read(name).count(b"\n") + (0 if zf.read(name).endswith(b"\n") else 1)
+                    for name in zf.namelist() if name.endswith((".log", "waagent.conf"))}
+    got = {e.path: e.lines for e in analyze(bundle, KNOWLEDGE).inventory if e.path in expected}
+    assert got == expected and len(got) >= 4
