@@ -139,7 +139,7 @@ def parser_module(spec: Spec) -> ModuleType:
     return importlib.import_module(f"parsers.{spec.parser}")
 
 
-SKIMMED = ("waagent_log",)  # parsers offering a ``SKIM`` (analyzer.skim): large logs read by scanning
+SKIMMED = ("waagent_log", "syslog")  # parsers offering a ``SKIM`` (analyzer.skim): large logs read by scanning
 
 
 def skim_of(spec: Spec) -> Skim | None:

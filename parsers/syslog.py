@@ -18,8 +18,8 @@ tag (``prog[pid]:`` or ``prog:``). Three time stamp shapes are read:
 text after the tag opens with an upper-case severity word (``ERROR``,
 ``CRITICAL``/``FATAL``, ``WARNING``/``WARN``, ``INFO``, ``DEBUG``/``VERBOSE``),
 possibly after an ISO time stamp as the Azure agent prints it to the
-journal; otherwise it stays None. The first host name other than
-``localhost`` sets the ``hostname`` fact.
+journal; otherwise it stays None. The host name of the last line
+that names one other than ``localhost`` is the ``hostname`` fact.
 
 Sample input::
 
@@ -36,7 +36,7 @@ from typing import BinaryIO, Iterator, NamedTuple
 import regex
 
 from analyzer.model import Facts, Record
-from parsers.base import ParseContext, micros, redact, utc
+from parsers.base import ParseContext, Skim, micros, redact, utc
 
 MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
@@ -189,7 +189,7 @@ def level_of(body: str) -> str | None:
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per non-empty line."""
     years = year_guess(ctx.facts)
-    host_known = False
+    host: tuple[str, int, datetime | None] | None = None
     for number, text in ctx.lines(stream):
         if not text.strip():
             continue
@@ -198,11 +198,16 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
         if head is None:
             yield ctx.record(number, message)
             continue
-        if not host_known and head.host.lower() not in _NOT_A_HOST:
-            ctx.fact("hostname", head.host, line=number, time=head.time)
-            host_known = True
+        if head.host.lower() not in _NOT_A_HOST:
+            host = (head.host, number, head.time)
         yield ctx.record(number, message, time=head.time, level=level_of(head.body),
                          component=head.program, local_time=head.local_time)
+    if host is not None:  # the name the VM has now: that of the last line
+        ctx.fact("hostname", host[0], line=host[1], time=host[2])
+
+
+# One record per line, and the one fact comes from the last lines: a large log is skimmed.
+SKIM = Skim(is_start=lambda line: True)
 
 
 def sniff(head: str) -> bool:

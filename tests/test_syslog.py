@@ -64,10 +64,10 @@ def test_records():
     assert "Zm9vYmFy" not in records[-1].message
 
 
-def test_hostname_fact_skips_localhost():
-    _, facts, _ = run_parser(syslog, SAMPLE, "var/log/syslog")
+def test_hostname_fact_is_the_last_line_s_skipping_localhost():
+    _, facts, _ = run_parser(syslog, SAMPLE + "May 14 02:08:00 localhost kernel: renamed\n", "var/log/syslog")
     fact = facts.get("hostname")
-    assert (fact.value, fact.line, fact.time) == ("vm-web01", 2, at("2024-05-14T02:05:02"))
+    assert (fact.value, fact.line, fact.time) == ("vm-web01", 11, at("2024-05-14T02:07:01.250000"))
 
 
 def test_year_rollover_in_current_year(monkeypatch):
