@@ -18,6 +18,7 @@ are masked in the worker (``mask``), sent back per bundle, and grouped into temp
 from __future__ import annotations
 
 import csv
+import gc
 import glob
 import hashlib
 import json
@@ -646,6 +647,7 @@ def _run_local(todo, jobs, extra, limits, mine, handle, bar) -> int:
 
     if multiprocessing.get_start_method(allow_none=False) == "fork":
         _warm(knowledge_for(extra))
+        gc.freeze()  # what the workers inherit stays shared, and no collection (nor their exit) walks it
     lost = 0
     pool = ProcessPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1), initializer=_init_worker,
                                initargs=(extra, limits, mine))

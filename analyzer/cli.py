@@ -6,6 +6,7 @@ failing signature examples.
 """
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -321,6 +322,7 @@ def main() -> None:
     try:
         app()
     except SystemExit:
+        gc.freeze()  # the process ends: its exit need not walk every object the analysis made (~0.2 s)
         raise
     except KeyboardInterrupt:
         typer.echo("azlog: interrupted", err=True)
