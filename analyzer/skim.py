@@ -22,7 +22,9 @@ is proportional to what was found, not to the size of the file.
 
 A piece that is not plain ASCII (where the engine's byte classes would not say
 the same as the signatures), or holds NUL bytes, is read line by line in full,
-as is a file in UTF-16 or with a byte order mark.
+as is a file in UTF-16 or with a byte order mark. (A file that is not valid
+UTF-8 falls back to cp1252 per piece here, where a full read keeps cp1252 from
+the first invalid byte on: only how such a file's non-ASCII bytes read differs.)
 
 Sample: a 300 MB waagent.log of routine traffic with a failure at the end
 gives the parser a few thousand lines instead of 1.5 million.
@@ -71,7 +73,6 @@ class Skimmer:
         self.check = check  # called after each piece; raises to stop (the bundle's time limit)
         self.scan: BufferScan | None = None
         self.lines = 0  # lines in the member so far, read or not
-        self.full_pieces = 0  # pieces read line by line (not ASCII, NUL bytes)
 
     def __call__(self, stream: BinaryIO, max_line: int) -> Iterator[tuple[int, str]]:
         buf = stream.read(self.piece)
@@ -121,10 +122,9 @@ class Skimmer:
 
     def _piece(self, piece: bytes, final: bool, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
-        if not piece.isascii() or b"\x00" in piece:
-            self.full_pieces += 1
+        if not piece.isascii() or b"\x00" in piece:  # read line by line, as UTF-8 like the whole file
             self.lines += piece.count(b"\n") + (1 if final and not piece.endswith(b"\n") else 0)
-            for number, text in iter_lines(io.BytesIO(piece), max_line):
+            for number, text in iter_lines(io.BytesIO(piece), max_line, codec="utf-8"):
                 yield base + number, text
             return
         marks = sorted(set(self.scan.scan(piece)).union(self._latest(piece)))

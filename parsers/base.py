@@ -136,12 +136,13 @@ class _Decoder:
             return data.decode("cp1252", errors="replace")
 
 
-def iter_lines(stream: BinaryIO, max_line: int = MAX_LINE) -> Iterator[tuple[int, str]]:
+def iter_lines(stream: BinaryIO, max_line: int = MAX_LINE, codec: str | None = None) -> Iterator[tuple[int, str]]:
     r"""Yield ``(line_number, text)`` for each line, without the line ending.
 
     Decodes UTF-8 (cp1252 when not valid UTF-8) or UTF-16 by BOM or NUL
-    pattern, drops NUL bytes, accepts LF and CRLF, and cuts lines longer than
-    ``max_line`` characters, marking the cut with `` [truncated]``.
+    pattern (or as ``codec`` says), drops NUL bytes, accepts LF and CRLF, and
+    cuts lines longer than ``max_line`` characters, marking the cut with
+    `` [truncated]``.
 
     >>> list(iter_lines(io.BytesIO(b'a\r\nb\n\nc')))
     [(1, 'a'), (2, 'b'), (3, ''), (4, 'c')]
@@ -151,7 +152,7 @@ def iter_lines(stream: BinaryIO, max_line: int = MAX_LINE) -> Iterator[tuple[int
     [22, 1]
     """
     head = stream.read(_CHUNK)
-    codec, bom = sniff_encoding(head)
+    codec, bom = (codec, 0) if codec else sniff_encoding(head)
     dec = _Decoder(codec)
     number = 0
     pending = ""

@@ -18,6 +18,7 @@ from analyzer.knowledge import Knowledge
 from analyzer.skim import Skimmer
 from conftest import REFERENCE
 from parsers import waagent_log
+from parsers.base import iter_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLES = sorted((ROOT / "samples" / "bundles").iterdir())
@@ -87,7 +88,7 @@ def _awkward_log() -> bytes:
                          "duration=0\n")
         if n == 200:  # a piece that is not ASCII
             lines.append(f"{t}.8Z WARNING ExtHandler ExtHandler Zürich: Error fetching the goal state: timed out\n")
-        if n == 250:  # CRLF and NUL bytes
+        if n == 250:  # CRLF and NUL bytes, some in a UTF-16-like run
             lines.append(f"{t}.9Z ERROR ExtHandler ExtHandler Fetching the goal state is still failing\r\n\x00\x00")
         if n == 300:  # a hit past the line cut, and one before it
             lines.append(f"{t}.1Z ERROR ExtHandler ExtHandler " + "x" * 70_000 + " No route exists to 168.63.129.16\n")
@@ -165,3 +166,14 @@ def test_inventory_counts_lines_of_every_line_log():
                     for name in zf.namelist() if name.endswith((".log", "waagent.conf"))}
     got = {e.path: e.lines for e in analyze(bundle, KNOWLEDGE).inventory if e.path in expected}
     assert got == expected and len(got) >= 4
+
+
+def test_a_piece_with_nul_bytes_is_decoded_as_the_file_is():
+    """A record whose text looks like UTF-16 (NUL every other byte) is still read as the UTF-8 file it is in."""
+    records = _routine(100)
+    records[50] = b"2026-11-01T00:00:50.000000Z INFO Daemon Daemon special\n" + b"N\x00o\x00 \x00" * 600 + b"\n"
+    data = b"".join(records)
+    skimmer = Skimmer(waagent_log.SKIM, lambda: _Finds(b"special"), piece=1000, tail=0)
+    got = dict(skimmer(io.BytesIO(data), 100_000))
+    full = dict(iter_lines(io.BytesIO(data), 100_000))
+    assert got[51] == full[51] and got[52] == full[52] == "No " * 600
