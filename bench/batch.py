@@ -3,9 +3,9 @@
     python bench/batch.py [--jobs 1,2] [--repeat 3] [--bundles 40] [--history-mb 2]
 
 Builds the bundles in a temporary folder (every sample of samples/bundles, then copies of the zips
-with another zip comment, so each has its own sha256; with ``--history-mb N``, each Linux bundle also
-gets the rotated ``waagent.log.1`` a real one carries: N MB of routine agent traffic from the days
-before), runs ``azlog batch FOLDER --out rows.csv``
+with another zip comment, so each has its own sha256; each Linux bundle also gets the rotated
+``waagent.log.1`` a real one carries: ``--history-mb`` MB (default 2) of routine agent traffic from the
+days before; 0 leaves the 30 KB samples as they are), runs ``azlog batch FOLDER --out rows.csv``
 in a fresh process per run, and prints the best and median wall time per job count, bundles per
 second, and the speed-up over the first job count (runs interleaved). Wall time includes the process start, imports
 and each worker's Knowledge load, as a user sees it.
@@ -94,8 +94,9 @@ def main() -> None:
     parser.add_argument("--jobs", default="1,2", help="job counts to compare, comma-separated")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--bundles", type=int, default=40)
-    parser.add_argument("--history-mb", type=float, default=0,
-                        help="MB of rotated waagent.log.1 added to each Linux bundle (0: the samples as they are)")
+    parser.add_argument("--history-mb", type=float, default=2,
+                        help="MB of rotated waagent.log.1 added to each Linux bundle, as real ones carry "
+                             "(0: the 30 KB samples as they are)")
     args = parser.parse_args()
     counts = list(dict.fromkeys(int(j) for j in args.jobs.split(",")))
     with tempfile.TemporaryDirectory(prefix="azlog-batch-bench-") as tmp:
