@@ -43,7 +43,7 @@ from parsers.base import Skim, iter_lines, sniff_encoding
 
 PIECE = 4 << 20  # bytes scanned at a time
 TAIL = 64 << 10  # the file's last bytes, read in full
-MAX_CARRY = 32 << 20  # a piece with no record start in it: past this, the rest of the file is read in full
+MAX_CARRY = 8 << 20  # no record start in this much: the rest of the file is read line by line
 _WALK = 4096  # lines looked back for a record start at a piece's end
 
 
@@ -214,15 +214,16 @@ class _Joined(io.RawIOBase):
     """Bytes already read, then the rest of a stream."""
 
     def __init__(self, head: bytes, rest: BinaryIO):
-        self.head, self.rest = head, rest
+        self.head, self.at, self.rest = memoryview(head), 0, rest
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        if self.head:
-            n = min(len(buffer), len(self.head))
-            buffer[:n], self.head = self.head[:n], self.head[n:]
+        if self.at < len(self.head):
+            n = min(len(buffer), len(self.head) - self.at)
+            buffer[:n] = self.head[self.at:self.at + n]
+            self.at += n
             return n
         data = self.rest.read(len(buffer))
         buffer[:len(data)] = data
