@@ -112,7 +112,7 @@ def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budge
     except READ_ERRORS as e:
         problems.append(f"unreadable: {' '.join(str(e).split())[:200] or type(e).__name__}")
     if ctx is not None:
-        entry.lines = ctx.reader.lines if isinstance(ctx.reader, Skimmer) else ctx.line_count
+        entry.lines = ctx.line_count  # a skimmed log's too: its last lines are always read
     for message in problems:
         result.errors.append(Problem(member.path, message))
     if problems and entry.records == 0 and entry.status == "parsed":

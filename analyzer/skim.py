@@ -174,8 +174,10 @@ class Skimmer:
             start = self._record_start(piece, at)
             span_end = self._record_end(piece, at)
             yield start, span_end
-        if tail_from is not None:
-            yield self._record_start(piece, max(tail_from, span_end, 0)), len(piece)
+        if tail_from is not None and piece:
+            at = min(max(tail_from, 0), len(piece) - 1)  # the last byte at least: the last record is read
+            if at >= span_end:
+                yield self._record_start(piece, at), len(piece)
 
     def _record_start(self, piece: bytes, at: int) -> int:
         start = piece.rfind(b"\n", 0, at) + 1  # the line holding byte ``at`` (its newline included)

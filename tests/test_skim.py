@@ -177,3 +177,13 @@ def test_a_piece_with_nul_bytes_is_decoded_as_the_file_is():
     got = dict(skimmer(io.BytesIO(data), 100_000))
     full = dict(iter_lines(io.BytesIO(data), 100_000))
     assert got[51] == full[51] and got[52] == full[52] == "No " * 600
+
+
+def test_no_line_past_the_end_when_every_line_is_a_record():
+    from parsers import syslog
+
+    data = b"".join(b"May 14 02:%02d:%02d vm1 systemd[1]: line %d\n" % (i // 60, i % 60, i) for i in range(100))
+    for tail in (0, 64, 1 << 16):
+        skimmer = Skimmer(syslog.SKIM, lambda: _Finds(b"line 99"), piece=1000, tail=tail)
+        got = [n for n, _ in skimmer(io.BytesIO(data), 1000)]
+        assert got[-1] == 100 and got == sorted(set(got)) and skimmer.lines == 100
