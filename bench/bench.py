@@ -203,8 +203,8 @@ def main() -> None:
                 log.parent.mkdir(exist_ok=True)
                 write_log(log, mb, failing_every=every)
             rows.extend(measure(log, name, azlog, engines, patterns, rg))
-    print(f"| tool | file MB | seconds | MB/s | peak RSS MiB | result |")
-    print(f"| --- | ---: | ---: | ---: | ---: | --- |")
+    print("| tool | file MB | seconds | MB/s | peak RSS MiB | result |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
     for tool, mb, secs, rss, res in rows:
         print(f"| {tool} | {mb:.0f} | {secs:.1f} | {mb / secs:.1f} | {rss} | {res} |")
 
