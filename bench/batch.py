@@ -61,7 +61,7 @@ def once(folder: Path, jobs: int, work: Path) -> float:
     out = work / f"rows-{jobs}.csv"
     out.unlink(missing_ok=True)
     start = time.perf_counter()
-    run = subprocess.run([sys.executable, "-m", "analyzer.cli", "batch", str(folder), "--out", str(out),
+    run = subprocess.run([sys.executable, "-m", "azlog_vmbackup", "batch", str(folder), "--out", str(out),
                           "--jobs", str(jobs)], cwd=ROOT, capture_output=True, text=True, env=installed_env())
     elapsed = time.perf_counter() - start
     if run.returncode != 0:

@@ -192,7 +192,7 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     patterns = args.work / "patterns.txt"
     patterns.write_text("\n".join(PATTERNS) + "\n")
-    azlog = [sys.executable, "-m", "analyzer.cli", "analyze"]
+    azlog = [sys.executable, "-m", "azlog_vmbackup", "analyze"]
     subprocess.run(azlog[:-1] + ["--help"], env=installed_env(), capture_output=True)  # bytecode cached
     variants = [("", 0)] + ([("failing", FAILING_EVERY)] if args.failing else [])
     rows = []

@@ -4,7 +4,7 @@
 
 The corpus is built into a temporary directory (or --work, kept afterwards); the big cases
 (3 GiB zip bomb, 2 GiB gzip bomb, 300 MiB line, 1 GiB log flood) are built just before their
-run and deleted after it. Each case runs ``python -m analyzer.cli analyze CASE --format json``
+run and deleted after it. Each case runs ``python -m azlog_vmbackup analyze CASE --format json``
 in a fresh process with an empty working directory; the table gives its exit code, wall time,
 peak RSS (``os.wait4``), how many inventory entries were refused and by which limits.
 A run is killed past --kill-after seconds (default 120) or 4 GiB of RSS.
@@ -18,8 +18,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-import hostile_corpus as hc  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.helpers import hostile_corpus as hc  # noqa: E402
 
 
 def _notes(run: hc.Run) -> str:

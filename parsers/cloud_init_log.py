@@ -32,9 +32,10 @@ from typing import BinaryIO, Iterator, NamedTuple
 
 import regex
 
-from analyzer.model import Record
-from parsers import syslog
-from parsers.base import ParseContext, redact, utc
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers import syslog
+from azlog_vmbackup.core.text import redact, utc
+from azlog_vmbackup.parsers.base import ParseContext
 
 MAX_LINES = 1000
 

@@ -32,8 +32,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from analyzer.model import Record
-from parsers.base import ParseContext, utc
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.text import utc
+from azlog_vmbackup.parsers.base import ParseContext
 
 _HEADER = regex.compile(r"^(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})Z "
                         r"(?P<level>INFO|WARNING|ERROR|CRITICAL|DEBUG)(?: (?P<msg>.*))?$")
@@ -67,8 +68,7 @@ class _Listing:
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per collector entry; set the collector facts.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('results.txt', Facts(), [])
+    >>> ctx = context('results.txt')
     >>> data = b'2024-06-03T11:20:42Z INFO Output of command [ls -alF /var/log]:\\ntotal 8\\n\\n'
     >>> [(r.line, r.level, r.message) for r in parse(io.BytesIO(data), ctx)]
     [(1, 'INFO', '2024-06-03T11:20:42Z INFO Output of command [ls -alF /var/log]:\\ntotal 8')]

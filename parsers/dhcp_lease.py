@@ -30,8 +30,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from analyzer.model import Record, iso
-from parsers.base import ParseContext, utc
+from azlog_vmbackup.core.model import Record, iso
+from azlog_vmbackup.core.text import utc
+from azlog_vmbackup.parsers.base import ParseContext
 
 _LEASE_START = regex.compile(r"^\s*lease\s*\{")
 _LEASE_END = regex.compile(r"^\s*\}")
@@ -64,8 +65,7 @@ class _Lease:
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per lease; set ``dhcp_option_245`` and ``wireserver_endpoint``.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('run/systemd/netif/leases/2', Facts(), [])
+    >>> ctx = context('run/systemd/netif/leases/2')
     >>> [r.message for r in parse(io.BytesIO(b'ADDRESS=10.0.0.4\\nLIFETIME=3600\\nOPTION_245=a83f8110\\n'), ctx)]
     ['lease interface=ifindex:2 fixed-address=10.0.0.4 option-245=168.63.129.16 expire=3600s']
     """

@@ -34,9 +34,10 @@ from typing import BinaryIO, Iterator, NamedTuple
 
 import regex
 
-from analyzer.model import Record
-from parsers import syslog
-from parsers.base import ParseContext, redact, utc
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers import syslog
+from azlog_vmbackup.core.text import redact, utc
+from azlog_vmbackup.parsers.base import ParseContext
 
 _DECODED = regex.compile(
     r"(?P<fac>kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7]) *:"

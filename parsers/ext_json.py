@@ -18,7 +18,8 @@ from typing import Any, BinaryIO
 
 import regex
 
-from parsers.base import ParseContext, micros, read_text, redact, utc
+from azlog_vmbackup.core.text import micros, read_text, redact, utc
+from azlog_vmbackup.parsers.base import ParseContext
 
 VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 VMSNAPSHOT_NAMES = frozenset({VMSNAPSHOT.lower(), "microsoft.azure.recoveryservices.vmsnapshot"})  # Linux, Windows
@@ -36,8 +37,7 @@ _NEWLINE = regex.compile(r"\r?\n|\r")
 def load(stream: BinaryIO, ctx: ParseContext, limit: int = LIMIT) -> Any:
     """The decoded JSON document, or None after reporting why it can't be read.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('x.json', Facts(), [])
+    >>> ctx = context('x.json')
     >>> load(io.BytesIO(b'[{"a": 1}]'), ctx)
     [{'a': 1}]
     >>> load(io.BytesIO(b'[{"a": 1}'), ctx) is None, ctx.problems[0][:19]

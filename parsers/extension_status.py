@@ -55,9 +55,10 @@ from typing import Any, BinaryIO, Iterator
 
 import regex
 
-from analyzer.model import Record
-from parsers import ext_json
-from parsers.base import ParseContext, redact
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers import ext_json
+from azlog_vmbackup.core.text import redact
+from azlog_vmbackup.parsers.base import ParseContext
 
 TELEMETRY_KEYS = (
     "snapshotCreator", "hostStatusCodePreSnapshot", "hostStatusCodeDoSnapshot", "statusBlobUploadError",
@@ -93,8 +94,7 @@ class _Status:
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield the status records; set the backup-outcome facts for VMSnapshotLinux.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('CustomScript-2.1.10/status/0.status', Facts(), [])
+    >>> ctx = context('CustomScript-2.1.10/status/0.status')
     >>> doc = b'[{"timestampUTC": "2024-05-14T02:05:02Z", "status": {"name": "CustomScript", "status": "error", "code": 1, "operation": "Enable", "formattedMessage": {"message": "exit 1"}}}]'
     >>> [(r.level, r.message) for r in parse(io.BytesIO(doc), ctx)]
     [('ERROR', 'status=error code=1 operation=Enable message=exit 1')]

@@ -43,9 +43,9 @@ from __future__ import annotations
 from typing import BinaryIO, Iterator
 from urllib.parse import urlsplit
 
-from analyzer.model import Record
-from parsers import xml_safe
-from parsers.base import ParseContext
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers import xml_safe
+from azlog_vmbackup.parsers.base import ParseContext
 
 VMSNAPSHOT_PLUGINS = frozenset(("microsoft.azure.recoveryservices.vmsnapshotlinux",
                                 "microsoft.azure.recoveryservices.vmsnapshot"))
@@ -54,8 +54,7 @@ VMSNAPSHOT_PLUGINS = frozenset(("microsoft.azure.recoveryservices.vmsnapshotlinu
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per goal-state element of interest, in document order.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('ExtensionsConfig.2.xml', Facts(), [])
+    >>> ctx = context('ExtensionsConfig.2.xml')
     >>> doc = b'<Extensions goalStateIncarnation="2"><Plugins><Plugin name="A.B" version="1.0" state="enabled" autoUpgrade="false"/></Plugins></Extensions>'
     >>> [r.message for r in parse(io.BytesIO(doc), ctx)]
     ['extensionsConfig goalStateIncarnation=2', 'plugin A.B version=1.0 state=enabled autoUpgrade=false']

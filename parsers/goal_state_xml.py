@@ -29,16 +29,15 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterator
 
-from analyzer.model import Record
-from parsers import xml_safe
-from parsers.base import ParseContext
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers import xml_safe
+from azlog_vmbackup.parsers.base import ParseContext
 
 
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield the goal-state and role-instance records; set ``goal_state_incarnation``.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('GoalState.1.xml', Facts(), [])
+    >>> ctx = context('GoalState.1.xml')
     >>> list(parse(io.BytesIO(b'<xml>empty placeholder file</xml>'), ctx)), ctx.problems
     ([], [])
     """

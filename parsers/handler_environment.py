@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterator
 
-from analyzer.model import Record
-from parsers import ext_json
-from parsers.base import ParseContext
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers import ext_json
+from azlog_vmbackup.parsers.base import ParseContext
 
 KEYS = ("logFolder", "configFolder", "statusFolder", "heartbeatFile", "eventsFolder")
 
@@ -32,8 +32,7 @@ KEYS = ("logFolder", "configFolder", "statusFolder", "heartbeatFile", "eventsFol
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield a ``HandlerEnvironment`` record per handler entry.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('Foo-1.0/HandlerEnvironment.json', Facts(), [])
+    >>> ctx = context('Foo-1.0/HandlerEnvironment.json')
     >>> [r.message for r in parse(io.BytesIO(b'[{"name": "Foo", "handlerEnvironment": {"logFolder": "/var/log/azure/Foo"}}]'), ctx)]
     ['HandlerEnvironment name=Foo logFolder=/var/log/azure/Foo']
     """

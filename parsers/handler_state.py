@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterator
 
-from analyzer.model import Record
-from parsers import ext_json
-from parsers.base import ParseContext, read_text
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers import ext_json
+from azlog_vmbackup.core.text import read_text
+from azlog_vmbackup.parsers.base import ParseContext
 
 KNOWN = ("NotInstalled", "Installed", "Enabled", "FailedUpgrade", "Failed", "enabled", "disabled")
 _LEVELS = {"Failed": "ERROR", "FailedUpgrade": "ERROR", "NotInstalled": "WARNING", "disabled": "WARNING"}
@@ -30,8 +31,7 @@ _LIMIT = 4096
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield the ``HandlerState=`` record.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/config/HandlerState', Facts(), [])
+    >>> ctx = context('var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/config/HandlerState')
     >>> [(r.message, r.level) for r in parse(io.BytesIO(b'FailedUpgrade\\n'), ctx)], ctx.facts.value('handler_state')
     ([('HandlerState=FailedUpgrade', 'ERROR')], 'FailedUpgrade')
     """

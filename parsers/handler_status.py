@@ -20,16 +20,16 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterator
 
-from analyzer.model import Record
-from parsers import ext_json
-from parsers.base import ParseContext, redact
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers import ext_json
+from azlog_vmbackup.core.text import redact
+from azlog_vmbackup.parsers.base import ParseContext
 
 
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield the ``HandlerStatus=`` record; set the handler facts for VMSnapshotLinux.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('Foo.Bar-1.2/config/HandlerStatus', Facts(), [])
+    >>> ctx = context('Foo.Bar-1.2/config/HandlerStatus')
     >>> [(r.message, r.level, r.component) for r in parse(io.BytesIO(b'{"name": "Foo.Bar", "status": "Ready", "code": 0, "message": "ok"}'), ctx)]
     [('HandlerStatus=Ready code=0 message=ok', 'INFO', 'Foo.Bar')]
     """

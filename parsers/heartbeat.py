@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterator
 
-from analyzer.model import Record
-from parsers import ext_json
-from parsers.base import ParseContext
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers import ext_json
+from azlog_vmbackup.parsers.base import ParseContext
 
 _LEVELS = {"ready": "INFO", "error": "ERROR"}
 
@@ -29,8 +29,7 @@ _LEVELS = {"ready": "INFO", "error": "ERROR"}
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield a ``heartbeat`` record per entry.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('Foo-1.0/heartbeat.log', Facts(), [])
+    >>> ctx = context('Foo-1.0/heartbeat.log')
     >>> doc = b'[{"version": 1.0, "heartbeat": {"status": "notready", "code": 3, "formattedMessage": {"message": "busy"}}}]'
     >>> [(r.message, r.level, r.component) for r in parse(io.BytesIO(doc), ctx)]
     [('heartbeat status=notready code=3 message=busy', 'WARNING', 'Foo')]

@@ -20,16 +20,15 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterator
 
-from analyzer.model import Record
-from parsers import xml_safe
-from parsers.base import ParseContext
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers import xml_safe
+from azlog_vmbackup.parsers.base import ParseContext
 
 
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield the incarnation, deployment and role records; set ``hostname``.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('HostingEnvironmentConfig.xml', Facts(), [])
+    >>> ctx = context('HostingEnvironmentConfig.xml')
     >>> doc = b'<HostingEnvironmentConfig><Incarnation number="1" instance="_vm7"/></HostingEnvironmentConfig>'
     >>> [r.message for r in parse(io.BytesIO(doc), ctx)], ctx.facts.value('hostname')
     (['incarnation number=1 instance=_vm7'], 'vm7')

@@ -19,8 +19,8 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from analyzer.model import Record
-from parsers.base import ParseContext
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers.base import ParseContext
 
 _ASSIGNMENT = regex.compile(r"^\s*(?P<key>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
 _FACTS = {"ID": "os_distro", "VERSION_ID": "os_version", "PRETTY_NAME": "os_name"}
@@ -29,8 +29,7 @@ _FACTS = {"ID": "os_distro", "VERSION_ID": "os_version", "PRETTY_NAME": "os_name
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per assignment; set the OS facts.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('etc/os-release', Facts(), [])
+    >>> ctx = context('etc/os-release')
     >>> [r.line for r in parse(io.BytesIO(b'# distro\\nID="rhel"\\nVERSION_ID="9.4"\\n'), ctx)]
     [2, 3]
     >>> ctx.facts.value('os_distro'), ctx.facts.value('os_version')

@@ -33,9 +33,9 @@ from typing import BinaryIO, Iterator
 
 from lxml import etree
 
-from analyzer.model import Record
-from parsers import xml_safe
-from parsers.base import ParseContext
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers import xml_safe
+from azlog_vmbackup.parsers.base import ParseContext
 
 SETTINGS = frozenset(("ConfigurationSetType", "HostName", "DisableSshPasswordAuthentication",
                       "KmsServerHostname", "ProvisionGuestAgent", "GuestAgentPackageName",
@@ -46,8 +46,7 @@ _BOOLEANS = {"true": True, "false": False}
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per listed setting present; set ``hostname`` and ``provision_guest_agent``.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('var/lib/waagent/ovf-env.xml', Facts(), [])
+    >>> ctx = context('var/lib/waagent/ovf-env.xml')
     >>> doc = b'<Environment><HostName>vm9</HostName><UserPassword>secret</UserPassword></Environment>'
     >>> [r.message for r in parse(io.BytesIO(doc), ctx)], ctx.facts.value('hostname')
     (['HostName=vm9'], 'vm9')

@@ -38,8 +38,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from analyzer.model import Record
-from parsers.base import ParseContext, redact
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.text import redact
+from azlog_vmbackup.parsers.base import ParseContext
 
 SHOWN_BYTES = 256
 MAX_HEX_CHARS = 3 * 64 * 1024
@@ -105,8 +106,7 @@ def sniff(head: str) -> bool:
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     r"""Yield one record per value; set the agent, .NET, OS and proxy facts.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('guest.reg', Facts(), [])
+    >>> ctx = context('guest.reg')
     >>> data = b'REGEDIT4\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Test]\n"Count"=dword:0000000a\n'
     >>> [(r.line, r.message) for r in parse(io.BytesIO(data), ctx)]
     [(4, 'HKLM\\SOFTWARE\\Test\\Count = 10')]

@@ -42,9 +42,10 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from analyzer.model import Record
-from parsers import cloud_init_log, dmesg
-from parsers.base import ParseContext, micros, redact, utc
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers import cloud_init_log, dmesg
+from azlog_vmbackup.core.text import micros, redact, utc
+from azlog_vmbackup.parsers.base import ParseContext
 
 COMPONENT = "VMSnapshotLinux"
 

@@ -21,16 +21,15 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterator
 
-from analyzer.model import Record
-from parsers import xml_safe
-from parsers.base import ParseContext
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers import xml_safe
+from azlog_vmbackup.parsers.base import ParseContext
 
 
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield the header record and one record per instance.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('SharedConfig.xml', Facts(), [])
+    >>> ctx = context('SharedConfig.xml')
     >>> doc = b'<SharedConfig goalStateIncarnation="3"><Instances><Instance id="_vm" address="10.0.0.4"/></Instances></SharedConfig>'
     >>> [r.message for r in parse(io.BytesIO(doc), ctx)]
     ['sharedConfig goalStateIncarnation=3', 'instance id=_vm address=10.0.0.4']

@@ -35,8 +35,9 @@ from typing import BinaryIO, Iterator, NamedTuple
 
 import regex
 
-from analyzer.model import Facts, Record
-from parsers.base import ParseContext, Skim, micros, redact, utc
+from azlog_vmbackup.core.model import Facts, Record
+from azlog_vmbackup.core.text import micros, redact, utc
+from azlog_vmbackup.parsers.base import ParseContext, Skim
 
 MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}

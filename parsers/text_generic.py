@@ -22,8 +22,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from analyzer.model import Record
-from parsers.base import ParseContext, micros, utc
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.text import micros, utc
+from azlog_vmbackup.parsers.base import ParseContext
 
 MAX_BLOCK_LINES = 40
 _TS = regex.compile(
@@ -39,8 +40,7 @@ _VERSION_FACTS = (
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield a record per timestamped entry or paragraph.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('notes.txt', Facts(), [])
+    >>> ctx = context('notes.txt')
     >>> data = b'2024-05-14T02:05:02Z a\\n  detail\\n\\nplain\\nmore\\n2024-05-14 02:05:03 b'
     >>> [(r.line, r.message.count('\\n'), r.time is not None) for r in parse(io.BytesIO(data), ctx)]
     [(1, 1, True), (4, 1, False), (6, 0, True)]

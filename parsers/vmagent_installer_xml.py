@@ -26,8 +26,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from analyzer.model import Record
-from parsers.base import ParseContext, micros, redact, utc
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.text import micros, redact, utc
+from azlog_vmbackup.parsers.base import ParseContext
 
 MAX_EVENT_LINES = 500
 
@@ -48,8 +49,7 @@ _LEVEL_OF = {"ERROR": "ERROR", "FATAL": "ERROR", "CRITICAL": "ERROR", "WARN": "W
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per ``<Event>``.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('Windows/Panther/VmAgentInstaller.xml', Facts(), [])
+    >>> ctx = context('Windows/Panther/VmAgentInstaller.xml')
     >>> data = b'<Event time="2020-01-02T03:04:05.6Z" category="WARN" source="GA"><X a="1 &amp; 2"/></Event>\\n'
     >>> [(r.line, r.level, r.component, r.time.isoformat(), r.message[-22:]) for r in parse(io.BytesIO(data), ctx)]
     [(1, 'WARNING', 'GA', '2020-01-02T03:04:05.600000+00:00', '<X a="1 & 2"/></Event>')]

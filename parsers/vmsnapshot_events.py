@@ -26,8 +26,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from analyzer.model import Record
-from parsers.base import ParseContext, micros, read_text, redact, utc
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.text import micros, read_text, redact, utc
+from azlog_vmbackup.parsers.base import ParseContext
 
 _ISO = (r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
         r"(?:\.(?P<f>\d{1,9}))?(?:Z|[+-]00:?00)?")
@@ -91,8 +92,7 @@ def _version_facts(event: dict, ctx: ParseContext) -> None:
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per message packed in the events of the file.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('events/1.json', Facts(), [])
+    >>> ctx = context('events/1.json')
     >>> data = b'[{"TaskName": "Enable", "Message": "2025-03-04T08:15:03.166674\\\\t[Error]:\\\\tunable to detect disk topology \\\\n"}]'
     >>> [(r.time.isoformat(), r.level, r.component, r.message) for r in parse(io.BytesIO(data), ctx)]
     [('2025-03-04T08:15:03.166674+00:00', 'ERROR', 'Enable', 'unable to detect disk topology')]

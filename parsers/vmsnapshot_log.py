@@ -50,8 +50,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from analyzer.model import Record
-from parsers.base import ParseContext, micros, redact, utc
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.text import micros, redact, utc
+from azlog_vmbackup.parsers.base import ParseContext
 
 MAX_CONTINUATION_LINES = 2000
 MAX_CONTINUATION_BYTES = 256 * 1024
@@ -376,8 +377,7 @@ def _unstamped(line: str) -> str:
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per logical entry of extension.log, then set the facts.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('extension.log', Facts(), [])
+    >>> ctx = context('extension.log')
     >>> data = (b'2025-03-04 08:15:09.002231 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]Enable,error,123,,False\\n'
     ...         b'2025/03/04 08:15:05.120240  Error  file open failed for some mount \\n')
     >>> records = list(parse(io.BytesIO(data), ctx))

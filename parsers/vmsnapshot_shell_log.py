@@ -23,8 +23,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from analyzer.model import Record
-from parsers.base import ParseContext, micros, utc
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.text import micros, utc
+from azlog_vmbackup.parsers.base import ParseContext
 
 _MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
@@ -87,8 +88,7 @@ def _split(text: str) -> tuple[str, datetime | None, str | None]:
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield a record per non-empty line and note the python the wrapper found.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('shell.log', Facts(), [])
+    >>> ctx = context('shell.log')
     >>> [(r.line, r.time.isoformat(), r.message) for r in parse(io.BytesIO(b'Tue Mar  4 08:15:01 UTC 2025- python3 path exists\\n'), ctx)]
     [(1, '2025-03-04T08:15:01+00:00', 'Tue Mar  4 08:15:01 UTC 2025- python3 path exists')]
     >>> ctx.facts.value('python_version')

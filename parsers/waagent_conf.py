@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterator
 
-from analyzer.model import Record
-from parsers.base import ParseContext
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers.base import ParseContext
 
 _SWITCHES = {"y": True, "n": False}
 _SWITCH_FACTS = (("Extensions.Enabled", "extensions_enabled"),
@@ -37,8 +37,7 @@ _AUTO_UPDATE_KEYS = ("AutoUpdate.UpdateToLatestVersion", "AutoUpdate.Enabled")
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per setting line; set the agent-configuration facts.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('etc/waagent.conf', Facts(), [])
+    >>> ctx = context('etc/waagent.conf')
     >>> [(r.line, r.message) for r in parse(io.BytesIO(b'# c\\nExtensions.Enabled=n # off\\n'), ctx)]
     [(2, 'Extensions.Enabled=n # off')]
     >>> ctx.facts.value('extensions_enabled')

@@ -61,8 +61,9 @@ from typing import BinaryIO, Callable, Iterator
 
 import regex
 
-from analyzer.model import Record
-from parsers.base import ParseContext, Skim, redact
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.text import redact
+from azlog_vmbackup.parsers.base import ParseContext, Skim
 
 MAX_CONTINUATION_LINES = 2000
 MAX_RECORD_CHARS = 256 * 1024
@@ -119,8 +120,7 @@ class _State:
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per logical waagent.log entry and set facts.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('var/log/waagent.log', Facts(), [])
+    >>> ctx = context('var/log/waagent.log')
     >>> data = (b'2024-03-02T10:20:05.000100Z ERROR ExtHandler ExtHandler Fetch failed\\n'
     ...         b'Traceback (most recent call last):\\n'
     ...         b'2019/07/01 08:00:00.123456 INFO Daemon OS: ubuntu 18.04\\n')

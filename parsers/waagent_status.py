@@ -53,9 +53,10 @@ from typing import Any, BinaryIO, Iterator
 
 import regex
 
-from analyzer.model import Record
-from parsers import ext_json
-from parsers.base import ParseContext, redact
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers import ext_json
+from azlog_vmbackup.core.text import redact
+from azlog_vmbackup.parsers.base import ParseContext
 
 AGENT = "WALinuxAgent"
 _SETTINGS_LEVELS = {"error": "ERROR", "warning": "WARNING"}
@@ -65,8 +66,7 @@ _VERSION = regex.compile(r"\d+(?:\.\d+)+")
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield the agent, handler and goal-state records; set the agent facts.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('waagent_status.json', Facts(), [])
+    >>> ctx = context('waagent_status.json')
     >>> list(parse(io.BytesIO(b'{}'), ctx)), ctx.problems
     ([], [])
     """

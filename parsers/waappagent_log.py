@@ -54,8 +54,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from analyzer.model import Record
-from parsers.base import ParseContext, micros, redact, utc
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.text import micros, redact, utc
+from azlog_vmbackup.parsers.base import ParseContext
 
 MAX_RECORD_LINES = 2000
 MAX_RECORD_CHARS = 256 * 1024
@@ -179,8 +180,7 @@ class _State:
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per log entry or health report block and set facts.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('WindowsAzure/Logs/WaAppAgent.log', Facts(), [])
+    >>> ctx = context('WindowsAzure/Logs/WaAppAgent.log')
     >>> data = (b'[00000013] [11/20/2021 10:00:00.12] [ERROR] boom\\n   at A.B()\\n\\n'
     ...         b'[00000014] 2021-11-20T10:00:01Z [HEART] WindowsAzureGuestAgent Heartbeat.\\n')
     >>> [(r.line, r.level, r.component, r.message.count('\\n')) for r in parse(io.BytesIO(data), ctx)]

@@ -60,9 +60,10 @@ from typing import BinaryIO, Iterable, Iterator
 
 import regex
 
-from analyzer.model import Facts, Record
-from parsers import xml_safe
-from parsers.base import ParseContext, micros, redact, sniff_encoding, utc
+from azlog_vmbackup.core.model import Facts, Record
+from azlog_vmbackup.parsers import xml_safe
+from azlog_vmbackup.core.text import micros, redact, sniff_encoding, utc
+from azlog_vmbackup.parsers.base import ParseContext
 
 HEAD = 64 * 1024
 MAX_TEXT = 16 * 1024
@@ -177,8 +178,7 @@ def sniff(head: str) -> bool:
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one normalised record per exported event.
 
-    >>> from analyzer.model import Facts
-    >>> ctx = ParseContext('System.txt', Facts(), [])
+    >>> ctx = context('System.txt')
     >>> data = 'Event[0]:\\n  Source: VSS\\n  Event ID: 8193\\n  Level: Error\\n  Description:\\nVolume Shadow Copy error.\\n'
     >>> [(r.line, r.message, r.level) for r in parse(io.BytesIO(data.encode()), ctx)]
     [(1, 'EventID=8193 Provider=VSS Level=Error | Volume Shadow Copy error.', 'ERROR')]

@@ -45,8 +45,9 @@ import regex
 from evtx import PyEvtxParser
 from lxml import etree
 
-from analyzer.model import Record
-from parsers.base import ParseContext, micros, redact, utc
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.text import micros, redact, utc
+from azlog_vmbackup.parsers.base import ParseContext
 
 LIMIT = 256 << 20
 FILE_HEADER = 4096
@@ -66,8 +67,7 @@ _XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per event in the file.
 
-    >>> from analyzer.model import Facts
-    >>> ctx = ParseContext('System.evtx', Facts(), [])
+    >>> ctx = context('System.evtx')
     >>> list(parse(io.BytesIO(b'MZ not an event log'), ctx)), ctx.problems
     ([], ['not an EVTX file (no ElfFile signature)'])
     """

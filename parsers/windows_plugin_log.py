@@ -38,9 +38,10 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from analyzer.model import Record
-from parsers.base import ParseContext, micros, redact, utc
-from parsers.waappagent_log import Entry, read_header
+from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.text import micros, redact, utc
+from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.waappagent_log import Entry, read_header
 
 _VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshot"
 _PATH_VERSION = regex.compile(
@@ -64,8 +65,7 @@ _WORD_LEVEL = {"ERROR": "ERROR", "FATAL": "ERROR", "CRITICAL": "ERROR", "WARNING
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per log entry; continuation lines join the entry above.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('Plugins/X.Y/1.0/Install.log', Facts(), [])
+    >>> ctx = context('Plugins/X.Y/1.0/Install.log')
     >>> data = b'Setup.exe Warning: 0 : [6/1/2023 4:05:06 PM] low disk\\n  detail\\n2023-06-01 16:05:07Z done\\n'
     >>> [(r.line, r.level, r.component, r.local_time, r.message.count('\\n')) for r in parse(io.BytesIO(data), ctx)]
     [(1, 'WARNING', 'Setup.exe', True, 1), (3, None, None, False, 0)]

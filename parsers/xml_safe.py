@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ParseContext
 
 LIMIT = 4 << 20
 
@@ -45,8 +45,7 @@ def _parser() -> etree.XMLParser:
 def load(stream: BinaryIO, ctx: ParseContext, limit: int = LIMIT) -> etree._Element | None:
     """Parse the XML in ``stream``; return its root element, or None after reporting why.
 
-    >>> import io; from analyzer.model import Facts
-    >>> ctx = ParseContext('GoalState.4.xml', Facts(), [])
+    >>> ctx = context('GoalState.4.xml')
     >>> load(io.BytesIO(b'<GoalState><Incarnation>4</Incarnation></GoalState>'), ctx).findtext('Incarnation')
     '4'
     >>> load(io.BytesIO(b'<GoalState><Incarnation>'), ctx) is None, len(ctx.problems)

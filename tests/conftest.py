@@ -1,17 +1,13 @@
-"""Shared test fixtures: the reference corpus (when present) and small helpers."""
+"""Fixtures for every test: the reference corpus (when present); the docstring examples' names."""
 from __future__ import annotations
 
-import io
-import os
 from pathlib import Path
 
 import pytest
 
-from analyzer.model import Facts
-from parsers.base import ParseContext
+from tests.helpers import REFERENCE
 
-ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = Path(os.environ.get("AZLOG_REFERENCE", ROOT.parent / "shared" / "reference"))
+pytest_plugins = ["tests.helpers.doctests"]
 
 
 @pytest.fixture
@@ -20,12 +16,3 @@ def reference() -> Path:
     if not REFERENCE.is_dir():
         pytest.skip("reference corpus not present")
     return REFERENCE
-
-
-def run_parser(module, data: bytes | str, path: str = "member"):
-    """Run ``module.parse`` over ``data``; return (records, facts, problems)."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    ctx = ParseContext(path=path, facts=Facts(), problems=[])
-    records = list(module.parse(io.BytesIO(data), ctx))
-    return records, ctx.facts, ctx.problems

@@ -110,8 +110,8 @@ def seeds() -> dict[str, bytes]:
         "waappagent-crlf.log": WAAPPAGENT_LOG.replace("\n", "\r\n").encode(),
     }
     try:
-        sys.path.insert(0, str(HERE))
-        from evtx_writer import Event, write_evtx
+        sys.path.insert(0, str(ROOT))
+        from tests.helpers.evtx_writer import Event, write_evtx
         out["windows-evtx.zip"] = _zip({"Windows/System32/winevt/Logs/System.evtx": write_evtx([[Event(
             7031, "Service Control Manager", 2, "System", datetime(2024, 3, 7, 10, 26, 3, tzinfo=timezone.utc),
             [("param1", "Windows Azure Guest Agent"), ("param2", "1")])]])}, zipfile.ZIP_STORED)
@@ -132,15 +132,14 @@ def main(argv: list[str]) -> None:
         return
     import atheris
 
-    sys.path.insert(0, str(ROOT))
-    with atheris.instrument_imports(include=["analyzer", "parsers"]):
-        from analyzer.analyze import analyze
-        from analyzer.bundle import BundleError
-        from analyzer.knowledge import Knowledge
-        import parsers.base  # noqa: F401  (parsers are imported lazily by analyze: instrument them now)
-        from analyzer import specs
-        for name in sorted({s.parser for s in specs.TABLE if s.parser} | {"text_generic"}):
-            __import__(f"parsers.{name}")
+    with atheris.instrument_imports(include=["azlog_vmbackup"]):
+        from azlog_vmbackup.analyzer.apps.analyze import analyze
+        from azlog_vmbackup.core.bundle import BundleError
+        from azlog_vmbackup.analyzer.knowledge.store import Knowledge
+        import azlog_vmbackup.parsers.base  # noqa: F401  (parsers are imported lazily by analyze: instrument them now)
+        from azlog_vmbackup.parsers import registry
+        for name in sorted({s.parser for s in registry.TABLE if s.parser} | {"text_generic"}):
+            __import__(f"azlog_vmbackup.parsers.{name}")
 
     knowledge = Knowledge.load()
     # AZLOG_FUZZ_COLLECT=DIR: keep going after a crash, saving the first input of each distinct one there

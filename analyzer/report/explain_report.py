@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from analyzer.causes import Cause
-from analyzer.codes import CodeInfo
-from analyzer.knowledge import Knowledge
-from analyzer.report.i18n import LABELS
+from azlog_vmbackup.analyzer.knowledge.causes import Cause
+from azlog_vmbackup.analyzer.knowledge.codes import CodeInfo
+from azlog_vmbackup.analyzer.knowledge.store import Knowledge
+from azlog_vmbackup.analyzer.report.i18n import LABELS
 
 
 def code_doc(info: CodeInfo, knowledge: Knowledge, lang: str = "en") -> dict:

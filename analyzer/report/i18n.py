@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from analyzer.causes import Cause
-from analyzer.model import Diagnosis
+from azlog_vmbackup.analyzer.knowledge.causes import Cause
+from azlog_vmbackup.core.model import Diagnosis
 
 LABELS = {
     "en": {

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from analyzer.model import Diagnosis, Result, iso
-from analyzer.report.i18n import LABELS
+from azlog_vmbackup.core.model import Diagnosis, Result, iso
+from azlog_vmbackup.analyzer.report.i18n import LABELS
 
 MAX_OTHER = 6
 

@@ -10,8 +10,8 @@ from typing import TextIO
 from rich.console import Console
 from rich.markup import escape
 
-from analyzer.model import Diagnosis, Result, iso
-from analyzer.report.i18n import LABELS
+from azlog_vmbackup.core.model import Diagnosis, Result, iso
+from azlog_vmbackup.analyzer.report.i18n import LABELS
 
 _STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 MAX_OTHER = 4

@@ -1,0 +1,181 @@
+"""The one way through: bundle -> members -> parsers -> matcher -> ranked result.
+
+The CLI (and anything else that diagnoses a bundle) calls ``analyze()``.
+"""
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+from azlog_vmbackup.parsers import registry
+from azlog_vmbackup.core.bundle import READ_ERRORS, Budget, BundleError, LimitExceeded, Limits, Member, open_bundle
+from azlog_vmbackup.analyzer.matching.matcher import Matcher
+from azlog_vmbackup.core.model import InventoryEntry, Problem, Record, Result
+from azlog_vmbackup.analyzer.ranking import rank
+from azlog_vmbackup.analyzer.matching.skim import Skimmer
+from azlog_vmbackup.analyzer.knowledge.store import Knowledge
+from azlog_vmbackup.core.text import looks_binary
+from azlog_vmbackup.parsers.base import ParseContext
+
+SNIFF_BYTES = 4096
+CHECK_EVERY = 10_000  # records between checks of the records and wall-time limits
+AGENT_SERVICES = ("WindowsAzureGuestAgent", "RdAgent")
+# the agent's own logs and status: their silence is measured against everything else
+AGENT_LOG_SPECS = frozenset({"waagent_log", "extension_command_log", "waappagent_log", "transparent_installer_log",
+                             "appagent_runtime_log", "windows_telemetry_log", "aggregate_status"})
+
+
+RecordSink = Callable[[Record, str, list[str] | None], None]
+
+
+def analyze(source: str | Path, knowledge: Knowledge | None = None,
+            limits: Limits = Limits(), on_record: RecordSink | None = None, skim: bool = True) -> Result:
+    """Diagnose the bundle at ``source``. Raises ``BundleError`` when it cannot be opened at all.
+
+    ``on_record(record, spec, signature_ids)`` sees every record as it streams by (the timeline); with
+    it, or with ``skim=False``, every record is parsed, else large logs are skimmed (``analyzer.skim``).
+    """
+    return _diagnose(str(source), open_bundle(source, limits), knowledge, limits, on_record,
+                     skim and on_record is None)
+
+
+def analyze_text(name: str, text: str, knowledge: Knowledge | None = None) -> Result:
+    """Diagnose text that is not a file of a bundle (a ticket, a pasted excerpt) as one member ``name``."""
+    data = text.encode("utf-8")
+    member = Member(name, len(data), lambda: io.BytesIO(data))
+    return _diagnose(name, [member], knowledge, Limits(), None, True)
+
+
+def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
+              on_record: RecordSink | None, skim: bool) -> Result:
+    knowledge = knowledge or Knowledge.load()
+    result = Result(source=source)
+    matcher = Matcher(knowledge.signatures)
+    budget = Budget(limits)
+    for entry in members:
+        if isinstance(entry, Member):
+            if budget.out_of_time():
+                result.inventory.append(InventoryEntry(entry.path, None, "refused", budget.time_message()))
+                continue
+            result.inventory.append(_read_member(entry, result, matcher, budget, on_record, skim))
+            if matcher.latest_time is not None:
+                # syslog-style dates carry no year: they take it from what was read before
+                result.facts.setdefault("bundle_year", matcher.latest_time.year, entry.path)
+        else:
+            status = "refused" if entry.refused else "skipped"
+            result.inventory.append(InventoryEntry(entry.path, None, status, entry.reason))
+            if entry.refused:
+                result.errors.append(Problem(entry.path, entry.reason))
+    if not result.inventory:
+        raise BundleError(f"{Path(source).name}: the bundle holds no files")
+    _derive_facts(result, matcher)
+    result.os = _os_of(result)
+    matcher.check_facts(result.facts, result.os)
+    result.diagnoses = [d for d in rank(matcher.found, result.facts, knowledge.causes, matcher.latest_time)
+                        if knowledge.causes[d.cause].os in ("both", result.os) or result.os == "unknown"]
+    for i, d in enumerate(result.diagnoses, 1):
+        d.rank = i
+    return result
+
+
+def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budget,
+                 on_record: RecordSink | None, skim: bool) -> InventoryEntry:
+    spec = registry.classify(member.path)
+    if spec is not None and spec.parser is None:
+        return InventoryEntry(member.path, spec.name, "skipped", spec.reason)
+    problems: list[str] = []
+    entry = InventoryEntry(member.path, spec.name if spec else None, "parsed")
+    ctx: ParseContext | None = None
+    try:
+        with member.open(budget) as raw:
+            head = raw.read(SNIFF_BYTES)
+            if spec is None:
+                if looks_binary(head):
+                    entry.status, entry.reason = "skipped", "binary content, not a log"
+                    return entry
+                spec = registry.sniff(head.decode("utf-8", errors="replace"))
+                entry.spec = spec.name
+            ctx = ParseContext(member.path, result.facts, problems, max_line=budget.limits.line_bytes)
+            if skim:
+                ctx.reader = _skimmer(spec, matcher, budget)
+            for record in registry.parser_module(spec).parse(_Rejoined(head, raw), ctx):
+                entry.records += 1
+                hits = matcher.feed(record, spec.name)
+                if on_record is not None:
+                    on_record(record, spec.name, hits)
+                if entry.records % CHECK_EVERY == 0 or entry.records > budget.limits.records:
+                    budget.check(entry.records)
+    except LimitExceeded as e:
+        entry.status, entry.reason = "refused", str(e)
+        problems.append(f"{e}; the {entry.records} records read before are kept")
+    except READ_ERRORS as e:
+        problems.append(f"unreadable: {' '.join(str(e).split())[:200] or type(e).__name__}")
+    if ctx is not None:
+        entry.lines = ctx.line_count  # a skimmed log's too: its last lines are always read
+    for message in problems:
+        result.errors.append(Problem(member.path, message))
+    if problems and entry.records == 0 and entry.status == "parsed":
+        entry.status, entry.reason = "skipped", problems[0]
+    return entry
+
+
+def _skimmer(spec: registry.Spec, matcher: Matcher, budget: Budget) -> Skimmer | None:
+    """A skimming line reader for a member of ``spec``, when its parser offers one."""
+    skim = registry.skim_of(spec)
+    if skim is None:
+        return None
+    return Skimmer(skim, lambda: matcher.buffer_scan(spec.name, skim), check=lambda: budget.check(0))
+
+
+class _Rejoined(io.RawIOBase):
+    """The bytes already read for sniffing, followed by the rest of the stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO):
+        self.head, self.rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if not self.head:
+            return self.rest.read(size)
+        if size is None or size < 0:
+            data, self.head = self.head + self.rest.read(), b""
+            return data
+        data, self.head = self.head[:size], self.head[size:]
+        if len(data) < size:
+            data += self.rest.read(size - len(data))
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _derive_facts(result: Result, matcher: Matcher) -> None:
+    """Facts that need the whole bundle: whether the agent's services run, how long the agent was silent
+    or its status stale before the other logs ended."""
+    services = result.facts.get("agent_services")
+    if services is not None and isinstance(services.value, dict):
+        states = [str(services.value[name]).lower() for name in AGENT_SERVICES if name in services.value]
+        if states:
+            result.facts.set("agent_service_stopped", any(s != "running" for s in states), services.path,
+                             services.line, services.time)
+    others = [t for spec, t in matcher.latest_by_spec.items() if spec not in AGENT_LOG_SPECS]
+    if not others:
+        return
+    newest = max(others)
+    for fact, derived in (("agent_last_record", "agent_log_silent_hours"), ("agent_status_time", "agent_status_stale_hours")):
+        seen = result.facts.get(fact)
+        if seen is not None and isinstance(seen.value, datetime):
+            hours = (newest - seen.value).total_seconds() / 3600
+            result.facts.set(derived, round(max(hours, 0.0), 1), seen.path, seen.line)
+
+
+def _os_of(result: Result) -> str:
+    """windows or linux by the specs parsed (Windows first: its bundles may hold Linux-looking text)."""
+    seen = {registry.spec_os(e.spec) for e in result.inventory if e.status == "parsed"}
+    return "windows" if "windows" in seen else "linux" if "linux" in seen else "unknown"

@@ -1,0 +1,71 @@
+"""The causes a diagnosis can name (``signatures/causes.yaml``).
+
+An entry::
+
+    - id: no-internet-access
+      os: both                    # linux | windows | both (default)
+      title: The VM cannot reach the wireserver or Azure Storage
+      title_hu: ...
+      description: ...
+      route: networking           # guest-agent | networking | backup-service | self-help
+      evidence: ["/var/log/waagent.log", "curl -v http://168.63.129.16/?comp=versions"]
+      error_codes: [ExtensionSnapshotFailedNoNetwork]
+      remediation: ["..."]
+      remediation_hu: ["..."]     # same steps, same order
+      references: ["https://learn.microsoft.com/..."]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from azlog_vmbackup.analyzer.knowledge.schema import KnowledgeError, builtin_dir, check_fields, entries, one_of, opt_str, req_str, str_list
+
+ROUTES = ("guest-agent", "networking", "backup-service", "self-help")
+OSES = ("linux", "windows", "both")
+_FIELDS = {"id", "os", "title", "title_hu", "description", "description_hu", "route", "evidence", "error_codes",
+           "remediation", "remediation_hu", "references"}
+
+
+@dataclass(frozen=True)
+class Cause:
+    id: str
+    title: str
+    error_codes: tuple[str, ...]
+    remediation: tuple[str, ...]
+    references: tuple[str, ...] = ()
+    description: str = ""
+    route: str = "guest-agent"
+    os: str = "both"
+    evidence: tuple[str, ...] = ()
+    title_hu: str = ""
+    description_hu: str = ""
+    remediation_hu: tuple[str, ...] = ()
+
+    def text(self, lang: str = "en") -> tuple[str, str, tuple[str, ...]]:
+        """(title, description, remediation) in ``lang`` ("en" or "hu"; English where a translation is missing)."""
+        if lang == "hu":
+            return (self.title_hu or self.title, self.description_hu or self.description,
+                    self.remediation_hu or self.remediation)
+        return self.title, self.description, self.remediation
+
+
+def load_causes(path: Path | None = None) -> dict[str, Cause]:
+    path = path or builtin_dir() / "causes.yaml"
+    causes: dict[str, Cause] = {}
+    for where, e in entries(path):
+        check_fields(where, e, _FIELDS, {"id", "title", "remediation"})
+        cid = req_str(where, e, "id")
+        if cid in causes:
+            raise KnowledgeError(f"{where}: id: duplicate cause id {cid!r}")
+        remediation, remediation_hu = str_list(where, e, "remediation"), str_list(where, e, "remediation_hu")
+        if remediation_hu and len(remediation_hu) != len(remediation):
+            raise KnowledgeError(f"{where}: remediation_hu: needs the same number of steps as remediation")
+        causes[cid] = Cause(
+            id=cid, title=req_str(where, e, "title"), error_codes=str_list(where, e, "error_codes"),
+            remediation=remediation, references=str_list(where, e, "references"),
+            description=opt_str(where, e, "description"), route=one_of(where, e, "route", ROUTES, "guest-agent"),
+            os=one_of(where, e, "os", OSES, "both"),
+            evidence=str_list(where, e, "evidence"), title_hu=opt_str(where, e, "title_hu"),
+            description_hu=opt_str(where, e, "description_hu"), remediation_hu=remediation_hu)
+    return causes

@@ -1,0 +1,163 @@
+"""Run signatures over records as they stream by, and over the facts at the end.
+
+``Matcher.feed`` is called once per record: the spec's engine search
+(``analyzer.engines``: a combined literal prefilter on the ``regex`` engine,
+one Hyperscan scan on the ``hyperscan`` one) names the signatures that may
+match; the noise ones among them go first (a record they match is set aside),
+then the evidence ones, each confirmed by its own search (literal hint, then
+regex), so both engines give the same hits. Per signature only the count and
+the latest few hits are kept, so memory stays flat however long the logs are.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+
+from azlog_vmbackup.analyzer.matching import engines
+from azlog_vmbackup.core.model import Evidence, Facts, Hit, Record
+from azlog_vmbackup.analyzer.knowledge.signatures import MAX_REPEAT, Signature
+from azlog_vmbackup.core.text import redact
+from azlog_vmbackup.parsers.base import Skim
+
+KEEP = MAX_REPEAT  # latest hits kept per signature
+GENERIC_TEXT = "text"
+_EPSILON = timedelta(microseconds=1)
+MAX_EVIDENCE_TEXT = 400
+
+
+@dataclass
+class SignatureHits:
+    signature: Signature
+    count: int = 0
+    latest: deque = field(default_factory=lambda: deque(maxlen=KEEP))
+
+    def fires(self) -> bool:
+        """True unless the signature asks for a burst (``repeat``) its latest hits do not show."""
+        repeat = self.signature.repeat
+        if repeat is None:
+            return True
+        need, seconds = repeat
+        times = sorted(h.evidence.time for h in self.latest if h.evidence.time is not None)
+        return any((times[i + need - 1] - times[i]).total_seconds() <= seconds
+                   for i in range(len(times) - need + 1))
+
+
+class Matcher:
+    def __init__(self, signatures: list[Signature], os_name: str | None = None,
+                 engine: engines.Engine | None = None):
+        self.signatures = [s for s in signatures if os_name is None or s.os in ("any", os_name)]
+        self.engine = engine or engines.get()
+        self._compiled: engines.Compiled | None = None
+        self._by_spec: dict[str, engines.SpecSearch] = {}
+        self._sigs_by_spec: dict[str, list[Signature]] = {}
+        self._buffer_scans: dict[str, engines.BufferScan | None] = {}
+        self.found: dict[str, SignatureHits] = {}
+        self.records = 0
+        self.noise = 0
+        self._latest: dict[bool, datetime] = {}
+        self.latest_by_spec: dict[str, datetime] = {}  # newest UTC record time per spec
+
+    def _for_spec(self, spec: str) -> engines.SpecSearch:
+        """Signatures for a spec; a generic text file may hold any source's lines, so all apply to it."""
+        chosen = self._by_spec.get(spec)
+        if chosen is None:
+            sigs = self._sigs_by_spec[spec] = [s for s in self.signatures if (s.pattern is not None or s.hints)
+                                               and (spec == GENERIC_TEXT or s.applies_to(spec))]
+            chosen = self._by_spec[spec] = self._compile().search(
+                [s for s in sigs if s.kind == "noise"], [s for s in sigs if s.kind == "evidence"])
+        return chosen
+
+    def _compile(self) -> engines.Compiled:
+        if self._compiled is None:
+            self._compiled = self.engine.compile(
+                [s for s in self.signatures if s.pattern is not None or s.hints])
+        return self._compiled
+
+    def buffer_scan(self, spec: str, skim: Skim) -> engines.BufferScan | None:
+        """A whole-buffer scan for ``spec``'s signatures and ``skim``'s ``every`` triggers; None when the
+        engine cannot give one."""
+        if spec not in self._buffer_scans:
+            self._for_spec(spec)
+            self._buffer_scans[spec] = self._compile().buffer_scan(self._sigs_by_spec[spec], skim.every)
+        return self._buffer_scans[spec]
+
+    def feed(self, record: Record, spec: str) -> list[str] | None:
+        """Match one record; return the ids of the evidence signatures it hit (None: not even a hint)."""
+        self.records += 1
+        t = record.time
+        if t is not None:
+            seen = self._latest.get(record.local_time)
+            if seen is None or t > seen:
+                self._latest[record.local_time] = t
+            if not record.local_time and t > self.latest_by_spec.get(spec, t - _EPSILON):
+                self.latest_by_spec[spec] = t
+        text = record.message
+        candidates = self._for_spec(spec).candidates(text)
+        if candidates is None:
+            return None
+        noise, evidence = candidates
+        level = record.level
+        for sig in noise:
+            if (not sig.levels or level is None or level in sig.levels) and sig.search(text):
+                self.noise += 1
+                return None
+        hit_ids = []
+        for sig in evidence:
+            if sig.levels and level is not None and level not in sig.levels:
+                continue
+            m = sig.search(text)
+            if m is not None:
+                self._add(sig, Hit(sig, partial(_evidence, record, m.start(), sig.id), spec))
+                hit_ids.append(sig.id)
+        return hit_ids
+
+    @property
+    def latest_time(self) -> datetime | None:
+        """The newest record time, UTC sources preferred over local-time ones."""
+        return self._latest.get(False) or self._latest.get(True)
+
+    def _add(self, sig: Signature, hit: Hit) -> None:
+        entry = self.found.get(sig.id)
+        if entry is None:
+            entry = self.found[sig.id] = SignatureHits(sig)
+        entry.count += 1
+        entry.latest.append(hit)
+
+    def check_facts(self, facts: Facts, os_name: str = "unknown") -> None:
+        """Evaluate the fact-condition signatures (those of the VM's OS) once all members are parsed."""
+        for sig in self.signatures:
+            if sig.os not in ("any", os_name) and os_name != "unknown":
+                continue
+            if sig.when and sig.kind == "evidence" and sig.holds(facts):
+                self._add(sig, Hit(sig, _fact_evidence(sig, facts), "facts"))
+
+
+def _evidence(record: Record, pos: int, sig_id: str) -> Evidence:
+    """Evidence pointing at the physical line of the record where the match starts."""
+    text = record.message
+    offset = text.count("\n", 0, pos) if pos > 0 else 0
+    start = text.rfind("\n", 0, pos) + 1 if pos > 0 else 0
+    end = text.find("\n", start)
+    line_text = text[start:end if end >= 0 else len(text)]
+    if offset and record.time is not None:
+        # a continuation line: show the record's first line too, for the time and component
+        head = text[:text.find("\n")]
+        line_text = f"{line_text}  (in: {head[:150]})"
+    return Evidence(record.path, record.line + offset, _clip(line_text), sig_id, record.time,
+                    record.local_time)
+
+
+def _fact_evidence(sig: Signature, facts: Facts) -> Evidence:
+    names = [c["fact"] for c in sig.when]
+    shown = "; ".join(f"{n} = {facts.value(n)!r}" for n in names if n in facts) or "; ".join(
+        f"{n} not found" for n in names)
+    first = next((facts.get(n) for n in names if n in facts), None)
+    return Evidence(first.path if first else "(facts)", first.line if first else None,
+                    _clip(shown), sig.id, first.time if first else None)
+
+
+def _clip(text: str) -> str:
+    text = redact(text)
+    return text if len(text) <= MAX_EVIDENCE_TEXT else text[:MAX_EVIDENCE_TEXT] + " ..."

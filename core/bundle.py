@@ -1,0 +1,370 @@
+"""Open a support bundle safely and list its members, without extracting anything.
+
+A bundle is a zip (``waagent -collect-logs``, CollectGuestLogs), a tar / tar.gz
+(sosreport), a directory, or one log file. Archives nested inside (the agent's
+``history/*.zip``) are opened in memory up to ``Limits.depth``; ``.gz`` members
+are decompressed while streaming. Every entry comes out either as a ``Member``
+(something to read) or a ``Skipped`` (with the reason), so the caller can
+account for all of them. Bundle paths are only ever names: nothing is written
+and no member name is used as a file-system path.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import tarfile
+import time
+import zlib
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterator
+
+import regex
+
+from azlog_vmbackup.core.text import looks_binary
+
+
+class BundleError(Exception):
+    """The bundle as a whole cannot be read (missing, not an archive we know, corrupt)."""
+
+
+class LimitExceeded(Exception):
+    """A member or the bundle went past one of the ``Limits``."""
+
+
+# what a damaged archive or stream can raise while it is listed or read
+READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, zipfile.BadZipFile, tarfile.TarError, NotImplementedError)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps on what one bundle may make azlog do; a member that hits one is refused, the rest goes on."""
+
+    member_bytes: int = 2 << 30        # uncompressed bytes read from one member
+    total_bytes: int = 8 << 30         # uncompressed bytes read from the whole bundle
+    ratio: int = 100                   # uncompressed / compressed size of a member (bombs; logs stay under ~30)
+    members: int = 20_000              # entries listed per bundle, nested archives included
+    depth: int = 3                     # archives inside archives
+    nested_bytes: int = 64 << 20       # a nested archive is held in memory: its size cap
+    line_bytes: int = 64 << 10         # characters kept of one line; the rest is cut and marked
+    records: int = 5_000_000           # records read from one member
+    seconds: float = 300.0             # wall time for the whole bundle
+
+    @classmethod
+    def configured(cls, settings: list[str] = (), env: str | None = None) -> "Limits":
+        """Defaults, then ``AZLOG_LIMITS`` (``env``), then ``settings`` (``name=value``; sizes take K, M, G).
+
+        >>> Limits.configured(["member_bytes=10M", "seconds=30"], "ratio=50").member_bytes
+        10485760
+        >>> Limits.configured(["ratio=50x"])
+        Traceback (most recent call last):
+        ...
+        ValueError: limit ratio: '50x' is not a number
+        """
+        items = [i for i in (env or "").split(",") if i.strip()] + list(settings)
+        values = {}
+        for item in items:
+            name, _, raw = item.partition("=")
+            name = name.strip()
+            kind = {f.name: f.type for f in fields(cls)}.get(name)
+            if kind is None:
+                raise ValueError(f"unknown limit {name!r} (known: {', '.join(f.name for f in fields(cls))})")
+            values[name] = _number(name, raw.strip(), float if kind == "float" else int)
+        return cls(**values)
+
+
+_SUFFIX = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+RATIO_FLOOR = 1 << 20  # the ratio is judged once a member has given this many bytes
+
+
+def _number(name: str, raw: str, kind):
+    m = regex.fullmatch(r"(\d+(?:\.\d+)?)\s*([kKmMgG]?)(?:i?[bB])?", raw)
+    if m is None:
+        raise ValueError(f"limit {name}: {raw!r} is not a number")
+    value = float(m[1]) * _SUFFIX[m[2].lower()]
+    if value <= 0:
+        raise ValueError(f"limit {name}: must be above 0")
+    return kind(value)
+
+
+@dataclass
+class Member:
+    path: str
+    size: int | None
+    opener: Callable[[], BinaryIO]
+    packed: int | None = None  # its compressed size, when the archive says
+
+    @contextmanager
+    def open(self, budget: "Budget") -> Iterator[BinaryIO]:
+        raw = self.opener()
+        try:
+            yield _Bounded(raw, budget, self.packed)
+        finally:
+            raw.close()
+
+
+@dataclass
+class Skipped:
+    path: str
+    reason: str
+    refused: bool = False  # True when a limit, not the member's nature, kept it out
+
+
+Entry = Member | Skipped
+
+
+class Budget:
+    """Counts what the bundle has cost so far (bytes, time) against the limits."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.total = 0
+        self.started = time.monotonic()
+
+    def out_of_time(self) -> bool:
+        return time.monotonic() - self.started > self.limits.seconds
+
+    def time_message(self) -> str:
+        return f"bundle took longer than {self.limits.seconds:g} s (seconds limit)"
+
+    def check(self, records: int) -> None:
+        """Raise ``LimitExceeded`` when a member gave too many records or the bundle took too long."""
+        if records > self.limits.records:
+            raise LimitExceeded(f"more than {self.limits.records} records (records limit)")
+        if self.out_of_time():
+            raise LimitExceeded(self.time_message())
+
+
+class _Bounded(io.RawIOBase):
+    """A read-only stream that stops a member at ``member_bytes`` and the bundle at ``total_bytes``."""
+
+    def __init__(self, raw: BinaryIO, budget: Budget, packed: int | None):
+        self.raw, self.budget, self.count = raw, budget, 0
+        ratio = budget.limits.ratio
+        self.ratio_cap = max(RATIO_FLOOR, packed * ratio) if packed else None
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        limits = self.budget.limits
+        if size is None or size < 0:
+            size = limits.member_bytes + 1
+        data = self.raw.read(size)
+        self.count += len(data)
+        self.budget.total += len(data)
+        if self.count > limits.member_bytes:
+            raise LimitExceeded(f"member larger than {limits.member_bytes} bytes (member_bytes limit)")
+        if self.budget.total > limits.total_bytes:
+            raise LimitExceeded(f"bundle larger than {limits.total_bytes} bytes uncompressed (total_bytes limit)")
+        if self.ratio_cap is not None and self.count > self.ratio_cap:
+            raise LimitExceeded(f"expands more than {limits.ratio} times its compressed size (ratio limit)")
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+_ROTATED = regex.compile(r"(?s)^(?P<base>.*?)(?:\.(?P<n>\d+)|-(?P<date>\d[\d-]*))?(?P<gz>\.gz)?$")
+
+
+def age_key(path: str) -> tuple:
+    """Sort key that puts rotated copies of a log before it, oldest first.
+
+    >>> names = ['var/log/waagent.log', 'var/log/waagent.log.1', 'var/log/waagent.log.2.gz',
+    ...          'var/log/waagent.log-20240514.gz', 'var/log/syslog']
+    >>> sorted(names, key=age_key)
+    ['var/log/syslog', 'var/log/waagent.log-20240514.gz', 'var/log/waagent.log.2.gz', 'var/log/waagent.log.1', 'var/log/waagent.log']
+    """
+    m = _ROTATED.match(path)
+    if m["n"]:
+        return (m["base"], 1, -int(m["n"]))
+    if m["date"]:
+        return (m["base"], 0, int(m["date"].replace("-", "")[:20]))
+    if m["gz"]:
+        return (m["base"], 1, 0)
+    return (m["base"], 2, 0)
+
+
+def _kind(name: str, head: bytes) -> str | None:
+    """'zip', 'tar' or 'gzip' by content, else None."""
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        return "tar"
+    return None
+
+
+def open_bundle(path: str | Path, limits: Limits = Limits()) -> Iterator[Entry]:
+    """Yield the entries of the bundle at ``path``, rotated logs oldest first.
+
+    Raises ``BundleError`` when ``path`` is not a readable bundle at all.
+    """
+    p = Path(path)
+    if p.is_dir():
+        entries = _walk_dir(p, limits)
+    elif p.is_file():
+        try:
+            with open(p, "rb") as f:
+                head = f.read(4096)
+        except OSError as e:
+            raise BundleError(f"cannot read {p}: {e.strerror}") from None
+        kind = _kind(p.name, head)
+        if kind is None and looks_binary(head):
+            raise BundleError(f"{p.name}: neither an archive (zip, tar, gzip) nor a text log")
+        if kind == "gzip" and not _is_tar_gz(p):
+            entries = [Member(p.name, None, lambda: gzip.open(p, "rb"), p.stat().st_size)]
+        elif kind in ("zip", "gzip", "tar"):
+            entries = _archive_entries(p.name, lambda: open(p, "rb"), limits, 0, top=True)
+        else:
+            entries = [Member(p.name, p.stat().st_size, lambda: open(p, "rb"))]
+    elif p.exists():
+        raise BundleError(f"{p} is not a regular file or directory")
+    else:
+        raise BundleError(f"{p} does not exist")
+    return _ordered(entries, limits)
+
+
+def _is_tar_gz(p: Path) -> bool:
+    try:
+        with gzip.open(p, "rb") as g:
+            head = g.read(512)
+    except READ_ERRORS:
+        return False
+    return _kind("", head) == "tar"
+
+
+def _ordered(entries, limits: Limits) -> Iterator[Entry]:
+    listed = []
+    for count, entry in enumerate(entries):
+        if count >= limits.members:
+            listed.append(Skipped("*", f"more than {limits.members} members (members limit); the rest not listed",
+                                  refused=True))
+            break
+        listed.append(entry)
+    listed.sort(key=lambda e: age_key(e.path) if isinstance(e, Member) else ("",))
+    return iter(listed)
+
+
+def _walk_dir(root: Path, limits: Limits) -> Iterator[Entry]:
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            full = Path(dirpath) / name
+            rel = full.relative_to(root).as_posix()
+            if full.is_symlink():
+                yield Skipped(rel, "symbolic link, not followed")
+            elif not full.is_file():
+                yield Skipped(rel, "not a regular file")
+            else:
+                size = full.stat().st_size
+                yield from _member_or_archive(rel, size, lambda full=full: open(full, "rb"), limits, 0,
+                                              size if rel.lower().endswith(".gz") else None)
+
+
+def _archive_entries(name: str, opener: Callable[[], BinaryIO], limits: Limits, depth: int,
+                     top: bool = False) -> Iterator[Entry]:
+    """Entries of the archive ``opener`` gives; ``name`` prefixes nested member paths."""
+    prefix = "" if top else name + "/"
+    try:
+        data_or_file = opener()
+        if zipfile.is_zipfile(data_or_file):
+            data_or_file.seek(0)
+            yield from _zip_entries(zipfile.ZipFile(data_or_file), prefix, limits, depth)
+            return
+        data_or_file.seek(0)
+        if data_or_file.read(2) == b"PK":
+            raise zipfile.BadZipFile("a damaged zip: its central directory is missing (truncated?)")
+        data_or_file.seek(0)
+        yield from _tar_entries(tarfile.open(fileobj=data_or_file, mode="r:*"), prefix, limits, depth)
+    except READ_ERRORS as e:
+        if top:
+            raise BundleError(f"{name}: not a readable archive ({_why(e)})") from None
+        yield Skipped(name, f"nested archive unreadable: {_why(e)}")
+
+
+def _why(e: Exception) -> str:
+    """An exception's message on one line, at most 200 characters."""
+    return " ".join(str(e).split())[:200] or type(e).__name__
+
+
+def _zip_entries(zf: zipfile.ZipFile, prefix: str, limits: Limits, depth: int) -> Iterator[Entry]:
+    for info in zf.infolist():
+        if not info.filename:
+            yield Skipped(prefix + "(unnamed)", "zip member without a name")
+            continue
+        if info.is_dir():
+            continue
+        name = prefix + info.filename.replace("\\", "/")
+        if info.flag_bits & 0x1:
+            yield Skipped(name, "encrypted zip member")
+            continue
+        yield from _member_or_archive(name, info.file_size,
+                                      lambda info=info: zf.open(info), limits, depth, info.compress_size)
+
+
+def _tar_entries(tf: tarfile.TarFile, prefix: str, limits: Limits, depth: int) -> Iterator[Entry]:
+    for info in tf:
+        name = prefix + info.name
+        if info.isdir():
+            continue
+        if info.issym() or info.islnk():
+            yield Skipped(name, f"link to {info.linkname!r}, not followed")
+        elif not info.isfile():
+            yield Skipped(name, "device, FIFO or other special file")
+        else:
+            yield from _member_or_archive(name, info.size,
+                                          lambda info=info: tf.extractfile(info), limits, depth,
+                                          info.size if name.lower().endswith(".gz") else None)
+
+
+_ARCHIVE_NAME = regex.compile(r"\.(?:zip|tar|tgz|tar\.gz)$", regex.I)
+
+
+def _member_or_archive(name: str, size: int | None, opener: Callable[[], BinaryIO],
+                       limits: Limits, depth: int, packed: int | None = None) -> Iterator[Entry]:
+    """A plain member, a ``.gz`` member read through gzip, or a nested archive opened in memory.
+
+    ``packed`` is the member's compressed size where known, for the ratio limit."""
+    if _ARCHIVE_NAME.search(name):
+        if depth + 1 > limits.depth:
+            yield Skipped(name, f"archive nested deeper than {limits.depth} (depth limit)", refused=True)
+            return
+        if size is not None and size > limits.nested_bytes:
+            yield Skipped(name, f"nested archive larger than {limits.nested_bytes} bytes (nested_bytes limit)",
+                          refused=True)
+            return
+
+        def load(opener=opener) -> BinaryIO:
+            with opener() as f:
+                data = f.read(limits.nested_bytes + 1)
+            if len(data) > limits.nested_bytes:
+                raise ValueError(f"nested archive larger than {limits.nested_bytes} bytes")
+            return io.BytesIO(data)
+
+        yield from _archive_entries(name, load, limits, depth + 1)
+    elif name.lower().endswith(".gz"):
+        yield Member(name, None, lambda: _gunzip(opener()), packed)
+    else:
+        yield Member(name, size, opener, packed)
+
+
+class _gunzip(gzip.GzipFile):
+    """A gzip reader that also closes the compressed stream it reads from."""
+
+    def __init__(self, raw: BinaryIO):
+        super().__init__(fileobj=raw, mode="rb")
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()

@@ -1,0 +1,210 @@
+"""azlog batch: many bundles into one table; broken bundles, resume, output formats, mining, the dask engine."""
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from azlog_vmbackup.analyzer.apps import batch
+from azlog_vmbackup.analyzer.apps.analyze import analyze
+from azlog_vmbackup.core.bundle import BundleError
+from azlog_vmbackup.analyzer.knowledge.store import Knowledge
+from tests.helpers import ROOT, azlog
+
+SAMPLES = ROOT / "samples" / "bundles"
+BROKEN = ("broken-truncated.zip", "broken-truncated.tar.gz", "broken-random.zip", "broken-empty-folder")
+N_BUNDLES = 40
+
+
+def _read(path: Path) -> pd.DataFrame:
+    if path.suffix == ".csv":
+        return pd.read_csv(path, dtype={"agent_version": str}, keep_default_na=False)
+    if path.suffix == ".jsonl":
+        return pd.DataFrame([json.loads(line) for line in path.read_text().splitlines()])
+    return pd.read_parquet(path)
+
+
+def _comparable(frame: pd.DataFrame) -> list[dict]:
+    """Rows without elapsed, sorted by path, with missing values as ''."""
+    frame = frame.drop(columns=["elapsed"]).astype(object).where(frame.drop(columns=["elapsed"]).notna(), "")
+    rows = frame.to_dict("records")
+    for row in rows:
+        row["score"] = "" if row["score"] == "" else round(float(row["score"]), 3)
+        row["errors"], row["skipped"] = int(row["errors"]), int(row["skipped"])
+        row["agent_version"] = str(row["agent_version"])
+    return sorted(rows, key=lambda r: r["path"])
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """40 bundles: every sample, a few re-commented copies (other sha256, same content), four broken ones."""
+    root = tmp_path_factory.mktemp("corpus") / "cases"
+    root.mkdir()
+    samples = sorted(SAMPLES.iterdir())
+    for sample in samples:
+        shutil.copy(sample, root / sample.name)
+    zips = [s for s in samples if s.suffix == ".zip"]
+    for i in range(N_BUNDLES - len(samples) - len(BROKEN)):
+        copy = root / f"copy-{i}-{zips[i].name}"
+        shutil.copy(zips[i], copy)
+        with zipfile.ZipFile(copy, "a") as zf:
+            zf.comment = f"copy {i}".encode()
+    good = (SAMPLES / "linux-fsfreeze-failed.zip").read_bytes()
+    (root / BROKEN[0]).write_bytes(good[:len(good) // 3])
+    (root / BROKEN[1]).write_bytes((SAMPLES / "linux-no-internet-access-sosreport.tar.gz").read_bytes()[:3000])
+    (root / BROKEN[2]).write_bytes(bytes(range(256)) * 8)
+    (root / BROKEN[3]).mkdir()
+    assert len(list(root.iterdir())) == N_BUNDLES
+    return root
+
+
+@pytest.fixture(scope="module")
+def expected(corpus) -> dict[str, str]:
+    """What analyze() says: the top cause of every readable bundle, None for the broken ones."""
+    knowledge = Knowledge.load()
+    causes = {}
+    for path in sorted(corpus.iterdir()):
+        try:
+            result = analyze(path, knowledge)
+        except BundleError:
+            causes[str(path)] = None
+        else:
+            causes[str(path)] = result.diagnoses[0].cause if result.diagnoses else ""
+    return causes
+
+
+@pytest.fixture(scope="module")
+def csv_run(corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("csv")
+    run = azlog("batch", corpus, "--out", out / "x.csv", "--jobs", "2", "--unknown", out / "unknown.csv")
+    assert run.returncode == 0, run.stderr
+    return out / "x.csv", out / "unknown.csv", run
+
+
+def test_csv_one_row_per_bundle_with_analyze_cause(csv_run, expected):
+    out, _, run = csv_run
+    table = _read(out)
+    assert list(table.columns) == batch.COLUMNS
+    assert len(table) == N_BUNDLES and table["path"].is_unique
+    assert set(table["path"]) == set(expected)
+    for row in table.to_dict("records"):
+        if expected[row["path"]] is None:
+            assert row["status"] == "error" and row["message"] and row["cause"] == ""
+        else:
+            assert row["status"] == "ok" and row["message"] == "", row
+            assert row["cause"] == expected[row["path"]], row["path"]
+            assert len(row["sha256"]) == 64 and row["os"] in ("linux", "windows")
+    assert "40 bundles" in run.stderr and f"{len(BROKEN)} errors" in run.stderr
+    assert "\x1b[" not in run.stderr  # no progress bar when piped
+
+
+def test_broken_bundles_are_error_rows(csv_run, corpus):
+    table = _read(csv_run[0]).set_index("path")
+    for name in BROKEN:
+        row = table.loc[str(corpus / name)]
+        assert row["status"] == "error"
+    assert "not a readable archive" in table.loc[str(corpus / BROKEN[0]), "message"]
+    assert "holds no files" in table.loc[str(corpus / BROKEN[3]), "message"]
+    fsfreeze = table.loc[str(corpus / "linux-fsfreeze-failed.zip")]
+    assert fsfreeze["error_codes"].startswith("UserErrorFsFreeze") and fsfreeze["confidence"] == "high"
+
+
+def test_unknown_templates_with_counts(csv_run):
+    templates = _read(csv_run[1])
+    assert list(templates.columns) == ["template", "count", "bundles", "example", "example_bundles"]
+    assert len(templates) > 5
+    assert (templates["count"] >= templates["bundles"]).all() and (templates["bundles"] >= 1).all()
+    assert templates["count"].is_monotonic_decreasing
+    assert all(1 <= len(b.split(";")) <= 3 for b in templates["example_bundles"])
+    # variable parts are masked: no template keeps a timestamp or a GUID
+    assert not templates["template"].str.contains(r"\d{4}-\d{2}-\d{2}|[0-9a-f]{8}-[0-9a-f]{4}-").any()
+
+
+def test_resume_after_interruption_adds_only_missing_rows(corpus, tmp_path):
+    out = tmp_path / "r.csv"
+    paths = sorted(corpus.iterdir())
+    first = azlog("batch", *paths[:N_BUNDLES // 2], "--out", out, "--jobs", "2")
+    assert first.returncode == 0, first.stderr
+    before = out.read_bytes()
+    with open(out, "ab") as f:  # a crash in the middle of writing a row
+        f.write(b"/half/written.zip,abc")
+    again = azlog("batch", corpus, "--out", out)
+    assert again.returncode == 2 and "--resume" in again.stderr
+    resumed = azlog("batch", corpus, "--out", out, "--resume", "--jobs", "2")
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{N_BUNDLES // 2} already in" in resumed.stderr
+    data = out.read_bytes()
+    assert data.startswith(before) and b"/half/written" not in data
+    table = _read(out)
+    assert len(table) == N_BUNDLES and table["path"].is_unique
+    assert table.loc[table["sha256"] != "", "sha256"].is_unique
+    assert set(table["path"]) == {str(p) for p in paths}
+
+
+def test_jsonl_and_parquet_hold_the_same_rows(corpus, csv_run, tmp_path):
+    jsonl = tmp_path / "x.jsonl"
+    assert azlog("batch", corpus, "--out", jsonl, "--jobs", "2").returncode == 0
+    lines = jsonl.read_text().splitlines()
+    assert len(lines) == N_BUNDLES and all(json.loads(line)["sha256"] is not None for line in lines)
+    assert _comparable(_read(jsonl)) == _comparable(_read(csv_run[0]))
+    pytest.importorskip("pyarrow", reason="pyarrow is not installed: parquet output not tested")
+    parquet = tmp_path / "x.parquet"
+    half = sorted(corpus.iterdir())[:10]
+    assert azlog("batch", *half, "--out", parquet).returncode == 0
+    assert len(_read(parquet)) == 10
+    run = azlog("batch", corpus, "--out", parquet, "--resume")
+    assert run.returncode == 0, run.stderr
+    table = _read(parquet)
+    assert _comparable(table) == _comparable(_read(csv_run[0]))
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_dask_engine_gives_the_same_rows(corpus, csv_run, tmp_path):
+    distributed = pytest.importorskip("distributed", reason="dask.distributed cannot be installed here")
+    out = tmp_path / "d.csv"
+    with distributed.LocalCluster(processes=False, n_workers=2, threads_per_worker=1, protocol="tcp",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        run = azlog("batch", corpus, "--out", out, "--engine", "dask", "--scheduler", cluster.scheduler_address)
+    assert run.returncode == 0, run.stderr
+    assert _comparable(_read(out)) == _comparable(_read(csv_run[0]))
+
+
+def test_usage_errors(corpus, tmp_path):
+    assert azlog("batch", corpus, "--out", tmp_path / "x.xlsx").returncode == 2
+    assert azlog("batch", corpus, "--out", tmp_path / "x.csv", "--engine", "dask").returncode == 2
+    assert azlog("batch", corpus, "--out", tmp_path / "x.csv", "--unknown", tmp_path / "u.txt").returncode == 2
+    run = azlog("batch", str(tmp_path / "none-*.zip"), "--out", tmp_path / "x.csv")
+    assert run.returncode == 2 and "matched nothing" in run.stderr
+
+
+def test_inputs_folders_and_globs(corpus, tmp_path):
+    tree = tmp_path / "extracted"
+    (tree / "var" / "log").mkdir(parents=True)
+    (tree / "var" / "log" / "waagent.log").write_text("x\n")
+    cases = tmp_path / "cases"
+    (cases / "a").mkdir(parents=True)
+    (cases / "b.zip").write_bytes(b"")
+    assert not batch.is_folder_of_bundles(tree)          # an extracted bundle is one bundle
+    assert batch.is_folder_of_bundles(cases)             # .zip files and folders: a folder of bundles
+    assert batch.is_folder_of_bundles(corpus)
+    (cases / "notes.txt").write_text("")
+    assert not batch.is_folder_of_bundles(cases)         # anything else: one bundle
+    found, warnings = batch.expand([str(tree), str(corpus), str(corpus / "linux-*.zip"), str(tmp_path / "**" / "*.log")])
+    assert found[0] == str(tree) and len(found) == 1 + N_BUNDLES + 1 and not warnings  # each bundle once
+    assert found[-1] == str(tree / "var" / "log" / "waagent.log")
+    assert batch.sha256_of(tree) == batch.sha256_of(str(tree))
+
+
+def test_masking_templater_without_drain3():
+    miner = batch.Miner(use_drain=False)
+    assert miner.engine == "masking"
+    first = "2026-11-20T01:02:03Z ERROR connect to 10.0.0.1 failed after 3 tries in /var/lib/waagent"
+    miner.add("a.zip", {batch.mask(first): [2, first]})
+    miner.add("b.zip", {batch.mask("2026-11-21T04:05:06Z ERROR connect to 10.0.0.2 failed after 5 tries in /tmp"): [1, "x"]})
+    miner.add("b.zip", {batch.mask("disk full"): [1, "disk full"]})
+    assert miner.rows()[0] == {"template": "<TIME> ERROR connect to <IP> failed after <NUM> tries in <PATH>",
+                               "count": 3, "bundles": 2, "example": first, "example_bundles": "a.zip;b.zip"}

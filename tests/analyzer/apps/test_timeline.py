@@ -1,0 +1,35 @@
+"""azlog timeline: every record of a bundle as a table."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from azlog_vmbackup.analyzer.apps import timeline
+from tests.helpers import ROOT, azlog
+
+SAMPLE = ROOT / "samples" / "bundles" / "linux-fsfreeze-failed.zip"
+
+
+def test_table_holds_every_record_sorted_with_hits():
+    frame = timeline.build(SAMPLE)
+    assert list(frame.columns) == timeline.COLUMNS
+    timed = frame["time"].dropna()
+    assert timed.is_monotonic_increasing
+    hits = frame[frame["signatures"].str.contains("vmsnapshot-fifreeze-failed")]
+    assert len(hits) >= 1
+    assert hits.iloc[0]["source"] == "vmsnapshot_extension_log"
+    assert "FIFREEZE" in hits.iloc[0]["message"] or "freeze failed" in hits.iloc[0]["message"]
+
+
+def test_cli_writes_csv_and_jsonl(tmp_path):
+    csv, jsonl = tmp_path / "t.csv", tmp_path / "t.jsonl"
+    assert azlog("timeline", SAMPLE, "--out", csv).returncode == 0
+    assert azlog("timeline", SAMPLE, "-o", jsonl).returncode == 0
+    parquet = tmp_path / "t.parquet"
+    assert azlog("timeline", SAMPLE, "-o", parquet).returncode == 0
+    table = pd.read_csv(csv)
+    rows = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    assert len(table) == len(rows) == len(pd.read_parquet(parquet)) > 100
+    assert azlog("timeline", SAMPLE, "--out", tmp_path / "t.xlsx").returncode == 2

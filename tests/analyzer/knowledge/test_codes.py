@@ -1,0 +1,106 @@
+"""The error-code knowledge base: aliases, spellings, numbers, messages, and its schema checks."""
+from __future__ import annotations
+
+import pytest
+
+from azlog_vmbackup.analyzer.knowledge.causes import load_causes
+from azlog_vmbackup.analyzer.knowledge.codes import load_codes
+from azlog_vmbackup.analyzer.knowledge.schema import KnowledgeError
+
+CAUSES = load_causes()
+BOOK = load_codes(causes=CAUSES)
+
+
+@pytest.mark.parametrize("spelling, canonical", [
+    ("ExtentionOperationFailedForManagedDisks", "ExtensionOperationFailedForManagedDisks"),
+    ("ExtentionOperationFailed", "ExtensionOperationFailedForManagedDisks"),
+    ("extensionoperationfailedformanageddisks", "ExtensionOperationFailedForManagedDisks"),
+    ("ExtensionOperationFailed", "ExtensionOperationFailed"),
+    ("UserErrorKeyVaultPermissionsNotConfigured", "UserErrorKeyvaultPermissionsNotConfigured"),
+    ("USERERRORKEYVAULTPERMISSIONSNOTCONFIGURED", "UserErrorKeyvaultPermissionsNotConfigured"),
+    ("UserErrorSkuNotAvaialable", "UserErrorSkuNotAvailable"),
+    ("VmNotInDesirableState", "VmNotInDesirableState"),
+    ("UserErrorVmNotInDesirableState", "UserErrorVmNotInDesirableState"),
+])
+def test_aliases_and_spellings(spelling, canonical):
+    assert BOOK.get(spelling).code == canonical
+
+
+def test_retired_code_and_history():
+    info = BOOK.get("UserErrorStandardSSDNotSupported")
+    assert info.status == "retired" and info.causes == ("unsupported-disk-config",)
+    assert any("1023" in m for m in BOOK.get("UserErrorUnsupportedDiskSize").messages)
+
+
+def test_numbers_and_nearest():
+    assert BOOK.get("320001").code == "ResourceNotFound"
+    assert BOOK.nearest("UserErrorGuestAgentStatusUnavailabel")[0] == "UserErrorGuestAgentStatusUnavailable"
+
+
+@pytest.mark.parametrize("text, code, line, how", [
+    ("x\nError Code: ExtensionSnapshotFailedNoNetwork", "ExtensionSnapshotFailedNoNetwork", 2, "code"),
+    ('    "errorCode": "usererrorfsfreezefailed",', "UserErrorFsFreezeFailed", 1, "code"),
+    ("the job failed: snapshot operation failed due to NO network connectivity on the virtual machine!!",
+     "ExtensionSnapshotFailedNoNetwork", 1, "message"),
+    ("The portal says\n\"Snapshot operation failed due to no network connectivity on the virtual\nmachine\". Help",
+     "ExtensionSnapshotFailedNoNetwork", 2, "message"),
+    ("Error: Snapshot operation failed due to no network connectivity\nnext line", "ExtensionSnapshotFailedNoNetwork",
+     1, "message"),
+    ("ErrorCode : 320001 (resource missing)", "ResourceNotFound", 1, "number"),
+])
+def test_mentions(text, code, line, how):
+    assert [(m.info.code, m.line, m.how) for m in BOOK.find(text)] == [(code, line, how)]
+
+
+def test_no_false_mentions():
+    assert BOOK.find("The backup of the file server ran overnight and completed fine.") == []
+    assert BOOK.find("Snapshot of disk 0 taken") == []
+    # the shared beginning of several messages names none of them
+    assert BOOK.find("Error: Snapshot operation failed due to\nthe weather") == []
+
+
+@pytest.mark.parametrize("body, message", [
+    ("- code: X\n  messages: [m]\n  os: solaris\n  phase: backup\n  causes: [low-resources]\n  remediation: [r]\n"
+     "  reference: https://learn.microsoft.com/x\n  status: current\n", "entry 1 (X): os: must be one of linux, windows, both"),
+    ("- code: X\n  messages: [m]\n  os: both\n  phase: backup\n  causes: [no-such-cause]\n  remediation: [r]\n"
+     "  reference: https://learn.microsoft.com/x\n  status: current\n", "entry 1 (X): causes: unknown cause id 'no-such-cause'"),
+    ("- code: X\n  os: both\n", "entry 1 (X): causes: required"),
+    ("- code: X\n  messages: [m]\n  os: both\n  phase: backup\n  causes: [low-resources]\n  remediation: [r]\n"
+     "  reference: http://example.com\n  status: current\n  colour: red\n", "entry 1 (X): colour: unknown field"),
+    ("- code: [unclosed\n", "not valid YAML"),
+])
+def test_schema_errors_name_file_entry_and_field(tmp_path, body, message):
+    path = tmp_path / "codes.yaml"
+    path.write_text(body)
+    with pytest.raises(KnowledgeError) as err:
+        load_codes(path, CAUSES)
+    assert str(err.value).startswith(str(path)) and message in str(err.value)
+
+
+def test_duplicate_code_across_entries(tmp_path):
+    entry = ("- code: {}\n  aliases: [{}]\n  messages: [m]\n  os: both\n  phase: backup\n  causes: [low-resources]\n"
+             "  remediation: [r]\n  reference: https://learn.microsoft.com/x\n  status: current\n")
+    path = tmp_path / "codes.yaml"
+    path.write_text(entry.format("CodeOne", "Alias") + entry.format("CodeTwo", "alias"))
+    with pytest.raises(KnowledgeError, match="entry 2 \\(CodeTwo\\): code: 'alias' is already defined by CodeOne"):
+        load_codes(path, CAUSES)
+
+
+def test_cause_schema(tmp_path):
+    path = tmp_path / "causes.yaml"
+    path.write_text("- id: a\n  title: A\n  route: somewhere\n  remediation: [x]\n")
+    with pytest.raises(KnowledgeError, match="entry 1 \\(a\\): route: must be one of"):
+        load_causes(path)
+    path.write_text("- id: a\n  title: A\n  remediation: [x, y]\n  remediation_hu: [x]\n")
+    with pytest.raises(KnowledgeError, match="remediation_hu: needs the same number of steps"):
+        load_causes(path)
+
+
+def test_builtin_knowledge_is_consistent():
+    assert len(CAUSES) >= 37
+    used = {c for info in BOOK.codes for c in info.causes}
+    assert used <= set(CAUSES)
+    for cause in CAUSES.values():
+        assert cause.title_hu and cause.remediation_hu and cause.evidence and cause.description, cause.id
+    for info in BOOK.codes:
+        assert info.reference.startswith("https://learn.microsoft.com/"), info.code

@@ -1,0 +1,81 @@
+"""The azlog command: exit codes, the JSON contract, output files, errors without tracebacks."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from tests.helpers import azlog
+
+EXT = "var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log"
+EXT_LOG = (
+    "2026-11-20 01:12:19.100000 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]starting enable\n"
+    "2026-11-20 01:12:20.100000 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]T:S freeze result freeze failed for some mount\n"
+    ", timedout :False\n"
+    "2026-11-20 01:12:21.100000 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]Enable,error,121,,False\n"
+)
+
+
+@pytest.fixture
+def bundle(tmp_path):
+    path = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(EXT, EXT_LOG)
+        zf.writestr("etc/waagent.conf", "Extensions.Enabled=y\n")
+    return path
+
+
+def test_json_contract(bundle):
+    run = azlog("analyze", bundle, "--format", "json")
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert set(doc) == {"schema_version", "source", "os", "facts", "diagnoses", "inventory", "errors"}
+    assert doc["schema_version"] == 1 and doc["os"] == "linux"
+    top = doc["diagnoses"][0]
+    assert top["rank"] == 1 and top["cause"] == "fsfreeze-failed" and top["confidence"] == "high"
+    assert "UserErrorFsFreezeFailed" in top["error_codes"]
+    lines = {(e["path"], e["line"]) for e in top["evidence"]}
+    assert (EXT, 2) in lines and (EXT, 4) in lines
+    assert doc["facts"]["last_status_code"] == 121
+    assert {e["path"]: e["status"] for e in doc["inventory"]} == {EXT: "parsed", "etc/waagent.conf": "parsed"}
+
+
+def test_text_report_and_output_file(bundle, tmp_path):
+    run = azlog("analyze", bundle)
+    assert run.returncode == 0
+    assert "fsfreeze-failed" in run.stdout and f"{EXT}:2" in run.stdout
+    assert "\x1b[" not in run.stdout  # plain when piped
+    out = tmp_path / "report.json"
+    run = azlog("analyze", bundle, "-f", "json", "-o", out)
+    assert run.returncode == 0 and run.stdout == ""
+    assert json.loads(out.read_text())["diagnoses"][0]["cause"] == "fsfreeze-failed"
+
+
+@pytest.mark.parametrize("content,message", [
+    (None, "does not exist"),
+    (b"PK\x03\x04 truncated", "not a readable archive"),
+])
+def test_unreadable_input_exit_3(tmp_path, content, message):
+    path = tmp_path / "bad.zip"
+    if content is not None:
+        path.write_bytes(content)
+    run = azlog("analyze", path)
+    assert run.returncode == 3
+    assert message in run.stderr and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_usage_error_exit_2():
+    assert azlog("analyze").returncode == 2
+    assert azlog("analyze", "x", "--format", "yaml").returncode == 2
+
+
+def test_bad_user_signature_file(bundle, tmp_path):
+    sig = tmp_path / "mine.yaml"
+    sig.write_text("- id: Bad Id\n  title: t\n  cause: fsfreeze-failed\n  weight: 0.5\n  hint: x\n")
+    run = azlog("analyze", bundle, "--signatures", sig)
+    assert run.returncode == 3
+    assert "mine.yaml: entry 1" in run.stderr and "id:" in run.stderr

@@ -1,0 +1,124 @@
+"""Opening bundles: zip, nested zip, tar.gz, directory, single file, rotated logs, limits."""
+from __future__ import annotations
+
+import gzip
+import io
+import tarfile
+import zipfile
+
+import pytest
+
+from azlog_vmbackup.core.bundle import BundleError, Limits, Member, Skipped, open_bundle, Budget, LimitExceeded
+
+LOG = b"2026-11-20T01:00:00.000001Z INFO Daemon Daemon Azure Linux Agent Version: 2.13.1.1\n"
+
+
+def _zip(path, members: dict[str, bytes]):
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _nested_zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _read(entry: Member, limits=Limits()) -> bytes:
+    with entry.open(Budget(limits)) as f:
+        return f.read()
+
+
+def test_collector_zip_with_nested_history_and_rotated_logs(tmp_path):
+    bundle = _zip(tmp_path / "logs.zip", {
+        "results.txt": b"2026-11-20T01:00:00Z INFO Starting log collection\n",
+        "var/log/waagent.log": LOG,
+        "var/log/waagent.log.1": b"older\n",
+        "var/log/waagent.log-20261101.gz": gzip.compress(b"oldest\n"),
+        "var/lib/waagent/history/2026-11-20T01-00-00__3.zip": _nested_zip({"GoalState.xml": b"<GoalState/>"}),
+    })
+    entries = list(open_bundle(bundle))
+    paths = [e.path for e in entries]
+    assert all(isinstance(e, Member) for e in entries)
+    assert "var/lib/waagent/history/2026-11-20T01-00-00__3.zip/GoalState.xml" in paths
+    logs = [p for p in paths if p.startswith("var/log/waagent")]
+    assert logs == ["var/log/waagent.log-20261101.gz", "var/log/waagent.log.1", "var/log/waagent.log"]
+    by_path = {e.path: e for e in entries}
+    assert _read(by_path["var/log/waagent.log-20261101.gz"]) == b"oldest\n"
+    assert _read(by_path["var/lib/waagent/history/2026-11-20T01-00-00__3.zip/GoalState.xml"]) == b"<GoalState/>"
+
+
+def test_sosreport_tar_gz_skips_links(tmp_path):
+    path = tmp_path / "sosreport-vm1.tar.gz"
+    with tarfile.open(path, "w:gz") as tf:
+        info = tarfile.TarInfo("sosreport-vm1/var/log/waagent.log")
+        info.size = len(LOG)
+        tf.addfile(info, io.BytesIO(LOG))
+        link = tarfile.TarInfo("sosreport-vm1/etc/passwd-link")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        tf.addfile(link)
+    entries = list(open_bundle(path))
+    member = next(e for e in entries if isinstance(e, Member))
+    assert member.path == "sosreport-vm1/var/log/waagent.log"
+    assert _read(member) == LOG
+    skipped = next(e for e in entries if isinstance(e, Skipped))
+    assert skipped.path == "sosreport-vm1/etc/passwd-link" and "not followed" in skipped.reason
+
+
+def test_directory_and_single_file(tmp_path):
+    (tmp_path / "b" / "var" / "log").mkdir(parents=True)
+    (tmp_path / "b" / "var" / "log" / "waagent.log").write_bytes(LOG)
+    (tmp_path / "b" / "link").symlink_to("/etc/passwd")
+    entries = list(open_bundle(tmp_path / "b"))
+    assert [(type(e).__name__, e.path) for e in entries] == [("Skipped", "link"), ("Member", "var/log/waagent.log")]
+    single = list(open_bundle(tmp_path / "b" / "var" / "log" / "waagent.log"))
+    assert [e.path for e in single] == ["waagent.log"]
+    gz = tmp_path / "waagent.log.1.gz"
+    gz.write_bytes(gzip.compress(LOG))
+    (entry,) = open_bundle(gz)
+    assert entry.path == "waagent.log.1.gz" and _read(entry) == LOG
+
+
+def test_member_byte_limit_stops_reading(tmp_path):
+    bundle = _zip(tmp_path / "big.zip", {"var/log/waagent.log": LOG * 100})
+    (entry,) = open_bundle(bundle)
+    with pytest.raises(LimitExceeded, match="member_bytes"):
+        _read(entry, Limits(member_bytes=1000))
+
+
+def test_nesting_depth_and_member_count_limits(tmp_path):
+    inner = _nested_zip({"a.txt": b"a"})
+    for _ in range(4):
+        inner = _nested_zip({"n.zip": inner})
+    bundle = _zip(tmp_path / "deep.zip", {"n.zip": inner})
+    reasons = [e.reason for e in open_bundle(bundle) if isinstance(e, Skipped)]
+    assert reasons and "depth limit" in reasons[0]
+    many = _zip(tmp_path / "many.zip", {f"f{i}.txt": b"x" for i in range(30)})
+    entries = list(open_bundle(many, Limits(members=10)))
+    assert sum(isinstance(e, Member) for e in entries) == 10
+    assert any(isinstance(e, Skipped) and "members limit" in e.reason for e in entries)
+
+
+@pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, b"PK\x03\x04broken"])
+def test_not_an_archive_or_broken(tmp_path, content):
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(content)
+    message = "not a readable archive" if content.startswith(b"PK") else "neither an archive"
+    with pytest.raises(BundleError, match=message):
+        list(open_bundle(path))
+
+
+def test_missing_path(tmp_path):
+    with pytest.raises(BundleError, match="does not exist"):
+        open_bundle(tmp_path / "nope.zip")
+
+
+def test_empty_zip_is_rejected(tmp_path):
+    from azlog_vmbackup.analyzer.apps.analyze import analyze
+    path = _zip(tmp_path / "empty.zip", {})
+    with pytest.raises(BundleError, match="holds no files"):
+        analyze(path)
