@@ -3,18 +3,19 @@
 Each signature contributes its weight times a recency factor of its latest
 hit; the signatures of one cause combine as independent evidence
 (``1 - prod(1 - w)``), with a small bonus when the evidence comes from more
-than one kind of source, and capped by the recency of the freshest evidence. Recency is measured against the last backup attempt
-(``last_backup_attempt`` fact, else the newest record): what happened around
-the last job counts fully, older events count less, and anything before a
-backup that then succeeded hardly counts at all.
+than one kind of source, and capped by the recency of the freshest evidence.
+Recency is measured against the last backup attempt (``last_backup_attempt``
+fact, else the newest record): what happened around the last job counts
+fully, older events count less, and anything before a backup that then
+succeeded hardly counts at all.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from azlog_vmbackup.analyzer.knowledge.causes import Cause
 from azlog_vmbackup.analyzer.matching.matcher import SignatureHits
 from azlog_vmbackup.core.model import Diagnosis, Evidence, Facts, Hit
-from azlog_vmbackup.analyzer.knowledge.causes import Cause
 
 HIGH = 0.75
 MEDIUM = 0.45
@@ -99,15 +100,13 @@ def rank(found: dict[str, SignatureHits], facts: Facts, causes: dict[str, Cause]
         score = min(score, 0.99 * freshest[cause_id])
         items.sort(key=lambda i: (-i[0], -_ts(i[1])))
         diagnoses.append(Diagnosis(
-            rank=0, cause=cause_id, title=cause.title,
+            cause=cause_id, title=cause.title,
             error_codes=_codes(items, cause), score=score, confidence=confidence(score),
             evidence=_evidence(items), remediation=_merge(
                 [r for _, _, e in items for r in e.signature.remediation] + list(cause.remediation)),
             references=_merge([r for _, _, e in items for r in e.signature.references] + list(cause.references))))
     strongest = {c: max(e.signature.weight for _, _, e in items) for c, items in by_cause.items()}
     diagnoses.sort(key=lambda d: (-d.score, -strongest[d.cause], d.cause))
-    for i, d in enumerate(diagnoses, 1):
-        d.rank = i
     return diagnoses
 
 
@@ -126,7 +125,7 @@ def _evidence(items) -> list[Evidence]:
     out: dict[tuple[str, int | None, str], Evidence] = {}
     for _, best, _ in items:
         out.setdefault(_where(best.evidence), best.evidence)
-    for _, best, entry in items:
+    for _, _best, entry in items:
         for hit in reversed(entry.latest):
             if len(out) >= MAX_EVIDENCE:
                 return list(out.values())

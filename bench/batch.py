@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import installed_env, write_log  # noqa: E402 - the sibling script
+
 SAMPLES = ROOT / "samples" / "bundles"
 
 

@@ -31,13 +31,15 @@ AGENT = "2.13.1.1"
 
 ROUTINE = [
     ("INFO", "ExtHandler ExtHandler", "[HEARTBEAT] Agent WALinuxAgent-{agent} is running as the goal state agent "
-     "[DEBUG HeartbeatCounter: {n};HeartbeatId: 5F2C1A3E-{n:08d};DroppedPackets: 0;UpdateGSErrors: 0;AutoUpdate: 1;UpdateMode: SelfUpdate;]"),
-    ("INFO", "ExtHandler ExtHandler", "ProcessExtensionsGoalState started [incarnation_{inc} channel: WireServer source: Fabric "
-     "activity: 9b1e0c2a-{n:08d} correlation 4f7d2b11-{n:08d} created: 2026-11-19T22:00:00.000000Z]"),
+     "[DEBUG HeartbeatCounter: {n};HeartbeatId: 5F2C1A3E-{n:08d};DroppedPackets: 0;UpdateGSErrors: 0;"
+     "AutoUpdate: 1;UpdateMode: SelfUpdate;]"),
+    ("INFO", "ExtHandler ExtHandler", "ProcessExtensionsGoalState started [incarnation_{inc} channel: WireServer "
+     "source: Fabric activity: 9b1e0c2a-{n:08d} correlation 4f7d2b11-{n:08d} created: 2026-11-19T22:00:00.000000Z]"),
     ("INFO", f"ExtHandler [{EXT}-1.0.9225.0]", "Target handler state: enabled [incarnation_{inc}]"),
     ("INFO", f"ExtHandler [{EXT}-1.0.9225.0]", "[Enable] current handler state is: enabled"),
     ("INFO", "ExtHandler ExtHandler", "ProcessExtensionsGoalState completed [incarnation_{inc} {ms} ms]"),
-    ("INFO", "MonitorHandler ExtHandler", "[CGI] Collecting metrics for the agent's cgroup: cpu and memory usage within limits"),
+    ("INFO", "MonitorHandler ExtHandler",
+     "[CGI] Collecting metrics for the agent's cgroup: cpu and memory usage within limits"),
     ("INFO", "EnvHandler ExtHandler", "Test for route to 168.63.129.16"),
     ("INFO", "EnvHandler ExtHandler", "Route to 168.63.129.16 exists"),
     ("INFO", "ExtHandler ExtHandler", "Fetching full goal state from the WireServer [incarnation {inc}]"),
@@ -45,15 +47,17 @@ ROUTINE = [
     ("INFO", "ExtHandler ExtHandler", "All extensions in the goal state have reached a terminal state: "
      "[('Microsoft.Azure.Monitor.AzureMonitorLinuxAgent', 'success'), ('{ext}', 'success')]"),
     ("WARNING", "MonitorHandler ExtHandler", "Error in SendHostPluginHeartbeat: [HttpError] [HTTP Failed] GET "
-     "http://168.63.129.16:32526/health -- IOError timed out -- 1 attempts made --- [NOTE: Will not log the same error for the next hour]"),
+     "http://168.63.129.16:32526/health -- IOError timed out -- 1 attempts made --- "
+     "[NOTE: Will not log the same error for the next hour]"),
 ]
 FAILURE = [
-    ("ERROR", "ExtHandler ExtHandler", "Error fetching the goal state: [ProtocolError] [Wireserver Exception] [HttpError] "
-     "[HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made"),
+    ("ERROR", "ExtHandler ExtHandler", "Error fetching the goal state: [ProtocolError] [Wireserver Exception] "
+     "[HttpError] [HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made"),
     ("ERROR", "ExtHandler ExtHandler", "Event: name={ext}, op=Enable, message=[ExtensionError] Timeout(300): "
      "/var/lib/waagent/{ext}-1.0.9225.0/main/handle.sh enable, duration=0"),
-    ("ERROR", "ExtHandler ExtHandler", "Fetching the goal state is still failing: [ProtocolError] [Wireserver Exception] "
-     "[HttpError] [HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made"),
+    ("ERROR", "ExtHandler ExtHandler", "Fetching the goal state is still failing: [ProtocolError] "
+     "[Wireserver Exception] [HttpError] [HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- "
+     "6 attempts made"),
 ]
 FAILING_EVERY = 10
 # 100 message patterns (extended regular expressions), the kind a person greps a bundle for
@@ -146,7 +150,8 @@ def installed_env() -> dict[str, str]:
 def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
     """Wall seconds, peak RSS in MiB and stdout of ``cmd`` run in its own process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**installed_env(), **(env or {})})
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            env={**installed_env(), **(env or {})})
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)

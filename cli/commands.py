@@ -16,36 +16,61 @@ from typing import Iterator, Optional, TextIO
 
 import typer
 
+from azlog_vmbackup.analyzer.matching.engines import CHOICES as ENGINES
+from azlog_vmbackup.analyzer.report import FORMATS, LANGS
 from azlog_vmbackup.core.extras import install_hint
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+_SETTINGS = {"help_option_names": ["-h", "--help"]}
+app = typer.Typer(add_completion=False, no_args_is_help=True, context_settings=_SETTINGS,
                   help="Tell why an Azure VM backup failed, from the guest log bundle.")
-sig_app = typer.Typer(add_completion=False, no_args_is_help=True,
+sig_app = typer.Typer(add_completion=False, no_args_is_help=True, context_settings=_SETTINGS,
                       help="List, inspect and test signatures (built-in plus --signatures).")
 app.add_typer(sig_app, name="signatures")
 
 EXIT_INPUT = 3
-SignaturesOpt = typer.Option([], "--signatures", help="Extra signature YAML file or folder (repeatable).")
-LangOpt = typer.Option("en", "--lang", help="Language of titles and remediation in text and markdown: en or hu.")
-OutputOpt = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout.")
-LimitOpt = typer.Option([], "--limit", help="Override a limit, NAME=VALUE (repeatable; sizes take K, M, G): member_bytes, "
+EXIT_USAGE = 2
+
+
+def _one_of(option: str, choices: tuple[str, ...]):
+    """A callback refusing any value of ``option`` but ``choices``, in azlog's words (exit 2)."""
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in choices:
+            fail(f"unknown {option} {value!r}: choose {', '.join(choices[:-1])} or {choices[-1]}", EXIT_USAGE)
+        return value
+    return check
+
+
+def _format_opt(choices: tuple[str, ...] = FORMATS):
+    return typer.Option("text", "--format", "-f", metavar="|".join(choices), callback=_one_of("--format", choices),
+                        help="Output format.")
+
+
+BundleArg = typer.Argument(..., metavar="BUNDLE", show_default=False,
+                           help="Bundle: .zip, .tar, .tar.gz/.tgz, a directory or a single log file.")
+SignaturesOpt = typer.Option([], "--signatures", metavar="PATH", show_default=False,
+                             help="Extra signature YAML file or folder (repeatable).")
+LangOpt = typer.Option("en", "--lang", metavar="|".join(LANGS), callback=_one_of("--lang", LANGS),
+                       help="Language of titles and remediation in text and markdown.")
+OutputOpt = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
+LimitOpt = typer.Option([], "--limit", metavar="NAME=VALUE", show_default=False,
+                        help="Override a limit (repeatable; sizes take K, M, G): member_bytes, "
                         "total_bytes, ratio, members, depth, nested_bytes, line_bytes, records, seconds. "
                         "Also AZLOG_LIMITS=name=value,...")
+EngineOpt = typer.Option(None, "--engine", metavar="|".join(ENGINES), show_default=False,
+                         help="Matching engine (default: $AZLOG_ENGINE, else auto: hyperscan when installed).")
 
 
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
+def _version(value: bool) -> None:
+    if value:
+        from azlog_vmbackup import __version__
 
-
-class Lang(str, Enum):
-    en = "en"
-    hu = "hu"
+        typer.echo(f"azlog {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
-def _root() -> None:
+def _root(version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
     """Tell why an Azure VM backup failed, from the guest log bundle."""
 
 
@@ -54,15 +79,25 @@ def fail(message: str, code: int = EXIT_INPUT) -> None:
     raise typer.Exit(code)
 
 
-def _knowledge(extra: list[Path]):
+def _engine(name: str | None) -> str:
+    """The matching engine to use: ``--engine``, else $AZLOG_ENGINE, else auto; a bad one is a usage error."""
     from azlog_vmbackup.analyzer.matching import engines
-    from azlog_vmbackup.analyzer.knowledge.store import Knowledge
-    from azlog_vmbackup.analyzer.knowledge.schema import KnowledgeError
 
+    chosen = name or os.environ.get(engines.ENV, "").strip().lower() or engines.AUTO
     try:
-        engines.get()  # a bad AZLOG_ENGINE is a usage error, said before any work
-    except (ValueError, RuntimeError) as e:
-        fail(str(e), 2)
+        engines.get(chosen)
+    except ValueError:
+        source = "--engine" if name else engines.ENV
+        fail(f"unknown matching engine {chosen!r} ({source}): choose {', '.join(engines.CHOICES)}", EXIT_USAGE)
+    except RuntimeError as e:
+        fail(str(e), EXIT_USAGE)
+    return chosen
+
+
+def _knowledge(extra: list[Path]):
+    from azlog_vmbackup.analyzer.knowledge.schema import KnowledgeError
+    from azlog_vmbackup.analyzer.knowledge.store import Knowledge
+
     try:
         return Knowledge.load(extra)
     except KnowledgeError as e:
@@ -93,52 +128,59 @@ def _output(path: Path | None) -> Iterator[TextIO]:
 
 @app.command()
 def analyze(
-    bundle: Path = typer.Argument(..., help="Bundle: .zip, .tar, .tar.gz/.tgz, a directory or a single log file."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+    bundle: Path = BundleArg,
+    fmt: str = _format_opt(),
     output: Optional[Path] = OutputOpt,
     signatures: list[Path] = SignaturesOpt,
-    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Force colours on or off (default: on a terminal)."),
-    lang: Lang = LangOpt,
+    color: Optional[bool] = typer.Option(None, "--color/--no-color", show_default=False,
+                                         help="Force colours on or off (default: on a terminal)."),
+    lang: str = LangOpt,
     limit: list[str] = LimitOpt,
+    engine: Optional[str] = EngineOpt,
 ) -> None:
     """Diagnose one bundle: ranked causes, error codes, evidence, remediation."""
     from azlog_vmbackup.analyzer.apps.analyze import analyze as run
     from azlog_vmbackup.core.bundle import BundleError
 
     limits = _limits(limit)
+    engine = _engine(engine)
     knowledge = _knowledge(signatures)
     try:
-        result = run(bundle, knowledge, limits)
+        result = run(bundle, knowledge, limits, engine=engine)
     except BundleError as e:
         fail(str(e))
-    _emit(result, knowledge, fmt, output, color, lang.value)
+    _emit(result, knowledge, fmt, output, color, lang)
 
 
 @app.command()
 def triage(
-    bundles: list[Path] = typer.Argument(None, help="Bundles attached to the ticket (optional)."),
-    text_file: Optional[str] = typer.Option(None, "--text-file", help="The ticket's text: a file, or - for stdin."),
-    text: Optional[str] = typer.Option(None, "--text", help="The ticket's text, inline."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+    bundles: list[Path] = typer.Argument(None, metavar="[BUNDLE]...", show_default=False,
+                                         help="Bundles attached to the ticket (optional)."),
+    text_file: Optional[str] = typer.Option(None, "--text-file", metavar="FILE",
+                                            help="The ticket's text: a file, or - for stdin."),
+    text: Optional[str] = typer.Option(None, "--text", metavar="TEXT", help="The ticket's text, inline."),
+    fmt: str = _format_opt(),
     output: Optional[Path] = OutputOpt,
     signatures: list[Path] = SignaturesOpt,
-    lang: Lang = LangOpt,
+    lang: str = LangOpt,
     limit: list[str] = LimitOpt,
+    engine: Optional[str] = EngineOpt,
 ) -> None:
     """Pre-screen a ticket: error codes and messages in its text, the logs of attached bundles, a route."""
-    from azlog_vmbackup.core.bundle import BundleError
     from azlog_vmbackup.analyzer.apps.triage import triage as run
+    from azlog_vmbackup.core.bundle import BundleError
 
     if text_file is None and text is None and not bundles:
         fail("give the ticket text (--text-file FILE|- or --text) and/or bundles", 2)
     body = (text or "") + "\n" + _read_text(text_file) if text_file is not None else (text or "")
     limits = _limits(limit)
+    engine = _engine(engine)
     knowledge = _knowledge(signatures)
     try:
-        outcome = run(body, list(bundles or []), knowledge, limits)
+        outcome = run(body, list(bundles or []), knowledge, limits, engine)
     except BundleError as e:
         fail(str(e))
-    _emit(outcome.result, knowledge, fmt, output, None, lang.value, outcome.as_dict()["triage"])
+    _emit(outcome.result, knowledge, fmt, output, None, lang, outcome.as_dict()["triage"])
 
 
 def _read_text(name: str) -> str:
@@ -157,36 +199,38 @@ def _read_text(name: str) -> str:
 
 @app.command()
 def explain(
-    name: str = typer.Argument(..., help="An error code (any spelling or case) or a cause id."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
-    lang: Lang = LangOpt,
+    name: str = typer.Argument(..., metavar="CODE|CAUSE", help="An error code (any spelling or case) or a cause id."),
+    fmt: str = _format_opt(),
+    lang: str = LangOpt,
 ) -> None:
     """What an error code or a cause means: messages, causes, evidence to collect, remediation."""
     from azlog_vmbackup.analyzer.apps.explain import explain as run
 
-    code = run(name, fmt.value, lang.value)  # shared with the entry point's quick path
+    code = run(name, fmt, lang)  # shared with the entry point's quick path
     if code:
         raise typer.Exit(code)
 
 
 @sig_app.command("list")
 def sig_list(signatures: list[Path] = SignaturesOpt,
-             fmt: Format = typer.Option(Format.text, "--format", "-f", help="text or json.")) -> None:
+             fmt: str = _format_opt(("text", "json"))) -> None:
     """One line per signature: id, cause, weight, sources, file."""
     import json
 
     knowledge = _knowledge(signatures)
-    rows = [{"id": s.id, "kind": s.kind, "cause": s.cause, "weight": s.weight, "os": s.os,
+    rows = [{"id": s.id, "kind": s.kind, "cause": s.cause, "weight": s.weight, "os": s.os.value,
              "sources": list(s.sources) or ["*"], "file": s.file} for s in knowledge.signatures]
-    if fmt is Format.json:
+    if fmt == "json":
         typer.echo(json.dumps(rows, indent=2))
         return
     for r in rows:
-        typer.echo(f"{r['id']:45} {r['cause'] or '(noise)':32} {r['weight']:.2f}  {','.join(r['sources'])}  [{r['file']}]")
+        typer.echo(f"{r['id']:45} {r['cause'] or '(noise)':32} {r['weight']:.2f}  "
+                   f"{','.join(r['sources'])}  [{r['file']}]")
 
 
 @sig_app.command("show")
-def sig_show(sig_id: str = typer.Argument(..., help="Signature id."), signatures: list[Path] = SignaturesOpt) -> None:
+def sig_show(sig_id: str = typer.Argument(..., metavar="ID", help="Signature id."),
+             signatures: list[Path] = SignaturesOpt) -> None:
     """Everything about one signature, its examples included."""
     import yaml
 
@@ -197,12 +241,12 @@ def sig_show(sig_id: str = typer.Argument(..., help="Signature id."), signatures
         near = difflib.get_close_matches(sig_id, [s.id for s in knowledge.signatures], n=3)
         fail(f"unknown signature {sig_id!r}" + (f"; nearest: {', '.join(near)}" if near else ""))
     doc = {"id": sig.id, "title": sig.title, "kind": sig.kind, "cause": sig.cause or None,
-           "error_codes": list(sig.error_codes), "os": sig.os, "sources": list(sig.sources),
+           "error_codes": list(sig.error_codes), "os": sig.os.value, "sources": list(sig.sources),
            "hints": list(sig.hints), "regex": sig.pattern.pattern if sig.pattern is not None else None,
            "when": list(sig.when) or None, "levels": sorted(sig.levels) or None,
-           "repeat": dict(zip(("count", "seconds"), sig.repeat)) if sig.repeat else None, "weight": sig.weight,
-           "remediation": list(sig.remediation), "references": list(sig.references), "examples": sig.examples,
-           "file": sig.file}
+           "repeat": dict(zip(("count", "seconds"), sig.repeat, strict=True)) if sig.repeat else None,
+           "weight": sig.weight, "remediation": list(sig.remediation), "references": list(sig.references),
+           "examples": sig.examples, "file": sig.file}
     typer.echo(yaml.safe_dump({k: v for k, v in doc.items() if v not in (None, [], "")}, sort_keys=False,
                               allow_unicode=True, width=120), nl=False)
 
@@ -223,10 +267,12 @@ def sig_test(signatures: list[Path] = SignaturesOpt) -> None:
 
 @app.command()
 def timeline(
-    bundle: Path = typer.Argument(..., help="Bundle: .zip, .tar, .tar.gz/.tgz, a directory or a single log file."),
-    out: Path = typer.Option(..., "--out", "-o", help="Table to write: FILE.csv, FILE.jsonl or FILE.parquet."),
+    bundle: Path = BundleArg,
+    out: Path = typer.Option(..., "--out", "-o", metavar="FILE", show_default=False,
+                             help="Table to write: FILE.csv, FILE.jsonl or FILE.parquet."),
     signatures: list[Path] = SignaturesOpt,
     limit: list[str] = LimitOpt,
+    engine: Optional[str] = EngineOpt,
 ) -> None:
     """Write every record of the bundle as a table (time, source, path, line, level, message, signatures)."""
     from azlog_vmbackup.analyzer.apps import timeline as tl
@@ -235,9 +281,10 @@ def timeline(
     if out.suffix.lower() not in tl.SUFFIXES:
         fail(f"--out must end with {' or '.join(tl.SUFFIXES)}", 2)
     limits = _limits(limit)
+    engine = _engine(engine)
     knowledge = _knowledge(signatures)
     try:
-        frame = tl.build(bundle, knowledge, limits)
+        frame = tl.build(bundle, knowledge, limits, engine)
     except BundleError as e:
         fail(str(e))
     try:
@@ -249,7 +296,7 @@ def timeline(
     typer.echo(f"{len(frame)} records written to {out}", err=True)
 
 
-class Engine(str, Enum):
+class Executor(str, Enum):
     local = "local"
     dask = "dask"
 
@@ -262,8 +309,10 @@ def batch(
     resume: bool = typer.Option(False, "--resume", help="Continue OUT: skip bundles whose sha256 is already there."),
     unknown: Optional[Path] = typer.Option(None, "--unknown", help="Write templates of unexplained ERROR/WARNING "
                                            "lines to FILE.csv or FILE.jsonl."),
-    engine: Engine = typer.Option(Engine.local, "--engine", help="local (processes) or dask (a dask.distributed cluster)."),
+    executor: Optional[Executor] = typer.Option(None, "--executor", help="local (processes; the default) or dask "
+                                                "(a dask.distributed cluster)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="The dask scheduler, tcp://HOST:PORT."),
+    engine: Optional[str] = EngineOpt,
     signatures: list[Path] = SignaturesOpt,
     limit: list[str] = LimitOpt,
 ) -> None:
@@ -271,10 +320,16 @@ def batch(
     from azlog_vmbackup.analyzer.apps import batch as bt
     from azlog_vmbackup.analyzer.knowledge.schema import KnowledgeError
 
+    if engine in Executor.__members__:  # --engine local|dask: the executor's old option, still taken
+        if executor not in (None, engine):
+            fail(f"--engine {engine} contradicts --executor {executor.value}", EXIT_USAGE)
+        executor, engine = Executor(engine), None
+    engine = _engine(engine)
     limits = _limits(limit)
     try:
-        summary = bt.run(inputs, out, jobs=jobs, resume=resume, unknown=unknown, engine=engine.value,
-                         scheduler=scheduler, signatures=[str(p) for p in signatures], limits=limits,
+        summary = bt.run(inputs, out, jobs=jobs, resume=resume, unknown=unknown,
+                         executor=(executor or Executor.local).value, scheduler=scheduler, engine=engine,
+                         signatures=[str(p) for p in signatures], limits=limits,
                          progress=True, warn=lambda m: typer.echo(f"azlog: {m}", err=True))
     except bt.BatchError as e:
         fail(str(e), 2)
@@ -287,20 +342,20 @@ def batch(
         raise typer.Exit(1)
 
 
-def _emit(result, knowledge, fmt: Format, output: Path | None, color: bool | None, lang: str,
+def _emit(result, knowledge, fmt: str, output: Path | None, color: bool | None, lang: str,
           triage: dict | None = None) -> None:
     from azlog_vmbackup.analyzer.report import json_report, markdown_report, text_report
     from azlog_vmbackup.analyzer.report.i18n import localize
 
     with _output(output) as out:
-        if fmt is Format.json:
+        if fmt == "json":
             doc = result.as_dict()
             if triage is not None:
                 doc["triage"] = triage
             out.write(json_report.dumps(doc))
             return
         result.diagnoses = localize(result.diagnoses, knowledge.causes, lang)
-        if fmt is Format.markdown:
+        if fmt == "markdown":
             markdown_report.render(result, out, lang, triage)
         else:
             text_report.render(result, out, color=False if output else color, lang=lang, triage=triage)
@@ -309,7 +364,7 @@ def _emit(result, knowledge, fmt: Format, output: Path | None, color: bool | Non
 def run() -> None:
     """Run the typer application on ``sys.argv``: no traceback reaches the user unless AZLOG_DEBUG is set."""
     try:
-        app()
+        app(prog_name="azlog")
     except SystemExit:
         gc.freeze()  # the process ends: its exit need not walk every object the analysis made (~0.2 s)
         raise

@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 import sys
 
-FORMATS = ("text", "json", "markdown")
-LANGS = ("en", "hu")
+from azlog_vmbackup.analyzer.report import FORMATS, LANGS
+
 _OPTIONS = {"--format": ("fmt", FORMATS), "-f": ("fmt", FORMATS), "--lang": ("lang", LANGS)}
 
 def explain_args(argv: list[str]) -> dict | None:

@@ -1,22 +1,26 @@
 """Open a support bundle safely and list its members, without extracting anything.
 
-A bundle is a zip (``waagent -collect-logs``, CollectGuestLogs), a tar / tar.gz
-(sosreport), a directory, or one log file. Archives nested inside (the agent's
-``history/*.zip``) are opened in memory up to ``Limits.depth``; ``.gz`` members
-are decompressed while streaming. Every entry comes out either as a ``Member``
-(something to read) or a ``Skipped`` (with the reason), so the caller can
-account for all of them. Bundle paths are only ever names: nothing is written
-and no member name is used as a file-system path.
+A bundle is a zip (``waagent -collect-logs``, CollectGuestLogs), a tar, plain or
+compressed with gzip, xz or bzip2 (a sosreport is a ``.tar.xz``), a directory, or
+one log file (perhaps compressed). Archives nested inside (the agent's
+``history/*.zip``) are opened in memory up to ``Limits.depth``; ``.gz``, ``.xz``
+and ``.bz2`` members are decompressed while streaming, under the same limits.
+Every entry comes out either as a ``Member`` (something to read) or a
+``Skipped`` (with the reason), so the caller can account for all of them.
+Bundle paths are only ever names: nothing is written and no member name is used
+as a file-system path.
 """
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
+import lzma
 import os
 import tarfile
 import time
-import zlib
 import zipfile
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -36,7 +40,8 @@ class LimitExceeded(Exception):
 
 
 # what a damaged archive or stream can raise while it is listed or read
-READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, zipfile.BadZipFile, tarfile.TarError, NotImplementedError)
+READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, tarfile.TarError,
+               NotImplementedError)
 
 
 @dataclass(frozen=True)
@@ -170,7 +175,7 @@ class _Bounded(io.RawIOBase):
         return len(data)
 
 
-_ROTATED = regex.compile(r"(?s)^(?P<base>.*?)(?:\.(?P<n>\d+)|-(?P<date>\d[\d-]*))?(?P<gz>\.gz)?$")
+_ROTATED = regex.compile(r"(?s)^(?P<base>.*?)(?:\.(?P<n>\d+)|-(?P<date>\d[\d-]*))?(?P<gz>\.gz|\.xz|\.bz2)?$")
 
 
 def age_key(path: str) -> tuple:
@@ -178,8 +183,9 @@ def age_key(path: str) -> tuple:
 
     >>> names = ['var/log/waagent.log', 'var/log/waagent.log.1', 'var/log/waagent.log.2.gz',
     ...          'var/log/waagent.log-20240514.gz', 'var/log/syslog']
-    >>> sorted(names, key=age_key)
-    ['var/log/syslog', 'var/log/waagent.log-20240514.gz', 'var/log/waagent.log.2.gz', 'var/log/waagent.log.1', 'var/log/waagent.log']
+    >>> sorted(names, key=age_key)  # doctest: +NORMALIZE_WHITESPACE
+    ['var/log/syslog', 'var/log/waagent.log-20240514.gz', 'var/log/waagent.log.2.gz',
+     'var/log/waagent.log.1', 'var/log/waagent.log']
     """
     m = _ROTATED.match(path)
     if m["n"]:
@@ -191,12 +197,24 @@ def age_key(path: str) -> tuple:
     return (m["base"], 2, 0)
 
 
-def _kind(name: str, head: bytes) -> str | None:
-    """'zip', 'tar' or 'gzip' by content, else None."""
+# how a compressed stream starts, and how to open one for reading
+_COMPRESSED = {"gzip": (b"\x1f\x8b", gzip.open), "xz": (b"\xfd7zXZ\x00", lzma.open), "bzip2": (b"BZh", bz2.open)}
+_SUFFIX_OPENERS = {".gz": gzip.open, ".xz": lzma.open, ".bz2": bz2.open}
+# names that promise an archive: such a file that is not one is unreadable, never a text log
+_ARCHIVE_NAME = regex.compile(r"\.(?:zip|tar|tgz|txz|tbz2?|tar\.(?:gz|xz|bz2))$", regex.I)
+
+
+def _kind(head: bytes) -> str | None:
+    r"""'zip', 'tar', or the compression ('gzip', 'xz', 'bzip2') by content, else None.
+
+    >>> _kind(b'PK\x03\x04'), _kind(b'\xfd7zXZ\x00\x00'), _kind(b'BZh91AY'), _kind(b'2024/01/01 INFO x')
+    ('zip', 'xz', 'bzip2', None)
+    """
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return "zip"
-    if head.startswith(b"\x1f\x8b"):
-        return "gzip"
+    for kind, (magic, _) in _COMPRESSED.items():
+        if head.startswith(magic):
+            return kind
     if len(head) >= 262 and head[257:262] == b"ustar":
         return "tar"
     return None
@@ -216,12 +234,16 @@ def open_bundle(path: str | Path, limits: Limits = Limits()) -> Iterator[Entry]:
                 head = f.read(4096)
         except OSError as e:
             raise BundleError(f"cannot read {p}: {e.strerror}") from None
-        kind = _kind(p.name, head)
+        kind = _kind(head)
+        if kind is None and _ARCHIVE_NAME.search(p.name):
+            why = "an empty file" if not head else "not a zip, tar, gzip, xz or bzip2 file"
+            raise BundleError(f"{p.name}: not a readable archive ({why})")
         if kind is None and looks_binary(head):
-            raise BundleError(f"{p.name}: neither an archive (zip, tar, gzip) nor a text log")
-        if kind == "gzip" and not _is_tar_gz(p):
-            entries = [Member(p.name, None, lambda: gzip.open(p, "rb"), p.stat().st_size)]
-        elif kind in ("zip", "gzip", "tar"):
+            raise BundleError(f"{p.name}: neither an archive (zip, tar; gzip, xz, bzip2) nor a text log")
+        if kind in _COMPRESSED and not _is_compressed_tar(p, kind):
+            unpack = _COMPRESSED[kind][1]
+            entries = [Member(p.name, None, lambda: unpack(p, "rb"), p.stat().st_size)]
+        elif kind is not None:
             entries = _archive_entries(p.name, lambda: open(p, "rb"), limits, 0, top=True)
         else:
             entries = [Member(p.name, p.stat().st_size, lambda: open(p, "rb"))]
@@ -232,13 +254,13 @@ def open_bundle(path: str | Path, limits: Limits = Limits()) -> Iterator[Entry]:
     return _ordered(entries, limits)
 
 
-def _is_tar_gz(p: Path) -> bool:
+def _is_compressed_tar(p: Path, kind: str) -> bool:
     try:
-        with gzip.open(p, "rb") as g:
-            head = g.read(512)
+        with _COMPRESSED[kind][1](p, "rb") as f:
+            head = f.read(512)
     except READ_ERRORS:
         return False
-    return _kind("", head) == "tar"
+    return _kind(head) == "tar"
 
 
 def _ordered(entries, limits: Limits) -> Iterator[Entry]:
@@ -266,7 +288,7 @@ def _walk_dir(root: Path, limits: Limits) -> Iterator[Entry]:
             else:
                 size = full.stat().st_size
                 yield from _member_or_archive(rel, size, lambda full=full: open(full, "rb"), limits, 0,
-                                              size if rel.lower().endswith(".gz") else None)
+                                              size if _unpacker(rel) else None)
 
 
 def _archive_entries(name: str, opener: Callable[[], BinaryIO], limits: Limits, depth: int,
@@ -322,15 +344,18 @@ def _tar_entries(tf: tarfile.TarFile, prefix: str, limits: Limits, depth: int) -
         else:
             yield from _member_or_archive(name, info.size,
                                           lambda info=info: tf.extractfile(info), limits, depth,
-                                          info.size if name.lower().endswith(".gz") else None)
+                                          info.size if _unpacker(name) else None)
 
 
-_ARCHIVE_NAME = regex.compile(r"\.(?:zip|tar|tgz|tar\.gz)$", regex.I)
+def _unpacker(name: str) -> Callable | None:
+    """How to decompress a member named ``name`` (by its .gz, .xz or .bz2 suffix), or None."""
+    return _SUFFIX_OPENERS.get(os.path.splitext(name)[1].lower())
 
 
 def _member_or_archive(name: str, size: int | None, opener: Callable[[], BinaryIO],
                        limits: Limits, depth: int, packed: int | None = None) -> Iterator[Entry]:
-    """A plain member, a ``.gz`` member read through gzip, or a nested archive opened in memory.
+    """A plain member, a compressed member (.gz, .xz, .bz2) read through its decompressor, or a nested archive
+    opened in memory.
 
     ``packed`` is the member's compressed size where known, for the ratio limit."""
     if _ARCHIVE_NAME.search(name):
@@ -350,21 +375,32 @@ def _member_or_archive(name: str, size: int | None, opener: Callable[[], BinaryI
             return io.BytesIO(data)
 
         yield from _archive_entries(name, load, limits, depth + 1)
-    elif name.lower().endswith(".gz"):
-        yield Member(name, None, lambda: _gunzip(opener()), packed)
+    elif (unpack := _unpacker(name)) is not None:
+        yield Member(name, None, lambda: _Unpacked(unpack, opener()), packed)
     else:
         yield Member(name, size, opener, packed)
 
 
-class _gunzip(gzip.GzipFile):
-    """A gzip reader that also closes the compressed stream it reads from."""
+class _Unpacked(io.RawIOBase):
+    """A decompressing reader that also closes the compressed stream it reads from."""
 
-    def __init__(self, raw: BinaryIO):
-        super().__init__(fileobj=raw, mode="rb")
-        self._raw = raw
+    def __init__(self, unpack: Callable, raw: BinaryIO):
+        self._raw, self._reader = raw, unpack(raw, "rb")
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        return self._reader.read(size)
+
+    def readinto(self, buffer) -> int:
+        data = self._reader.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
 
     def close(self) -> None:
         try:
-            super().close()
-        finally:
+            self._reader.close()
             self._raw.close()
+        finally:
+            super().close()

@@ -9,7 +9,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from typing import Any, Callable
+
+
+class OS(str, Enum):
+    """The operating system a VM runs, or that a spec, signature or cause is about.
+
+    ``ANY``: not tied to one OS (a signature or cause), or not known (a VM).
+    Knowledge files may spell it ``any``, ``both`` or ``unknown``.
+
+    >>> OS.parse("both") is OS.ANY, OS.LINUX.applies_to(OS.ANY), OS.LINUX.applies_to(OS.WINDOWS)
+    (True, True, False)
+    """
+
+    LINUX = "linux"
+    WINDOWS = "windows"
+    ANY = "any"
+
+    @classmethod
+    def parse(cls, text: str) -> OS:
+        """The OS a knowledge file or a user names; ValueError for anything else."""
+        name = text.strip().lower()
+        return cls.ANY if name in ("both", "unknown") else cls(name)
+
+    def applies_to(self, vm: OS) -> bool:
+        """Whether something about this OS holds on a VM running ``vm`` (either side ANY: it may)."""
+        return self is OS.ANY or vm is OS.ANY or self is vm
+
+    @property
+    def label(self) -> str:
+        """How a report names a VM's OS: linux, windows, or unknown."""
+        return "unknown" if self is OS.ANY else self.value
+
+
+class Status(str, Enum):
+    """What became of a bundle member: read, not read (with a reason), or refused by a limit."""
+
+    PARSED = "parsed"
+    SKIPPED = "skipped"
+    REFUSED = "refused"
 
 
 @dataclass(slots=True)
@@ -134,7 +173,6 @@ class Hit:
 
 @dataclass(slots=True)
 class Diagnosis:
-    rank: int
     cause: str
     title: str
     error_codes: list[str]
@@ -145,7 +183,7 @@ class Diagnosis:
     references: list[str]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rank": self.rank, "cause": self.cause, "title": self.title,
+        return {"cause": self.cause, "title": self.title,
                 "error_codes": self.error_codes, "score": round(self.score, 3),
                 "confidence": self.confidence,
                 "evidence": [e.as_dict() for e in self.evidence],
@@ -156,13 +194,13 @@ class Diagnosis:
 class InventoryEntry:
     path: str
     spec: str | None
-    status: str  # parsed | skipped
+    status: Status
     reason: str | None = None
     records: int = 0  # records parsed (of a skimmed log: those read in full)
     lines: int = 0  # lines in the member, for line-based formats
 
     def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "spec": self.spec, "status": self.status,
+        return {"path": self.path, "spec": self.spec, "status": self.status.value,
                 "reason": self.reason, "records": self.records, "lines": self.lines}
 
 
@@ -178,11 +216,12 @@ class Problem:
 @dataclass
 class Result:
     source: str
-    os: str = "unknown"
+    os: OS = OS.ANY
     facts: Facts = field(default_factory=Facts)
     diagnoses: list[Diagnosis] = field(default_factory=list)
     inventory: list[InventoryEntry] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
+    engine: str = ""  # the matching engine that read the bundle: regex or hyperscan
 
     SCHEMA_VERSION = 1
 
@@ -190,9 +229,10 @@ class Result:
         return {
             "schema_version": self.SCHEMA_VERSION,
             "source": self.source,
-            "os": self.os,
+            "os": self.os.label,
+            "engine": self.engine,
             "facts": self.facts.as_dict(),
-            "diagnoses": [d.as_dict() for d in self.diagnoses],
+            "diagnoses": [{"rank": rank, **d.as_dict()} for rank, d in enumerate(self.diagnoses, 1)],
             "inventory": [i.as_dict() for i in self.inventory],
             "errors": [e.as_dict() for e in self.errors],
         }

@@ -1,9 +1,18 @@
-"""The parser contract: the parse context a parser reports through, and what a line log tells the skimmer.
+"""The parser contract: the context a parser reports through, what it declares, what a line log tells the skimmer.
 
 A parser is a module with ``parse(stream, ctx) -> Iterator[Record]``: it reads
 the member's bytes from ``stream`` (a binary file object, read once, front to
 back), yields records and sets facts through ``ctx``. A parser never raises on
 bad content: it reports a problem with ``ctx.problem`` and goes on, or stops.
+
+What else it can do, it declares once, and the path table (``parsers.registry``)
+takes it from there: ``SPECS``, the path patterns of the members it reads (its
+``Spec`` rows, ``parser`` left out); ``SNIFF_ORDER``, when its ``sniff(head) ->
+bool`` is asked about unnamed text (lowest first); ``SKIM``, when a large log may
+be skimmed. ``SPECS`` and ``SNIFF_ORDER`` sit together in one paragraph after the
+imports (no blank line inside) and use only the names of this module (``Spec``,
+``OS``, the path fragments below): the registry reads that paragraph without
+importing the parser.
 """
 from __future__ import annotations
 
@@ -11,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO, Callable, Iterator
 
-from azlog_vmbackup.core.model import Facts, Record
+from azlog_vmbackup.core.model import OS, Facts, Record
 from azlog_vmbackup.core.text import MAX_LINE, iter_lines
 
 
@@ -59,3 +68,20 @@ class Skim:
     is_start: Callable[[str], bool]
     every: tuple[str, ...] = ()
     latest: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One row of the path table: a member whose normalised path ends with ``pattern`` is of spec ``name``."""
+
+    name: str
+    pattern: str
+    parser: str | None = None  # module under parsers/, filled in by the registry; None there = not read
+    reason: str | None = None  # why a spec without a parser is skipped
+    os: OS = OS.ANY  # what a parsed member of this spec says about the VM
+
+
+# path fragments the parsers' SPECS share
+ROT = r"(?:\.\d+|-\d[\w.-]*)?"  # rotation suffix: .1 or -20240514 or -2024-05-14-1715652000
+VMSNAP_LOG = r"var/log/azure/microsoft\.azure\.recoveryservices\.vmsnapshotlinux/"
+EXT_DIR = r"var/lib/waagent/[^/]+-\d+(?:\.\d+)+/"  # an extension's <Name>-<version>/ directory

@@ -1,5 +1,7 @@
 """cloud-init's logs: /var/log/cloud-init.log and /var/log/cloud-init-output.log.
 
+Declares ``SPECS`` (cloud_init_log) and ``SNIFF_ORDER`` for ``sniff``.
+
 cloud-init.log lines read ``2024-05-14 02:05:02,123 - util.py[DEBUG]: msg``,
 in UTC (cloud-init's default). The bracket gives the level (DEBUG to
 VERBOSE, INFO, WARNING, ERROR and CRITICAL to ERROR) and ``component`` is the
@@ -18,8 +20,8 @@ read as above. Other lines have neither time nor level.
 
 Sample input::
 
-    2024-05-14 02:05:02,117 - util.py[DEBUG]: Cloud-init v. 23.4.4-0ubuntu0~22.04.1 running 'init' at Tue, 14 May 2024 02:05:02 +0000. Up 10.52 seconds.
-    2024-05-14 02:05:09,845 - url_helper.py[WARNING]: Calling 'http://168.63.129.16/machine/?comp=goalstate' failed [0/5s]: request error
+    2024-05-14 02:05:02,117 - util.py[DEBUG]: Cloud-init v. 23.4.4 running 'init' at Tue, 14 May 2024 02:05:02 +0000.
+    2024-05-14 02:05:09,845 - url_helper.py[WARNING]: Calling 'http://168.63.129.16/machine/?comp=goalstate' failed
     2024-05-14 02:05:11,003 - util.py[WARNING]: Failed fetching goal state
     Traceback (most recent call last):
       File "/usr/lib/python3/dist-packages/cloudinit/sources/helpers/azure.py", line 412, in _get_goal_state
@@ -32,10 +34,15 @@ from typing import BinaryIO, Iterator, NamedTuple
 
 import regex
 
-from azlog_vmbackup.core.model import Record
-from azlog_vmbackup.parsers import syslog
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import redact, utc
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers import syslog
+from azlog_vmbackup.parsers.base import ROT, ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("cloud_init_log", r"var/log/cloud-init(?:-output)?\.log" + ROT, os=OS.LINUX),
+)
+SNIFF_ORDER = 80
 
 MAX_LINES = 1000
 
@@ -95,8 +102,9 @@ def read_line(text: str, years: syslog.YearGuess | None = None) -> Entry | None:
 
     The rsyslog-wrapped shape is read only when ``years`` (see ``parsers.syslog``) is given.
 
-    >>> read_line('2024-05-14 02:05:09,845 - url_helper.py[WARNING]: Calling x failed')
-    Entry(time=datetime.datetime(2024, 5, 14, 2, 5, 9, 845000, tzinfo=datetime.timezone.utc), local_time=False, level='WARNING', component='url_helper.py')
+    >>> read_line('2024-05-14 02:05:09,845 - url_helper.py[WARNING]: x failed')  # doctest: +NORMALIZE_WHITESPACE
+    Entry(time=datetime.datetime(2024, 5, 14, 2, 5, 9, 845000, tzinfo=datetime.timezone.utc), local_time=False,
+          level='WARNING', component='url_helper.py')
     >>> read_line("Cloud-init v. 23.4 finished at Tue, 14 May 2024 04:05:30 +0200. Up 30.12 seconds").time.isoformat()
     '2024-05-14T02:05:30+00:00'
     >>> read_line('Traceback (most recent call last):') is None

@@ -1,5 +1,7 @@
 """``results.txt`` at the root of a ``waagent -collect-logs`` bundle: the collector's own log.
 
+Declares ``SPECS`` (collector_results).
+
 Each entry starts ``YYYY-MM-DDTHH:MM:SSZ LEVEL message`` (UTC); the output of
 the commands the collector runs (``ls -alF`` of /var/log and
 /var/lib/waagent) follows on lines of its own, which are kept as
@@ -32,9 +34,13 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import utc
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("collector_results", r"^results\.txt", os=OS.LINUX),
+)
 
 _HEADER = regex.compile(r"^(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})Z "
                         r"(?P<level>INFO|WARNING|ERROR|CRITICAL|DEBUG)(?: (?P<msg>.*))?$")

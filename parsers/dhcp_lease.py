@@ -1,5 +1,7 @@
 """DHCP lease files: dhclient's ``*.leases`` and systemd-networkd's ``/run/systemd/netif/leases/<ifindex>``.
 
+Declares ``SPECS`` (dhcp_lease: dhclient and systemd-networkd leases).
+
 Azure hands the WireServer address (168.63.129.16) to the VM in DHCP option
 245; the agent falls back on these files to find it. dhclient writes
 ``lease { ... }`` blocks, newest last, with the option as colon-separated
@@ -30,9 +32,14 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from azlog_vmbackup.core.model import Record, iso
+from azlog_vmbackup.core.model import OS, Record, iso
 from azlog_vmbackup.core.text import utc
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("dhcp_lease", r"(?:var/lib/dhcp|var/lib/dhclient)/[^/]*\.leases?", os=OS.LINUX),
+    Spec("dhcp_lease", r"run/systemd/netif/leases/\d+", os=OS.LINUX),
+)
 
 _LEASE_START = regex.compile(r"^\s*lease\s*\{")
 _LEASE_END = regex.compile(r"^\s*\}")

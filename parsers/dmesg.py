@@ -1,5 +1,7 @@
 """The kernel ring buffer: /var/log/dmesg and saved ``dmesg`` output, one record per line.
 
+Declares ``SPECS`` (dmesg).
+
 Line shapes read:
 
 * ``[   12.345678] msg``: seconds since boot. There is no wall-clock time,
@@ -34,10 +36,15 @@ from typing import BinaryIO, Iterator, NamedTuple
 
 import regex
 
-from azlog_vmbackup.core.model import Record
-from azlog_vmbackup.parsers import syslog
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import redact, utc
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers import syslog
+from azlog_vmbackup.parsers.base import ROT, ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("dmesg", r"var/log/dmesg" + ROT, os=OS.LINUX),
+    Spec("dmesg", r"sos_commands/kernel/dmesg[^/]*", os=OS.LINUX),
+)
 
 _DECODED = regex.compile(
     r"(?P<fac>kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7]) *:"

@@ -1,5 +1,7 @@
 """Extension status files: ``<Name>-<ver>/status/<N>.status`` and the rotated ``<N>_status``.
 
+Declares ``SPECS`` (extension_status: Linux and Windows extension directories).
+
 The file is a JSON array whose first element the agent reads:
 ``{version, timestampUTC, status: {name, operation, status, code, formattedMessage,
 substatus, ...}}``. The backup extension (VMSnapshotLinux) always writes the
@@ -49,16 +51,22 @@ Sample input::
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO, Iterator
 
 import regex
 
 from azlog_vmbackup.core.model import Record
-from azlog_vmbackup.parsers import ext_json
 from azlog_vmbackup.core.text import redact
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers import ext_json
+from azlog_vmbackup.parsers.base import EXT_DIR, ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("extension_status", EXT_DIR + r"status/\d+(?:\.status|_status)"),
+    Spec("extension_status", r"packages/plugins/[^/]+/[^/]+/status/\d+\.status"),
+)
 
 TELEMETRY_KEYS = (
     "snapshotCreator", "hostStatusCodePreSnapshot", "hostStatusCodeDoSnapshot", "statusBlobUploadError",
@@ -95,7 +103,8 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield the status records; set the backup-outcome facts for VMSnapshotLinux.
 
     >>> ctx = context('CustomScript-2.1.10/status/0.status')
-    >>> doc = b'[{"timestampUTC": "2024-05-14T02:05:02Z", "status": {"name": "CustomScript", "status": "error", "code": 1, "operation": "Enable", "formattedMessage": {"message": "exit 1"}}}]'
+    >>> doc = (b'[{"timestampUTC": "2024-05-14T02:05:02Z", "status": {"name": "CustomScript", "status": "error",'
+    ...        b' "code": 1, "operation": "Enable", "formattedMessage": {"message": "exit 1"}}}]')
     >>> [(r.level, r.message) for r in parse(io.BytesIO(doc), ctx)]
     [('ERROR', 'status=error code=1 operation=Enable message=exit 1')]
     >>> ctx.facts.value('failed_extension')
@@ -250,7 +259,8 @@ def _health_text(s: _Status) -> str:
 def _telemetry_text(pairs: dict[str, str]) -> str:
     """``telemetry k=v ...`` over the diagnostic keys present.
 
-    >>> _telemetry_text({'osVersion': 'Debian GNU/Linux-12 (bookworm)', 'hostStatusCodePreSnapshot': '555', 'totalsdSize': '9'})
+    >>> _telemetry_text({'osVersion': 'Debian GNU/Linux-12 (bookworm)', 'hostStatusCodePreSnapshot': '555',
+    ...                  'totalsdSize': '9'})
     'telemetry hostStatusCodePreSnapshot=555 osVersion="Debian GNU/Linux-12 (bookworm)"'
     """
     parts = []

@@ -1,6 +1,8 @@
 """The extensions goal state: ``ExtensionsConfig.<incarnation>.xml`` (agent <= 2.7) or
 ``history/<timestamp>__<incarnation>/ExtensionsConfig.xml`` (agent >= 2.8).
 
+Declares ``SPECS`` (extensions_config_xml).
+
 Only the shape of the goal state is read: which agent version is requested,
 which extensions (plugins) are listed with their version and state, which
 settings sequence number each one gets, and where the status blob goes.
@@ -29,7 +31,8 @@ Sample input::
       </GuestAgentExtension>
       <StatusUploadBlob statusBlobType="PageBlob">https://md-abc.z9.blob.storage.azure.net/$system/vm01.status?sv=2018-03-28&amp;sr=b&amp;sig=REDACTED</StatusUploadBlob>
       <Plugins>
-        <Plugin name="Microsoft.Azure.RecoveryServices.VMSnapshotLinux" version="1.0.9225.0" state="enabled" autoUpgrade="true" />
+        <Plugin name="Microsoft.Azure.RecoveryServices.VMSnapshotLinux" version="1.0.9225.0" state="enabled"
+                autoUpgrade="true" />
       </Plugins>
       <PluginSettings>
         <Plugin name="Microsoft.Azure.RecoveryServices.VMSnapshotLinux" version="1.0.9225.0">
@@ -43,9 +46,13 @@ from __future__ import annotations
 from typing import BinaryIO, Iterator
 from urllib.parse import urlsplit
 
-from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.parsers import xml_safe
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("extensions_config_xml", r"extensionsconfig(?:\.\d+)?\.xml", os=OS.LINUX),
+)
 
 VMSNAPSHOT_PLUGINS = frozenset(("microsoft.azure.recoveryservices.vmsnapshotlinux",
                                 "microsoft.azure.recoveryservices.vmsnapshot"))
@@ -55,7 +62,8 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per goal-state element of interest, in document order.
 
     >>> ctx = context('ExtensionsConfig.2.xml')
-    >>> doc = b'<Extensions goalStateIncarnation="2"><Plugins><Plugin name="A.B" version="1.0" state="enabled" autoUpgrade="false"/></Plugins></Extensions>'
+    >>> doc = (b'<Extensions goalStateIncarnation="2"><Plugins>'
+    ...        b'<Plugin name="A.B" version="1.0" state="enabled" autoUpgrade="false"/></Plugins></Extensions>')
     >>> [r.message for r in parse(io.BytesIO(doc), ctx)]
     ['extensionsConfig goalStateIncarnation=2', 'plugin A.B version=1.0 state=enabled autoUpgrade=false']
     """

@@ -1,6 +1,8 @@
 """The WireServer goal state: ``GoalState.<incarnation>.xml`` (agent <= 2.7) or
 ``history/<timestamp>__<incarnation>/GoalState.xml`` (agent >= 2.8).
 
+Declares ``SPECS`` (goal_state_xml).
+
 Agents from 2.8 on leave a placeholder ``GoalState.1.xml`` holding
 ``<xml>empty placeholder file</xml>`` in /var/lib/waagent; it is read as
 nothing, without a problem. Records: one for the goal state (incarnation,
@@ -29,9 +31,13 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterator
 
-from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.parsers import xml_safe
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("goal_state_xml", r"goalstate(?:\.\d+)?\.xml", os=OS.LINUX),
+)
 
 
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:

@@ -1,5 +1,7 @@
 """The agent's handler environment file: ``<Name>-<ver>/HandlerEnvironment.json``.
 
+Declares ``SPECS`` (handler_environment: Linux and Windows extension directories).
+
 A JSON array, one element per handler: ``{"name", "version": 1.0 (schema
 version), "handlerEnvironment": {"logFolder", "configFolder",
 "statusFolder", "heartbeatFile", "eventsFolder", "eventsFolder_preview"}}``.
@@ -15,8 +17,9 @@ handler's.
 Sample input::
 
     [{"name": "Microsoft.Azure.RecoveryServices.VMSnapshotLinux", "version": 1.0,
-      "handlerEnvironment": {"logFolder": "/var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux",
-                             "statusFolder": "/var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/status"}}]
+      "handlerEnvironment": {
+          "logFolder": "/var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux",
+          "statusFolder": "/var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/status"}}]
 """
 from __future__ import annotations
 
@@ -24,7 +27,12 @@ from typing import BinaryIO, Iterator
 
 from azlog_vmbackup.core.model import Record
 from azlog_vmbackup.parsers import ext_json
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("handler_environment", r"[^/]+-\d+(?:\.\d+)+/handlerenvironment\.json"),
+    Spec("handler_environment", r"packages/plugins/[^/]+/[^/]+/handlerenvironment\.json"),
+)
 
 KEYS = ("logFolder", "configFolder", "statusFolder", "heartbeatFile", "eventsFolder")
 
@@ -33,7 +41,8 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield a ``HandlerEnvironment`` record per handler entry.
 
     >>> ctx = context('Foo-1.0/HandlerEnvironment.json')
-    >>> [r.message for r in parse(io.BytesIO(b'[{"name": "Foo", "handlerEnvironment": {"logFolder": "/var/log/azure/Foo"}}]'), ctx)]
+    >>> doc = b'[{"name": "Foo", "handlerEnvironment": {"logFolder": "/var/log/azure/Foo"}}]'
+    >>> [r.message for r in parse(io.BytesIO(doc), ctx)]
     ['HandlerEnvironment name=Foo logFolder=/var/log/azure/Foo']
     """
     doc = ext_json.load(stream, ctx)

@@ -1,5 +1,7 @@
 """The agent's handler state file: ``<Name>-<ver>/config/HandlerState``.
 
+Declares ``SPECS`` (handler_state).
+
 Plain text holding one word: ``NotInstalled``, ``Installed``, ``Enabled``,
 ``FailedUpgrade`` or (agents 2.2.x) ``Failed``. For multi-config handlers the
 file is ``config/<extension>.HandlerState`` holding ``enabled`` or
@@ -19,9 +21,13 @@ from __future__ import annotations
 from typing import BinaryIO, Iterator
 
 from azlog_vmbackup.core.model import Record
-from azlog_vmbackup.parsers import ext_json
 from azlog_vmbackup.core.text import read_text
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers import ext_json
+from azlog_vmbackup.parsers.base import EXT_DIR, ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("handler_state", EXT_DIR + r"config/(?:[^/]+\.)?handlerstate"),
+)
 
 KNOWN = ("NotInstalled", "Installed", "Enabled", "FailedUpgrade", "Failed", "enabled", "disabled")
 _LEVELS = {"Failed": "ERROR", "FailedUpgrade": "ERROR", "NotInstalled": "WARNING", "disabled": "WARNING"}

@@ -1,5 +1,7 @@
 """The agent's handler status file: ``<Name>-<ver>/config/HandlerStatus``.
 
+Declares ``SPECS`` (handler_status).
+
 JSON object ``{"name", "version", "status": "Ready"|"NotReady", "code": int,
 "message": str, "supports_multi_config", "extension_status"}`` (agents 2.2.x
 write ``"extensions": []`` instead of the last two). Handler-level failures
@@ -21,16 +23,21 @@ from __future__ import annotations
 from typing import BinaryIO, Iterator
 
 from azlog_vmbackup.core.model import Record
-from azlog_vmbackup.parsers import ext_json
 from azlog_vmbackup.core.text import redact
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers import ext_json
+from azlog_vmbackup.parsers.base import EXT_DIR, ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("handler_status", EXT_DIR + r"config/handlerstatus"),
+)
 
 
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield the ``HandlerStatus=`` record; set the handler facts for VMSnapshotLinux.
 
     >>> ctx = context('Foo.Bar-1.2/config/HandlerStatus')
-    >>> [(r.message, r.level, r.component) for r in parse(io.BytesIO(b'{"name": "Foo.Bar", "status": "Ready", "code": 0, "message": "ok"}'), ctx)]
+    >>> doc = b'{"name": "Foo.Bar", "status": "Ready", "code": 0, "message": "ok"}'
+    >>> [(r.message, r.level, r.component) for r in parse(io.BytesIO(doc), ctx)]
     [('HandlerStatus=Ready code=0 message=ok', 'INFO', 'Foo.Bar')]
     """
     doc = ext_json.load(stream, ctx)

@@ -1,5 +1,7 @@
 """An extension's heartbeat file: ``<Name>-<ver>/heartbeat.log``.
 
+Declares ``SPECS`` (heartbeat: Linux heartbeat.log, Windows HeartBeat.Json).
+
 Written by extensions that declare ``reportHeartbeat`` in their manifest:
 ``[{"version": 1.0, "heartbeat": {"status", "code", "formattedMessage":
 {"lang", "message"}}}]``. The agent marks a handler Unresponsive when the
@@ -21,7 +23,12 @@ from typing import BinaryIO, Iterator
 
 from azlog_vmbackup.core.model import Record
 from azlog_vmbackup.parsers import ext_json
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("heartbeat", r"[^/]+-\d+(?:\.\d+)+/heartbeat\.log"),
+    Spec("heartbeat", r"packages/plugins/[^/]+/[^/]+/status/heartbeat\.json"),
+)
 
 _LEVELS = {"ready": "INFO", "error": "ERROR"}
 
@@ -30,7 +37,8 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield a ``heartbeat`` record per entry.
 
     >>> ctx = context('Foo-1.0/heartbeat.log')
-    >>> doc = b'[{"version": 1.0, "heartbeat": {"status": "notready", "code": 3, "formattedMessage": {"message": "busy"}}}]'
+    >>> doc = (b'[{"version": 1.0, "heartbeat": {"status": "notready", "code": 3,'
+    ...        b' "formattedMessage": {"message": "busy"}}}]')
     >>> [(r.message, r.level, r.component) for r in parse(io.BytesIO(doc), ctx)]
     [('heartbeat status=notready code=3 message=busy', 'WARNING', 'Foo')]
     """

@@ -1,5 +1,7 @@
 """``HostingEnvironmentConfig.xml``: the fabric's view of the VM (name, deployment, role).
 
+Declares ``SPECS`` (hosting_env_xml).
+
 Records: ``incarnation number=<n> instance=<instance>``, ``deployment
 name=<n> incarnation=<i>`` and ``role name=<n>``, each at its element's line.
 Stored certificates are not read. Fact ``hostname`` comes from
@@ -20,9 +22,13 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterator
 
-from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.parsers import xml_safe
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("hosting_env_xml", r"hostingenvironmentconfig\.xml", os=OS.LINUX),
+)
 
 
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:

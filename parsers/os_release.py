@@ -1,5 +1,7 @@
 """``/etc/os-release`` (or ``/usr/lib/os-release``): the distribution's identity.
 
+Declares ``SPECS`` (os_release).
+
 Shell-style ``KEY=value`` assignments; values may be double- or
 single-quoted with backslash escapes. Records: one per assignment line, the
 line as written. Facts: ``os_distro`` (ID), ``os_version`` (VERSION_ID),
@@ -19,8 +21,12 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from azlog_vmbackup.core.model import Record
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.core.model import OS, Record
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("os_release", r"(?:etc|usr/lib)/os-release", os=OS.LINUX),
+)
 
 _ASSIGNMENT = regex.compile(r"^\s*(?P<key>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
 _FACTS = {"ID": "os_distro", "VERSION_ID": "os_version", "PRETTY_NAME": "os_name"}

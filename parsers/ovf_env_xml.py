@@ -1,5 +1,7 @@
 """``/var/lib/waagent/ovf-env.xml``: the provisioning document the VM was created with.
 
+Declares ``SPECS`` (ovf_env_xml).
+
 It holds the admin user's password (masked by the agent, but not always),
 SSH keys and CustomData: none of those is read. Only a fixed list of
 harmless settings becomes records, one ``<Setting>=<value>`` per element at
@@ -33,9 +35,13 @@ from typing import BinaryIO, Iterator
 
 from lxml import etree
 
-from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.parsers import xml_safe
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("ovf_env_xml", r"ovf-env\.xml", os=OS.LINUX),
+)
 
 SETTINGS = frozenset(("ConfigurationSetType", "HostName", "DisableSshPasswordAuthentication",
                       "KmsServerHostname", "ProvisionGuestAgent", "GuestAgentPackageName",

@@ -1,5 +1,7 @@
 """Registry exports (``.reg``) written by regedit or ``reg export``.
 
+Declares ``SPECS`` (registry_export); its ``sniff`` is not asked about unnamed text (no ``SNIFF_ORDER``).
+
 Both headers are read: ``Windows Registry Editor Version 5.00`` (usually
 UTF-16 LE with a BOM) and ``REGEDIT4`` (ANSI). Each value under a
 ``[HKEY_...\\Key]`` section becomes one record
@@ -38,9 +40,13 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import redact
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("registry_export", r"[^/]+\.reg", os=OS.WINDOWS),
+)
 
 SHOWN_BYTES = 256
 MAX_HEX_CHARS = 3 * 64 * 1024

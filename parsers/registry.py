@@ -6,106 +6,109 @@ matches names the spec. Patterns match a path *suffix* at a ``/`` boundary, so
 the same table serves a collector zip (``var/log/waagent.log``), a sosreport
 (``sosreport-vm-2024/var/log/waagent.log``) and a bare folder.
 A member no pattern names is sniffed by content (``sniff()`` of the parsers
-that offer one), then read by the generic text parser if it is text.
+that declare a ``SNIFF_ORDER``, lowest first), then read by the generic text parser if it is text.
+
+The rows come from what each parser module declares (``SPECS``, see ``parsers.base``)
+and the two rows no parser reads, in the order of ``ORDER``. The declarations are read
+from the modules' source: importing the registry imports no parser; a parser is
+imported when a member of its spec is read or sniffed.
 """
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import replace
+from pathlib import Path
 from types import ModuleType
 
 import regex
 
-from azlog_vmbackup.parsers.base import Skim
+from azlog_vmbackup.core.model import OS
+from azlog_vmbackup.parsers import base
+from azlog_vmbackup.parsers.base import EXT_DIR, Skim, Spec
 
-_VMSNAP_LOG = r"var/log/azure/microsoft\.azure\.recoveryservices\.vmsnapshotlinux/"
-_LIB = r"var/lib/waagent/"
-_EXT_DIR = _LIB + r"[^/]+-\d+(?:\.\d+)+/"
-_ROT = r"(?:\.\d+|-\d[\w.-]*)?"  # rotation suffix: .1 or -20240514 or -2024-05-14-1715652000
+_PROTECTED = "holds the extension's protected settings; not read"
 
-
-@dataclass(frozen=True)
-class Spec:
-    name: str
-    pattern: str
-    parser: str | None  # module under parsers/, None = not read
-    reason: str | None = None  # why a spec without a parser is skipped
-    os: str = "any"  # linux | windows | any: what a parsed member of this spec says about the VM
-
-
-TABLE: tuple[Spec, ...] = (
-    Spec("waagent_log", r"waagent\.log" + _ROT, "waagent_log", os="linux"),
-    Spec("waagent_log", r"truncated_+var_log_waagent\.log" + _ROT, "waagent_log", os="linux"),
-    Spec("extension_command_log", r"var/log/azure/[^/]+/commandexecution\.log" + _ROT, "waagent_log", os="linux"),
-    Spec("vmsnapshot_extension_log", _VMSNAP_LOG + r"extension\.log" + _ROT, "vmsnapshot_log", os="linux"),
-    Spec("vmsnapshot_extension_log", r"truncated_+" + _VMSNAP_LOG.replace("/", "_") + r"extension\.log", "vmsnapshot_log", os="linux"),
-    Spec("vmsnapshot_extension_log", r"^extension\.log" + _ROT, "vmsnapshot_log", os="linux"),  # sent on its own
-    Spec("vmsnapshot_shell_log", _VMSNAP_LOG + r"shell\.log" + _ROT, "vmsnapshot_shell_log", os="linux"),
-    Spec("vmsnapshot_events", _VMSNAP_LOG + r"events/[^/]+\.json", "vmsnapshot_events", os="linux"),
-    Spec("extension_status", _EXT_DIR + r"status/\d+(?:\.status|_status)", "extension_status"),
-    Spec("handler_state", _EXT_DIR + r"config/(?:[^/]+\.)?handlerstate", "handler_state"),
-    Spec("handler_status", _EXT_DIR + r"config/handlerstatus", "handler_status"),
-    Spec("extension_settings", _EXT_DIR + r"config/[^/]*(?:\.settings|_settings)", None,
-         "holds the extension's protected settings; not read"),
-    Spec("handler_environment", r"[^/]+-\d+(?:\.\d+)+/handlerenvironment\.json", "handler_environment"),
-    Spec("heartbeat", r"[^/]+-\d+(?:\.\d+)+/heartbeat\.log", "heartbeat"),
-    Spec("goal_state_xml", r"goalstate(?:\.\d+)?\.xml", "goal_state_xml", os="linux"),
-    Spec("extensions_config_xml", r"extensionsconfig(?:\.\d+)?\.xml", "extensions_config_xml", os="linux"),
-    Spec("hosting_env_xml", r"hostingenvironmentconfig\.xml", "hosting_env_xml", os="linux"),
-    Spec("shared_config_xml", r"sharedconfig\.xml", "shared_config_xml", os="linux"),
-    Spec("ovf_env_xml", r"ovf-env\.xml", "ovf_env_xml", os="linux"),
-    Spec("waagent_status_json", r"waagent_status(?:\.\d+)?\.json", "waagent_status", os="linux"),
-    Spec("waagent_conf", r"etc/waagent\.conf", "waagent_conf", os="linux"),
-    Spec("os_release", r"(?:etc|usr/lib)/os-release", "os_release", os="linux"),
-    Spec("dhcp_lease", r"(?:var/lib/dhcp|var/lib/dhclient)/[^/]*\.leases?", "dhcp_lease", os="linux"),
-    Spec("dhcp_lease", r"run/systemd/netif/leases/\d+", "dhcp_lease", os="linux"),
-    Spec("collector_results", r"^results\.txt", "collector_results", os="linux"),
-    Spec("syslog", r"var/log/(?:messages|syslog|kern\.log|kern|auth\.log|secure|boot\.log)" + _ROT, "syslog", os="linux"),
-    Spec("syslog", r"truncated_+var_log_(?:messages|syslog|kern\.log)" + _ROT, "syslog", os="linux"),
-    Spec("dmesg", r"var/log/dmesg" + _ROT, "dmesg", os="linux"),
-    Spec("dmesg", r"sos_commands/kernel/dmesg[^/]*", "dmesg", os="linux"),
-    Spec("cloud_init_log", r"var/log/cloud-init(?:-output)?\.log" + _ROT, "cloud_init_log", os="linux"),
+# Where the rows of the path table come from, in matching order (the first pattern that matches wins):
+# a parser module's SPECS, or a row no parser reads. The one list of parser modules (and TEXT's below).
+# Rotated and truncated__ names (waagent.log-1.xml, truncated__var_log_messages-1.settings) can match a
+# later pattern too: the order below keeps the hand-written table's answer for every path.
+ORDER: tuple[str | Spec, ...] = (
+    "waagent_log", "vmsnapshot_log", "vmsnapshot_shell_log",
+    "vmsnapshot_events",  # before waagent_status: events/<any name>.json
+    "extension_status", "handler_state", "handler_status",
+    Spec("extension_settings", EXT_DIR + r"config/[^/]*(?:\.settings|_settings)", reason=_PROTECTED),
+    "handler_environment", "heartbeat",
+    "goal_state_xml", "extensions_config_xml", "hosting_env_xml", "shared_config_xml", "ovf_env_xml",
+    "waagent_status", "waagent_conf", "os_release", "dhcp_lease", "collector_results",
+    "syslog", "dmesg", "cloud_init_log",
     # Windows: C:\WindowsAzure, C:\Packages, C:\Windows wherever they sit (CollectGuestLogs, Disk Inspect, az vm repair)
-    Spec("waappagent_log", r"waappagent[^/]*\.log", "waappagent_log", os="windows"),
-    Spec("transparent_installer_log", r"transparentinstaller[^/]*\.log", "waappagent_log", os="windows"),
-    Spec("appagent_runtime_log", r"appagentruntime[^/]*\.log", "waappagent_log", os="windows"),
-    Spec("windows_telemetry_log", r"windowsazure/logs/telemetry[^/]*\.log", "waappagent_log", os="windows"),
-    Spec("vmagent_installer_xml", r"vmagentinstaller\.xml", "vmagent_installer_xml", os="windows"),
-    Spec("windows_plugin_log", r"windowsazure/logs/plugins/[^/]+/[^/]+/[^/]+\.log", "windows_plugin_log", os="windows"),
-    Spec("extension_status", r"packages/plugins/[^/]+/[^/]+/status/\d+\.status", "extension_status"),
-    Spec("heartbeat", r"packages/plugins/[^/]+/[^/]+/status/heartbeat\.json", "heartbeat"),
-    Spec("extension_settings", r"packages/plugins/[^/]+/[^/]+/runtimesettings/[^/]*\.settings", None,
-         "holds the extension's protected settings; not read"),
-    Spec("handler_environment", r"packages/plugins/[^/]+/[^/]+/handlerenvironment\.json", "handler_environment"),
-    Spec("aggregate_status", r"aggregatestatus[^/]*\.json", "waagent_status", os="windows"),
-    Spec("windows_event_log", r"[^/]+\.evtx", "windows_evtx", os="windows"),
-    Spec("windows_event_export", r"(?:eventlogs?|winevt)/[^/]+\.(?:txt|csv|xml)", "windows_event_export", os="windows"),
-    Spec("registry_export", r"[^/]+\.reg", "reg_export", os="windows"),
-    Spec("serial_console", r"[^/]*serial[^/]*console[^/]*|[^/]*serialconsole[^/]*|[^/]*bootdiagnostics[^/]*\.(?:log|txt)", "serial_console"),
+    "waappagent_log", "vmagent_installer_xml",
+    "windows_plugin_log",  # after the Linux logs and heartbeat: Logs/Plugins/<a>/<b>/<any name>.log
+    Spec("extension_settings", r"packages/plugins/[^/]+/[^/]+/runtimesettings/[^/]*\.settings", reason=_PROTECTED),
+    "windows_evtx",
+    "windows_event_export",  # after the XML parsers: EventLogs/<any name>.xml
+    "reg_export",
+    "serial_console",  # last: any name holding "serial" then "console"
 )
-
 TEXT = Spec("text", "", "text_generic")
+PARSERS: tuple[str, ...] = (*(s for s in ORDER if isinstance(s, str)), TEXT.parser)  # every parser module
 
+# A declaration paragraph: from the first top-level SPECS or SNIFF_ORDER line to the next blank line.
+_DECLARATION = regex.compile(r"^(?:SPECS|SNIFF_ORDER)\b.*?(?=\n[ \t]*\n|\Z)", regex.M | regex.S)
+_BASE_NAMES = {k: v for k, v in vars(base).items() if not k.startswith("_")}
+
+
+def _source_declaration(name: str) -> dict:
+    """The names parser module ``name`` sets in its declaration paragraph, run alone with those of ``parsers.base``."""
+    found = _DECLARATION.search(Path(__file__).with_name(f"{name}.py").read_text(encoding="utf-8"))
+    names = dict(_BASE_NAMES)
+    if found:
+        exec(compile(found.group(), f"{name}.py", "exec"), names)  # noqa: S102 - the package's own source
+    return names
+
+
+def _declared(name: str) -> tuple[tuple[Spec, ...], int | None]:
+    """Parser module ``name``'s ``SPECS`` (``parser`` filled in) and ``SNIFF_ORDER``.
+
+    Read from its source, so the parser (and the regexes it compiles) loads only when a
+    member needs it; where the source is not there or the paragraph does not run alone,
+    the module is imported.
+    """
+    try:
+        names = _source_declaration(name)
+    except Exception:  # noqa: BLE001 - reading the source is only a speed-up
+        names = vars(_module(name))
+    return tuple(replace(s, parser=name) for s in names.get("SPECS", ())), names.get("SNIFF_ORDER")
+
+
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"azlog_vmbackup.parsers.{name}")
+
+
+_DECLARED = {name: _declared(name) for name in PARSERS}
+TABLE: tuple[Spec, ...] = tuple(spec for source in ORDER
+                                for spec in ((source,) if isinstance(source, Spec) else _DECLARED[source][0]))
 # Parsers asked, in this order, whether an unnamed text member is theirs.
-SNIFFERS: tuple[str, ...] = ("windows_event_export", "waappagent_log", "vmsnapshot_log", "serial_console",
-                             "waagent_log", "vmsnapshot_shell_log", "syslog", "cloud_init_log")
+SNIFFERS: tuple[str, ...] = tuple(sorted((n for n in PARSERS if _DECLARED[n][1] is not None),
+                                         key=lambda n: _DECLARED[n][1]))
 
 _COMPILED = [(regex.compile(r"(?:^|/)(?:" + s.pattern + r")$"), s) for s in TABLE]
 _SPEC_OF_PARSER = {s.parser: s for s in reversed(TABLE) if s.parser}
-_OS_OF_SPEC = {s.name: s.os for s in TABLE if s.os != "any"}
+_OS_OF_SPEC = {s.name: s.os for s in TABLE if s.os is not OS.ANY}
+
+
+_COMPRESSED = regex.compile(r"\.(?:gz|xz|bz2)$", regex.I)
 
 
 def normalise(path: str) -> str:
-    r"""Lower-case, forward slashes, no drive letter, no leading slash, no ``.gz``.
+    r"""Lower-case, forward slashes, no drive letter, no leading slash, no compression suffix (.gz, .xz, .bz2).
 
     >>> normalise('C:\\WindowsAzure\\Logs\\WaAppAgent.log')
     'windowsazure/logs/waappagent.log'
-    >>> normalise('/var/log/waagent.log')
-    'var/log/waagent.log'
+    >>> normalise('/var/log/waagent.log'), normalise('var/log/messages-20240514.xz')
+    ('var/log/waagent.log', 'var/log/messages-20240514')
     """
-    p = path.replace("\\", "/")
-    if p[-3:].lower() == ".gz":
-        p = p[:-3]
+    p = _COMPRESSED.sub("", path.replace("\\", "/"))
     if len(p) > 1 and p[1] == ":" and p[0].isalpha():
         p = p[2:]
     return p.lstrip("/").lower()
@@ -130,27 +133,23 @@ def classify(path: str) -> Spec | None:
     return None
 
 
-def spec_os(name: str | None) -> str:
-    """What a parsed member of spec ``name`` says about the VM's OS: linux, windows or any."""
-    return _OS_OF_SPEC.get(name, "any")
+def spec_os(name: str | None) -> OS:
+    """What a parsed member of spec ``name`` says about the VM's OS."""
+    return _OS_OF_SPEC.get(name, OS.ANY)
 
 
 def parser_module(spec: Spec) -> ModuleType:
-    return importlib.import_module(f"azlog_vmbackup.parsers.{spec.parser}")
-
-
-SKIMMED = ("waagent_log", "syslog")  # parsers offering a ``SKIM`` (analyzer.skim): large logs read by scanning
+    return _module(spec.parser)
 
 
 def skim_of(spec: Spec) -> Skim | None:
-    """How a member of ``spec`` may be skimmed; None when its parser reads every line."""
-    return parser_module(spec).SKIM if spec.parser in SKIMMED else None
+    """How a member of ``spec`` may be skimmed (its parser's ``SKIM``); None when its parser reads every line."""
+    return getattr(parser_module(spec), "SKIM", None) if spec.parser else None
 
 
 def sniff(head: str) -> Spec:
     """The spec of an unnamed text member, judged by its first lines."""
     for name in SNIFFERS:
-        module = importlib.import_module(f"azlog_vmbackup.parsers.{name}")
-        if module.sniff(head):
+        if _module(name).sniff(head):
             return _SPEC_OF_PARSER[name]
     return TEXT

@@ -1,5 +1,7 @@
 """A boot-diagnostics serial console log (what the VM wrote to /dev/console / ttyS0).
 
+Declares ``SPECS`` (serial_console) and ``SNIFF_ORDER`` for ``sniff``.
+
 The console mixes several writers; each line is read by the first shape it has:
 
 * VMSnapshotLinux messages. The backup extension copies its log messages to
@@ -31,9 +33,9 @@ Sample input::
 
     [    0.000000] Linux version 5.15.0-1064-azure (buildd@lcy02-amd64-040) #73-Ubuntu SMP
     [  OK  ] Started Azure Linux Agent.
-    [   25.118094] cloud-init[812]: Cloud-init v. 23.4.4 running 'init' at Tue, 14 May 2024 02:05:02 +0000. Up 10.52 seconds.
-    2024/05/14 02:35:40.118207  Info  T:S freeze, timeout value 60 
-    2024/05/14 02:35:41.502913  Error  T:S freeze result freeze failed for some mount 
+    [   25.118094] cloud-init[812]: Cloud-init v. 23.4.4 running 'init' at Tue, 14 May 2024 02:05:02 +0000.
+    2024/05/14 02:35:40.118207  Info  T:S freeze, timeout value 60\x20
+    2024/05/14 02:35:41.502913  Error  T:S freeze result freeze failed for some mount\x20
     vm-web01 login:
 """
 from __future__ import annotations
@@ -43,9 +45,15 @@ from typing import BinaryIO, Iterator
 import regex
 
 from azlog_vmbackup.core.model import Record
-from azlog_vmbackup.parsers import cloud_init_log, dmesg
 from azlog_vmbackup.core.text import micros, redact, utc
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers import cloud_init_log, dmesg
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("serial_console",
+         r"[^/]*serial[^/]*console[^/]*|[^/]*serialconsole[^/]*|[^/]*bootdiagnostics[^/]*\.(?:log|txt)"),
+)
+SNIFF_ORDER = 40  # before the logs whose lines a console also shows
 
 COMPONENT = "VMSnapshotLinux"
 

@@ -1,5 +1,7 @@
 """``SharedConfig.xml``: the role instances of the deployment and their private addresses.
 
+Declares ``SPECS`` (shared_config_xml).
+
 Kept in /var/lib/waagent and in each goal-state history folder. Records:
 ``sharedConfig goalStateIncarnation=<n>`` and one ``instance id=<id>
 address=<ip>`` per ``Instances/Instance``. No facts: the instance name is
@@ -21,16 +23,21 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterator
 
-from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.parsers import xml_safe
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("shared_config_xml", r"sharedconfig\.xml", os=OS.LINUX),
+)
 
 
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield the header record and one record per instance.
 
     >>> ctx = context('SharedConfig.xml')
-    >>> doc = b'<SharedConfig goalStateIncarnation="3"><Instances><Instance id="_vm" address="10.0.0.4"/></Instances></SharedConfig>'
+    >>> doc = (b'<SharedConfig goalStateIncarnation="3">'
+    ...        b'<Instances><Instance id="_vm" address="10.0.0.4"/></Instances></SharedConfig>')
     >>> [r.message for r in parse(io.BytesIO(doc), ctx)]
     ['sharedConfig goalStateIncarnation=3', 'instance id=_vm address=10.0.0.4']
     """

@@ -1,5 +1,7 @@
 """System logs kept by rsyslog / syslog-ng or printed by journalctl: one record per line.
 
+Declares ``SPECS`` (syslog), ``SNIFF_ORDER`` for ``sniff``, and ``SKIM``.
+
 Reads /var/log/messages, syslog, kern.log, auth.log, secure, boot.log and
 their rotated copies. A line starts with a time stamp, the host name and a
 tag (``prog[pid]:`` or ``prog:``). Three time stamp shapes are read:
@@ -24,7 +26,7 @@ that names one other than ``localhost`` is the ``hostname`` fact.
 Sample input::
 
     May 14 02:05:02 vm-web01 systemd[1]: Started Azure Linux Agent.
-    May 14 02:05:03 vm-web01 python3[912]: 2024-05-14T02:05:03.114527Z INFO Daemon Daemon Azure Linux Agent Version: 2.9.1.1
+    May 14 02:05:03 vm-web01 python3[912]: 2024-05-14T02:05:03.114527Z INFO Daemon Daemon OS: ubuntu 22.04
     2024-05-14T04:06:10.482113+02:00 vm-web01 kernel: [  241.004213] hv_storvsc vmbus_0_11: cmd 0x2a scsi status 0x2
     -- Boot 3f2a9c1e0b7d4a55a2c4d8e6f1b2c3d4 --
 """
@@ -35,9 +37,15 @@ from typing import BinaryIO, Iterator, NamedTuple
 
 import regex
 
-from azlog_vmbackup.core.model import Facts, Record
+from azlog_vmbackup.core.model import OS, Facts, Record
 from azlog_vmbackup.core.text import micros, redact, utc
-from azlog_vmbackup.parsers.base import ParseContext, Skim
+from azlog_vmbackup.parsers.base import ROT, ParseContext, Skim, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("syslog", r"var/log/(?:messages|syslog|kern\.log|kern|auth\.log|secure|boot\.log)" + ROT, os=OS.LINUX),
+    Spec("syslog", r"truncated_+var_log_(?:messages|syslog|kern\.log)" + ROT, os=OS.LINUX),
+)
+SNIFF_ORDER = 70
 
 MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}

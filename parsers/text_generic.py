@@ -1,5 +1,7 @@
 """Any text file no other parser claims: pasted excerpts, command output, notes.
 
+Declares nothing: it is the registry's ``TEXT``, for what no pattern names and no sniffer claims.
+
 A line that starts with a timestamp starts a record; the lines after it, up to a
 blank line or the next timestamp, belong to it (a traceback, a dump). Lines
 without timestamps group into paragraphs, so a pasted ``systemctl status``
@@ -31,7 +33,8 @@ _TS = regex.compile(
     r"^\[?(?P<y>\d{4})[-/](?P<mo>\d{2})[-/](?P<d>\d{2})[T ](?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
     r"(?:[.,](?P<f>\d{1,9}))?(?P<z>Z|[+-]00:?00)?")
 _VERSION_FACTS = (
-    ("running on", regex.compile(r"WALinuxAgent-(?P<daemon_version>[\d.]+) running on (?P<os_distro>\S+) (?P<os_version>[\w.]+)")),
+    ("running on", regex.compile(r"WALinuxAgent-(?P<daemon_version>[\d.]+) running on "
+                                 r"(?P<os_distro>\S+) (?P<os_version>[\w.]+)")),
     ("Goal state agent:", regex.compile(r"^\s*Goal state agent: (?P<agent_version>[\d.]+)")),
     ("Python:", regex.compile(r"^\s*Python: (?P<python_version>[\d.]+)")),
 )

@@ -1,5 +1,7 @@
 """``C:\\Windows\\Panther\\VmAgentInstaller.xml``: the Windows guest agent installer's event log.
 
+Declares ``SPECS`` (vmagent_installer_xml).
+
 The installer appends one ``<Event time=... category=... source=...>`` element
 per line, with no root element, so the file is often not a well-formed XML
 document; it is read line by line. Each event is one record: ``time`` from
@@ -17,7 +19,8 @@ values are masked. No facts are set.
 Sample input::
 
     <Event time="2023-02-07T09:14:51.480Z" category="INFO" source="GuestAgent"><StopService Name="RdAgent"/></Event>
-    <Event time="2023-02-07T09:14:53.012Z" category="ERROR" source="GuestAgent"><UnhandledError><Message>Copying &quot;WaAppAgent.exe&quot; failed.</Message><Number>70</Number></UnhandledError></Event>
+    <Event time="2023-02-07T09:14:53.012Z" category="ERROR" source="GuestAgent"><UnhandledError>
+      <Message>Copying &quot;WaAppAgent.exe&quot; failed.</Message><Number>70</Number></UnhandledError></Event>
 """
 from __future__ import annotations
 
@@ -26,9 +29,13 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, redact, utc
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("vmagent_installer_xml", r"vmagentinstaller\.xml", os=OS.WINDOWS),
+)
 
 MAX_EVENT_LINES = 500
 

@@ -1,5 +1,7 @@
 """events/*.json of the Linux backup extension: telemetry events the agent has not collected yet.
 
+Declares ``SPECS`` (vmsnapshot_events).
+
 Each file is a JSON array of events (``Version``, ``Timestamp``, ``TaskName``,
 ``EventLevel``, ``Message``, ``OperationId``...). ``Message`` packs several log
 messages, each ``<UTC iso time>\\t[<Level>]:\\t<text> \\n``; a text may span
@@ -15,7 +17,7 @@ Sample input::
 
     [{"Version": "Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0",
       "Timestamp": "2025-03-04T08:15:20.511116", "TaskName": "Enable", "EventLevel": "Info",
-      "Message": "2025-03-04T08:15:03.157324\\t[Warning]:\\tstarting daemon initially \\n2025-03-04T08:15:03.166674\\t[Error]:\\tunable to detect disk topology \\n",
+      "Message": "2025-03-04T08:15:03.166674\\t[Error]:\\tunable to detect disk topology \\n",
       "EventPid": "4242", "EventTid": "140197037039680", "OperationId": "5d0c7a4e-3f0b-4a55-9d8e-0b7f5b1f2c11"}]
 """
 from __future__ import annotations
@@ -26,9 +28,13 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, read_text, redact, utc
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import VMSNAP_LOG, ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("vmsnapshot_events", VMSNAP_LOG + r"events/[^/]+\.json", os=OS.LINUX),
+)
 
 _ISO = (r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
         r"(?:\.(?P<f>\d{1,9}))?(?:Z|[+-]00:?00)?")
@@ -74,7 +80,7 @@ def _items(event: dict, ctx: ParseContext) -> Iterator[Record]:
             yield Record(ctx.path, 1, redact(text), _stamp(event.get("Timestamp")),
                          _level(event.get("EventLevel")), component)
         return
-    for m, following in zip(starts, starts[1:] + [None]):
+    for m, following in zip(starts, starts[1:] + [None], strict=True):
         end = following.start() if following else len(message)
         text = message[m.end():end].rstrip()
         yield Record(ctx.path, 1, redact(text), _time(m), _level(m["lvl"]), component)
@@ -93,7 +99,8 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per message packed in the events of the file.
 
     >>> ctx = context('events/1.json')
-    >>> data = b'[{"TaskName": "Enable", "Message": "2025-03-04T08:15:03.166674\\\\t[Error]:\\\\tunable to detect disk topology \\\\n"}]'
+    >>> data = (b'[{"TaskName": "Enable",'
+    ...         b' "Message": "2025-03-04T08:15:03.166674\\\\t[Error]:\\\\tunable to detect disk topology \\\\n"}]')
     >>> [(r.time.isoformat(), r.level, r.component, r.message) for r in parse(io.BytesIO(data), ctx)]
     [('2025-03-04T08:15:03.166674+00:00', 'ERROR', 'Enable', 'unable to detect disk topology')]
     """

@@ -1,5 +1,7 @@
 """extension.log of the Linux backup extension (Microsoft.Azure.RecoveryServices.VMSnapshotLinux).
 
+Declares ``SPECS`` (vmsnapshot_extension_log) and ``SNIFF_ORDER`` for ``sniff``.
+
 Several writers share the file, so a line takes one of these shapes:
 
 * py3 handler line: UTC time, optional fraction, ``[<name>-<schema>]`` glued to the text;
@@ -32,11 +34,10 @@ Sample input::
 
     2025-03-04 08:15:02.441017 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]starting enable
     2025-03-04 08:15:09.002231 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]Enable,error,121,,False
-    2025-03-04 08:15:09.310200 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]Guest Agent Version is :WALinuxAgent-2.0.16
     Distro Info:Default
     ================== Logs during Freeze Start ==============
     2025/03/04 08:15:05.120034  Info  ============== Binary output traces start =================
-    2025/03/04 08:15:05.120101  Info  2025-03-04 09:15:04 Failed to FIFREEZE: /data with error message: Device or resource busy
+    2025/03/04 08:15:05.120101  Info  2025-03-04 09:15:04 Failed to FIFREEZE: /data with error message: Device busy
     2025/03/04 08:15:05.120177  Info  ============== Binary output traces end =================
     2025/03/04 08:15:05.120240  Error  freeze failed for some mount
     2025/03/04 09:15:11 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]T:S snapshot result: errorcode: 409
@@ -50,9 +51,16 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, redact, utc
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ROT, VMSNAP_LOG, ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("vmsnapshot_extension_log", VMSNAP_LOG + r"extension\.log" + ROT, os=OS.LINUX),
+    Spec("vmsnapshot_extension_log", r"truncated_+" + VMSNAP_LOG.replace("/", "_") + r"extension\.log", os=OS.LINUX),
+    Spec("vmsnapshot_extension_log", r"^extension\.log" + ROT, os=OS.LINUX),  # sent on its own
+)
+SNIFF_ORDER = 30
 
 MAX_CONTINUATION_LINES = 2000
 MAX_CONTINUATION_BYTES = 256 * 1024
@@ -378,7 +386,8 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one record per logical entry of extension.log, then set the facts.
 
     >>> ctx = context('extension.log')
-    >>> data = (b'2025-03-04 08:15:09.002231 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]Enable,error,123,,False\\n'
+    >>> data = (b'2025-03-04 08:15:09.002231 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]'
+    ...         b'Enable,error,123,,False\\n'
     ...         b'2025/03/04 08:15:05.120240  Error  file open failed for some mount \\n')
     >>> records = list(parse(io.BytesIO(data), ctx))
     >>> [(r.line, r.level) for r in records]

@@ -1,5 +1,7 @@
 """shell.log of the Linux backup extension: one line per step of its shell wrappers.
 
+Declares ``SPECS`` (vmsnapshot_shell_log) and ``SNIFF_ORDER`` for ``sniff``.
+
 ``handle.sh`` stamps each line with ``date -u`` followed by ``- `` (C locale, or
 the en_US form with AM/PM); ``handle_host_daemon.sh`` uses a bracketed time with
 nanoseconds. Both are UTC. Every non-empty line is a record whose ``message``
@@ -23,9 +25,14 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, utc
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ROT, VMSNAP_LOG, ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("vmsnapshot_shell_log", VMSNAP_LOG + r"shell\.log" + ROT, os=OS.LINUX),
+)
+SNIFF_ORDER = 60
 
 _MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
@@ -89,7 +96,8 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield a record per non-empty line and note the python the wrapper found.
 
     >>> ctx = context('shell.log')
-    >>> [(r.line, r.time.isoformat(), r.message) for r in parse(io.BytesIO(b'Tue Mar  4 08:15:01 UTC 2025- python3 path exists\\n'), ctx)]
+    >>> data = b'Tue Mar  4 08:15:01 UTC 2025- python3 path exists\\n'
+    >>> [(r.line, r.time.isoformat(), r.message) for r in parse(io.BytesIO(data), ctx)]
     [(1, '2025-03-04T08:15:01+00:00', 'Tue Mar  4 08:15:01 UTC 2025- python3 path exists')]
     >>> ctx.facts.value('python_version')
     'python3'

@@ -1,5 +1,7 @@
 """``/etc/waagent.conf``: the Linux guest agent's ``Key=Value`` configuration.
 
+Declares ``SPECS`` (waagent_conf).
+
 Values are read the way the agent reads them: text after ``#`` is a comment,
 surrounding quotes and blanks are dropped, ``None`` means unset, and a switch
 is on for ``y`` and off for ``n`` (anything else leaves the agent's default).
@@ -25,8 +27,12 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterator
 
-from azlog_vmbackup.core.model import Record
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.core.model import OS, Record
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("waagent_conf", r"etc/waagent\.conf", os=OS.LINUX),
+)
 
 _SWITCHES = {"y": True, "n": False}
 _SWITCH_FACTS = (("Extensions.Enabled", "extensions_enabled"),

@@ -1,5 +1,7 @@
 """The Azure Linux guest agent log (``/var/log/waagent.log``) of every agent generation.
 
+Declares ``SPECS`` (waagent_log, extension_command_log), ``SNIFF_ORDER`` for ``sniff``, and ``SKIM``.
+
 The agent writes one line per record; tracebacks, ``Inner error:`` lines,
 ``[stdout]``/``[stderr]`` blocks and the blank line closing
 ``ProcessExtensionsGoalState completed`` follow as unstamped continuation
@@ -61,9 +63,16 @@ from typing import BinaryIO, Callable, Iterator
 
 import regex
 
-from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import redact
-from azlog_vmbackup.parsers.base import ParseContext, Skim
+from azlog_vmbackup.parsers.base import ROT, ParseContext, Skim, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("waagent_log", r"waagent\.log" + ROT, os=OS.LINUX),
+    Spec("waagent_log", r"truncated_+var_log_waagent\.log" + ROT, os=OS.LINUX),
+    Spec("extension_command_log", r"var/log/azure/[^/]+/commandexecution\.log" + ROT, os=OS.LINUX),
+)
+SNIFF_ORDER = 50
 
 MAX_CONTINUATION_LINES = 2000
 MAX_RECORD_CHARS = 256 * 1024

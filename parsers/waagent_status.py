@@ -1,5 +1,7 @@
 """The agent's status snapshot ``waagent_status.json`` (root, ``.<incarnation>`` or ``history/``).
 
+Declares ``SPECS`` (waagent_status_json, and Windows aggregate_status).
+
 Four generations share the name:
 
 * about 2.2.35-2.4: a local info file ``{"agent_name", "current_version",
@@ -41,9 +43,10 @@ VMSnapshotLinux handler entry.
 Sample input::
 
     {"version": "1.1", "timestampUTC": "2024-05-14T02:05:02Z",
-     "aggregateStatus": {"guestAgentStatus": {"version": "2.13.1.1", "status": "Ready",
-                                              "formattedMessage": {"lang": "en-US", "message": "Guest Agent is running"}},
-                         "handlerAggregateStatus": []},
+     "aggregateStatus": {
+         "guestAgentStatus": {"version": "2.13.1.1", "status": "Ready",
+                              "formattedMessage": {"lang": "en-US", "message": "Guest Agent is running"}},
+         "handlerAggregateStatus": []},
      "guestOSInfo": {"computerName": "vm01", "osName": "ubuntu", "osVersion": "22.04", "version": "2.13.1.1"}}
 """
 from __future__ import annotations
@@ -53,10 +56,15 @@ from typing import Any, BinaryIO, Iterator
 
 import regex
 
-from azlog_vmbackup.core.model import Record
-from azlog_vmbackup.parsers import ext_json
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import redact
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers import ext_json
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("waagent_status_json", r"waagent_status(?:\.\d+)?\.json", os=OS.LINUX),
+    Spec("aggregate_status", r"aggregatestatus[^/]*\.json", os=OS.WINDOWS),
+)
 
 AGENT = "WALinuxAgent"
 _SETTINGS_LEVELS = {"error": "ERROR", "warning": "WARNING"}

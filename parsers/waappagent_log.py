@@ -1,6 +1,8 @@
 """The Windows guest agent logs under ``C:\\WindowsAzure\\Logs``: WaAppAgent.log,
 TransparentInstaller.log, AppAgentRuntime.log and Telemetry.log.
 
+Declares ``SPECS`` (a spec per log: waappagent_log and three more) and ``SNIFF_ORDER`` for ``sniff``.
+
 All four start a record with an optional eight-hex-digit thread id, a UTC time
 and a bracketed level. The time is ``[MM/DD/YYYY HH:MM:SS.ff]`` (month first,
 one to seven fraction digits) in agents up to about 2022 and
@@ -54,9 +56,17 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, redact, utc
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("waappagent_log", r"waappagent[^/]*\.log", os=OS.WINDOWS),
+    Spec("transparent_installer_log", r"transparentinstaller[^/]*\.log", os=OS.WINDOWS),
+    Spec("appagent_runtime_log", r"appagentruntime[^/]*\.log", os=OS.WINDOWS),
+    Spec("windows_telemetry_log", r"windowsazure/logs/telemetry[^/]*\.log", os=OS.WINDOWS),
+)
+SNIFF_ORDER = 20
 
 MAX_RECORD_LINES = 2000
 MAX_RECORD_CHARS = 256 * 1024

@@ -1,5 +1,7 @@
 """Windows event logs exported as text, tables or XML, in any display language.
 
+Declares ``SPECS`` (windows_event_export) and ``SNIFF_ORDER`` for ``sniff``.
+
 Four shapes are read, one record per event:
 
 * labelled text: ``wevtutil qe <log> /f:text`` (blocks opened by ``Event[N]:``,
@@ -60,10 +62,15 @@ from typing import BinaryIO, Iterable, Iterator
 
 import regex
 
-from azlog_vmbackup.core.model import Facts, Record
-from azlog_vmbackup.parsers import xml_safe
+from azlog_vmbackup.core.model import OS, Facts, Record
 from azlog_vmbackup.core.text import micros, redact, sniff_encoding, utc
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers import xml_safe
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("windows_event_export", r"(?:eventlogs?|winevt)/[^/]+\.(?:txt|csv|xml)", os=OS.WINDOWS),
+)
+SNIFF_ORDER = 10
 
 HEAD = 64 * 1024
 MAX_TEXT = 16 * 1024
@@ -179,7 +186,8 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield one normalised record per exported event.
 
     >>> ctx = context('System.txt')
-    >>> data = 'Event[0]:\\n  Source: VSS\\n  Event ID: 8193\\n  Level: Error\\n  Description:\\nVolume Shadow Copy error.\\n'
+    >>> data = ('Event[0]:\\n  Source: VSS\\n  Event ID: 8193\\n  Level: Error\\n'
+    ...         '  Description:\\nVolume Shadow Copy error.\\n')
     >>> [(r.line, r.message, r.level) for r in parse(io.BytesIO(data.encode()), ctx)]
     [(1, 'EventID=8193 Provider=VSS Level=Error | Volume Shadow Copy error.', 'ERROR')]
     """

@@ -1,5 +1,7 @@
 """Binary Windows event logs (.evtx: System, Application, Windows Azure and friends).
 
+Declares ``SPECS`` (windows_event_log).
+
 The file is decoded with the ``evtx`` package (pyevtx-rs) into one XML document
 per event; each event becomes one record in the normalised Windows event shape
 shared with the event-export parser::
@@ -45,9 +47,13 @@ import regex
 from evtx import PyEvtxParser
 from lxml import etree
 
-from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, redact, utc
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ParseContext, Spec
+
+SPECS: tuple[Spec, ...] = (
+    Spec("windows_event_log", r"[^/]+\.evtx", os=OS.WINDOWS),
+)
 
 LIMIT = 256 << 20
 FILE_HEADER = 4096

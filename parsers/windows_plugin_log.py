@@ -2,6 +2,8 @@
 CommandExecution*.log, Install.log, Update.log, Heartbeat.log and the backup
 extension's IaaSBcdrExtension*.log.
 
+Declares ``SPECS`` (windows_plugin_log).
+
 Their layout is not documented, so each line is tried in turn as:
 
 * a guest-agent header (``[thread] [MM/DD/YYYY HH:MM:SS.ff] [LEVEL]`` or the
@@ -38,10 +40,14 @@ from typing import BinaryIO, Iterator
 
 import regex
 
-from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, redact, utc
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import ParseContext, Spec
 from azlog_vmbackup.parsers.waappagent_log import Entry, read_header
+
+SPECS: tuple[Spec, ...] = (
+    Spec("windows_plugin_log", r"windowsazure/logs/plugins/[^/]+/[^/]+/[^/]+\.log", os=OS.WINDOWS),
+)
 
 _VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshot"
 _PATH_VERSION = regex.compile(

@@ -60,37 +60,59 @@ def syslog_date(t: datetime) -> str:
 # ---------------------------------------------------------------- profiles
 
 OS_RELEASE = {
-    "ubuntu-22.04": ('ubuntu', '22.04', 'Ubuntu 22.04.5 LTS', 'NAME="Ubuntu"\nVERSION="22.04.5 LTS (Jammy Jellyfish)"\nID=ubuntu\n'
+    "ubuntu-22.04": ('ubuntu', '22.04', 'Ubuntu 22.04.5 LTS',
+                     'NAME="Ubuntu"\nVERSION="22.04.5 LTS (Jammy Jellyfish)"\nID=ubuntu\n'
                      'ID_LIKE=debian\nPRETTY_NAME="Ubuntu 22.04.5 LTS"\nVERSION_ID="22.04"\nVERSION_CODENAME=jammy\n'),
-    "ubuntu-20.04": ('ubuntu', '20.04', 'Ubuntu 20.04.6 LTS', 'NAME="Ubuntu"\nVERSION="20.04.6 LTS (Focal Fossa)"\nID=ubuntu\n'
+    "ubuntu-20.04": ('ubuntu', '20.04', 'Ubuntu 20.04.6 LTS',
+                     'NAME="Ubuntu"\nVERSION="20.04.6 LTS (Focal Fossa)"\nID=ubuntu\n'
                      'ID_LIKE=debian\nPRETTY_NAME="Ubuntu 20.04.6 LTS"\nVERSION_ID="20.04"\nVERSION_CODENAME=focal\n'),
-    "ubuntu-20.04.1": ('ubuntu', '20.04', 'Ubuntu 20.04.1 LTS', 'NAME="Ubuntu"\nVERSION="20.04.1 LTS (Focal Fossa)"\nID=ubuntu\n'
-                       'ID_LIKE=debian\nPRETTY_NAME="Ubuntu 20.04.1 LTS"\nVERSION_ID="20.04"\nVERSION_CODENAME=focal\n'),
-    "ubuntu-24.04": ('ubuntu', '24.04', 'Ubuntu 24.04.1 LTS', 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\n'
+    "ubuntu-20.04.1": ('ubuntu', '20.04', 'Ubuntu 20.04.1 LTS',
+                       'NAME="Ubuntu"\nVERSION="20.04.1 LTS (Focal Fossa)"\nID=ubuntu\n'
+                       'ID_LIKE=debian\nPRETTY_NAME="Ubuntu 20.04.1 LTS"\nVERSION_ID="20.04"\n'
+                       'VERSION_CODENAME=focal\n'),
+    "ubuntu-24.04": ('ubuntu', '24.04', 'Ubuntu 24.04.1 LTS',
+                     'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\n'
                      'VERSION="24.04.1 LTS (Noble Numbat)"\nVERSION_CODENAME=noble\nID=ubuntu\nID_LIKE=debian\n'),
-    "debian-11": ('debian', '11', 'Debian GNU/Linux 11 (bullseye)', 'PRETTY_NAME="Debian GNU/Linux 11 (bullseye)"\nNAME="Debian GNU/Linux"\n'
+    "debian-11": ('debian', '11', 'Debian GNU/Linux 11 (bullseye)',
+                  'PRETTY_NAME="Debian GNU/Linux 11 (bullseye)"\nNAME="Debian GNU/Linux"\n'
                   'VERSION_ID="11"\nVERSION="11 (bullseye)"\nVERSION_CODENAME=bullseye\nID=debian\n'),
-    "debian-12": ('debian', '12', 'Debian GNU/Linux 12 (bookworm)', 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\n'
+    "debian-12": ('debian', '12', 'Debian GNU/Linux 12 (bookworm)',
+                  'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\n'
                   'VERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian\n'),
-    "rhel-8.4": ('rhel', '8.4', 'Red Hat Enterprise Linux 8.4 (Ootpa)', 'NAME="Red Hat Enterprise Linux"\nVERSION="8.4 (Ootpa)"\nID="rhel"\n'
-                 'ID_LIKE="fedora"\nVERSION_ID="8.4"\nPLATFORM_ID="platform:el8"\nPRETTY_NAME="Red Hat Enterprise Linux 8.4 (Ootpa)"\n'),
-    "rhel-8.8": ('rhel', '8.8', 'Red Hat Enterprise Linux 8.8 (Ootpa)', 'NAME="Red Hat Enterprise Linux"\nVERSION="8.8 (Ootpa)"\nID="rhel"\n'
-                 'ID_LIKE="fedora"\nVERSION_ID="8.8"\nPLATFORM_ID="platform:el8"\nPRETTY_NAME="Red Hat Enterprise Linux 8.8 (Ootpa)"\n'),
-    "centos-7": ('centos', '7.9.2009', 'CentOS Linux 7 (Core)', 'NAME="CentOS Linux"\nVERSION="7 (Core)"\nID="centos"\nID_LIKE="rhel fedora"\n'
+    "rhel-8.4": ('rhel', '8.4', 'Red Hat Enterprise Linux 8.4 (Ootpa)',
+                 'NAME="Red Hat Enterprise Linux"\nVERSION="8.4 (Ootpa)"\nID="rhel"\n'
+                 'ID_LIKE="fedora"\nVERSION_ID="8.4"\nPLATFORM_ID="platform:el8"\n'
+                 'PRETTY_NAME="Red Hat Enterprise Linux 8.4 (Ootpa)"\n'),
+    "rhel-8.8": ('rhel', '8.8', 'Red Hat Enterprise Linux 8.8 (Ootpa)',
+                 'NAME="Red Hat Enterprise Linux"\nVERSION="8.8 (Ootpa)"\nID="rhel"\n'
+                 'ID_LIKE="fedora"\nVERSION_ID="8.8"\nPLATFORM_ID="platform:el8"\n'
+                 'PRETTY_NAME="Red Hat Enterprise Linux 8.8 (Ootpa)"\n'),
+    "centos-7": ('centos', '7.9.2009', 'CentOS Linux 7 (Core)',
+                 'NAME="CentOS Linux"\nVERSION="7 (Core)"\nID="centos"\nID_LIKE="rhel fedora"\n'
                  'VERSION_ID="7"\nPRETTY_NAME="CentOS Linux 7 (Core)"\nCPE_NAME="cpe:/o:centos:centos:7"\n'),
-    "centos-8": ('centos', '8.3.2011', 'CentOS Linux 8', 'NAME="CentOS Linux"\nVERSION="8"\nID="centos"\nID_LIKE="rhel fedora"\n'
+    "centos-8": ('centos', '8.3.2011', 'CentOS Linux 8',
+                 'NAME="CentOS Linux"\nVERSION="8"\nID="centos"\nID_LIKE="rhel fedora"\n'
                  'VERSION_ID="8"\nPLATFORM_ID="platform:el8"\nPRETTY_NAME="CentOS Linux 8"\n'),
-    "oracle-7.9": ('ol', '7.9', 'Oracle Linux Server 7.9', 'NAME="Oracle Linux Server"\nVERSION="7.9"\nID="ol"\nID_LIKE="fedora"\n'
+    "oracle-7.9": ('ol', '7.9', 'Oracle Linux Server 7.9',
+                   'NAME="Oracle Linux Server"\nVERSION="7.9"\nID="ol"\nID_LIKE="fedora"\n'
                    'VERSION_ID="7.9"\nPRETTY_NAME="Oracle Linux Server 7.9"\n'),
-    "sles-12.5": ('sles', '12.5', 'SUSE Linux Enterprise Server 12 SP5', 'NAME="SLES"\nVERSION="12-SP5"\nVERSION_ID="12.5"\n'
-                  'PRETTY_NAME="SUSE Linux Enterprise Server 12 SP5"\nID="sles"\nANSI_COLOR="0;32"\nCPE_NAME="cpe:/o:suse:sles:12:sp5"\n'),
-    "sles-15.4": ('sles', '15.4', 'SUSE Linux Enterprise Server 15 SP4', 'NAME="SLES"\nVERSION="15-SP4"\nVERSION_ID="15.4"\n'
-                  'PRETTY_NAME="SUSE Linux Enterprise Server 15 SP4"\nID="sles"\nID_LIKE="suse"\nCPE_NAME="cpe:/o:suse:sles:15:sp4"\n'),
-    "alma-9.4": ('almalinux', '9.4', 'AlmaLinux 9.4 (Seafoam Ocelot)', 'NAME="AlmaLinux"\nVERSION="9.4 (Seafoam Ocelot)"\nID="almalinux"\n'
-                 'ID_LIKE="rhel centos fedora"\nVERSION_ID="9.4"\nPLATFORM_ID="platform:el9"\nPRETTY_NAME="AlmaLinux 9.4 (Seafoam Ocelot)"\n'),
-    "coreos": ('coreos', '2303.3.0', 'Container Linux by CoreOS 2303.3.0 (Rhyolite)', 'NAME="Container Linux by CoreOS"\nID=coreos\n'
+    "sles-12.5": ('sles', '12.5', 'SUSE Linux Enterprise Server 12 SP5',
+                  'NAME="SLES"\nVERSION="12-SP5"\nVERSION_ID="12.5"\n'
+                  'PRETTY_NAME="SUSE Linux Enterprise Server 12 SP5"\nID="sles"\nANSI_COLOR="0;32"\n'
+                  'CPE_NAME="cpe:/o:suse:sles:12:sp5"\n'),
+    "sles-15.4": ('sles', '15.4', 'SUSE Linux Enterprise Server 15 SP4',
+                  'NAME="SLES"\nVERSION="15-SP4"\nVERSION_ID="15.4"\n'
+                  'PRETTY_NAME="SUSE Linux Enterprise Server 15 SP4"\nID="sles"\nID_LIKE="suse"\n'
+                  'CPE_NAME="cpe:/o:suse:sles:15:sp4"\n'),
+    "alma-9.4": ('almalinux', '9.4', 'AlmaLinux 9.4 (Seafoam Ocelot)',
+                 'NAME="AlmaLinux"\nVERSION="9.4 (Seafoam Ocelot)"\nID="almalinux"\n'
+                 'ID_LIKE="rhel centos fedora"\nVERSION_ID="9.4"\nPLATFORM_ID="platform:el9"\n'
+                 'PRETTY_NAME="AlmaLinux 9.4 (Seafoam Ocelot)"\n'),
+    "coreos": ('coreos', '2303.3.0', 'Container Linux by CoreOS 2303.3.0 (Rhyolite)',
+               'NAME="Container Linux by CoreOS"\nID=coreos\n'
                'VERSION=2303.3.0\nVERSION_ID=2303.3.0\nBUILD_ID=2019-12-02-2049\n'
-               'PRETTY_NAME="Container Linux by CoreOS 2303.3.0 (Rhyolite)"\nANSI_COLOR="38;5;75"\nHOME_URL="https://coreos.com/"\n'),
+               'PRETTY_NAME="Container Linux by CoreOS 2303.3.0 (Rhyolite)"\nANSI_COLOR="38;5;75"\n'
+               'HOME_URL="https://coreos.com/"\n'),
 }
 
 
@@ -202,10 +224,12 @@ def daemon_start(w: WaLog, lease_ok: bool = True) -> None:
         for m in (f"Azure Linux Agent Version: WALinuxAgent-{p.agent}", f"Linux Distribution Detected      : {p.os[0]}",
                   "Module loaded: hv_storvsc", "Module loaded: hv_netvsc", "Module loaded: hv_vmbus",
                   f"Wire server endpoint:{WIRE}", "Fabric preferred wire protocol version:2015-04-05",
-                  "Negotiated wire protocol version:2012-11-30", f"Provisioning image started", "Provisioning image completed"):
+                  "Negotiated wire protocol version:2012-11-30", "Provisioning image started",
+                  "Provisioning image completed"):
             w.info(None, m)
         return
-    ver = f"Azure Linux Agent Version: {p.daemon}" if vt(p.daemon) >= (2, 8) else f"Azure Linux Agent Version:{p.daemon}"
+    ver = (f"Azure Linux Agent Version: {p.daemon}" if vt(p.daemon) >= (2, 8)
+           else f"Azure Linux Agent Version:{p.daemon}")
     for m in (ver, f"OS: {distro}", f"Python: {p.python}", "Run daemon"):
         w.info("Daemon", m)
     if vt(p.daemon) >= (2, 8):
@@ -229,7 +253,8 @@ def launch_exthandler(w: WaLog, pid: int) -> None:
         w.info("Daemon", f"Installed Agent WALinuxAgent-{p.agent} is the most current agent")
     else:
         w.info("Daemon", f"Determined Agent WALinuxAgent-{p.agent} to be the latest agent")
-    cmd = f"{p.python_bin} -u {p.egg} -run-exthandlers" if p.agent != p.daemon else f"{p.python_bin} -u /usr/sbin/waagent -run-exthandlers"
+    cmd = (f"{p.python_bin} -u {p.egg} -run-exthandlers" if p.agent != p.daemon
+           else f"{p.python_bin} -u /usr/sbin/waagent -run-exthandlers")
     w.info("Daemon", f"Agent WALinuxAgent-{p.agent} launched with command '{cmd}' is successfully running")
     if vt(p.agent) >= (2, 8):
         w.info("ExtHandler", f"Azure Linux Agent (Goal State Agent version {p.agent})")
@@ -257,7 +282,8 @@ def heartbeat(w: WaLog, n: int, hb_id: str, gs_errors: int = 0) -> None:
     if vt(p.agent) < (2, 2, 53):
         w.info("ExtHandler", base)
         return
-    dbg = f"HeartbeatCounter: {n};HeartbeatId: {hb_id};DroppedPackets: 0;UpdateGSErrors: {gs_errors};AutoUpdate: {int(p.auto_update)}"
+    dbg = (f"HeartbeatCounter: {n};HeartbeatId: {hb_id};DroppedPackets: 0;UpdateGSErrors: {gs_errors};"
+           f"AutoUpdate: {int(p.auto_update)}")
     if vt(p.agent) >= (2, 12):
         dbg += ";UpdateMode: SelfUpdate;"
     w.info("ExtHandler", f"{base} [DEBUG {dbg}]")
@@ -283,8 +309,8 @@ def agent_job_start(w: WaLog, inc: int, seq: int, rnd: Rand) -> None:
         w.info(None, "Fetch goal state from WireServer completed")
     if vt(p.agent) >= (2, 5):
         created = iso(w.t - timedelta(seconds=rnd.int(2, 9)))[:-4] + "Z"
-        w.info("ExtHandler", f"ProcessExtensionsGoalState started [incarnation_{inc} channel: WireServer source: Fabric "
-                             f"activity: {rnd.guid()} correlation {rnd.guid()} created: {created}]")
+        w.info("ExtHandler", f"ProcessExtensionsGoalState started [incarnation_{inc} channel: WireServer "
+                             f"source: Fabric activity: {rnd.guid()} correlation {rnd.guid()} created: {created}]")
         tag = f" [incarnation_{inc}]"
     else:
         tag = ""
@@ -457,11 +483,13 @@ def status_doc(p: Profile, job: Job, t: datetime, code: str, inner_status: str, 
                          "commandStartTimeUTCTicks": ticks(job.cmd_start or job.start),
                          "telemetryData": [{"Value": v, "Key": k} for k, v in telemetry] if telemetry else None,
                          "uniqueMachineId": "", "snapshotInfo": snaps,
-                         "vmHealthInfo": {"vmHealthState": health[0], "vmHealthStatusCode": health[1]} if health else None}}]
+                         "vmHealthInfo": ({"vmHealthState": health[0], "vmHealthStatusCode": health[1]}
+                                          if health else None)}}]
     inner_text = json.dumps(inner).replace('"/Date(', '"\\/Date(').replace(')/"', ')\\/"')
     outer = [{"version": "1.0", "timestampUTC": iso_s(t),
               "status": {"name": EXT, "operation": "Enable", "status": "success",
-                         "substatus": [{"code": "0", "name": inner_text, "status": "success", "formattedMessage": None}],
+                         "substatus": [{"code": "0", "name": inner_text, "status": "success",
+                                        "formattedMessage": None}],
                          "code": code, "taskId": job.task, "formattedMessage": fmt, "storageDetails": storage,
                          "commandStartTimeUTCTicks": ticks(job.cmd_start or job.start), "telemetryData": None,
                          "uniqueMachineId": "", "snapshotInfo": None, "vmHealthInfo": None}}]
@@ -485,7 +513,8 @@ def blob_upload(x: ExtLog, kind: str, job: Job, ok: bool = True) -> None:
     host = x.p.host.replace("-", "") + "bkp"
     x.a("Returning HttpUtil")
     x.a("Entered HttpCallGetResponse, isHostCall: False")
-    x.a(f"Details of sas uri object  hostname: {host}.blob.core.windows.net path: /iaasvmcontainerv2/{kind}-{job.task}.txt")
+    x.a(f"Details of sas uri object  hostname: {host}.blob.core.windows.net "
+        f"path: /iaasvmcontainerv2/{kind}-{job.task}.txt")
     if ok:
         x.a("GetBlobProperties: HttpCallGetResponse : result :1, errMsg :None")
         x.a("httpresponse_get_blob_properties: Blob-properties response status:200")
@@ -508,8 +537,10 @@ def blob_upload(x: ExtLog, kind: str, job: Job, ok: bool = True) -> None:
 def urlopen_trace(p: Profile) -> str:
     pyd = f"/usr/lib/python{'.'.join(p.python.split('.')[:2])}"
     return py_trace([(f"/{p.ext_dir}main/HttpUtil.py", 136, "HttpCallGetResponse",
-                      "connection.request(method=method, url=(sasuri_obj.path + '?' + sasuri_obj.query), body=data, headers = headers)"),
-                     (f"{pyd}/http/client.py", 1283, "request", "self._send_request(method, url, body, headers, encode_chunked)"),
+                      "connection.request(method=method, url=(sasuri_obj.path + '?' + sasuri_obj.query), "
+                      "body=data, headers = headers)"),
+                     (f"{pyd}/http/client.py", 1283, "request",
+                      "self._send_request(method, url, body, headers, encode_chunked)"),
                      (f"{pyd}/socket.py", 845, "create_connection", "sock.connect(sa)")],
                     "urllib.error.URLError: <urlopen error timed out>", p.python)
 
@@ -537,7 +568,8 @@ def enable_phase(x: ExtLog, job: Job, pre_host: str = "200") -> bytes:
     x.a(f"Sleeping for milliseconds: {x.rnd.int(500, 5000)}")
     x.step(500, 5000)
     x.a("Enable,success,4,Transitioning state in extension,False")
-    doc = status_doc(p, job, x.t, "4", "success", "Transitioning state in extension", (0, 1), base_telemetry(p), None, 0)
+    doc = status_doc(p, job, x.t, "4", "success", "Transitioning state in extension", (0, 1), base_telemetry(p),
+                     None, 0)
     x.a("file status report message:")
     x.a(doc.decode())
     x.sh("0 returned from handle.py", x.step(50, 300))
@@ -555,12 +587,13 @@ def daemon_phase_start(x: ExtLog, job: Job) -> None:
     x.a("isArm64Machine : False Using x64 safefreeze binary")
     x.a(f"path of the file/{p.ext_dir}main/safefreeze/bin/safefreeze")
     x.a("file path exists True")
-    for i, mp in enumerate(p.mounts):
+    for _, mp in enumerate(p.mounts):
         dev = f"sd{'c' if mp != '/' else 'a'}1"
         x.a(f"mount command, adding mount :{mp}:  device :/dev/{dev}: fstype :{'xfs' if mp != '/' else 'ext4'}:")
     for mp in p.mounts:
         dev = f"sd{'c' if mp != '/' else 'a'}1"
-        x.a(f"mounts list item added, mount point {mp}, device-name {dev}, fs-type {'xfs' if mp != '/' else 'ext4'}, unique-name {mp}_{dev}")
+        x.a(f"mounts list item added, mount point {mp}, device-name {dev}, "
+            f"fs-type {'xfs' if mp != '/' else 'ext4'}, unique-name {mp}_{dev}")
     x.a("Resource disk  is mounted /mnt")
     x.a("safeFreezeBinary exists True")
     x.a(" configfile /etc/azure/vmbackup.conf")
@@ -583,7 +616,8 @@ def presnapshot(x: ExtLog, job: Job, reachable: bool = True) -> None:
         stamp = str(x.step(39000, 40500).replace(tzinfo=None))
         x.a(f"{stamp} Failed to call http with error: timed out, stack trace: "
             + py_trace([(f"/{x.p.ext_dir}main/HttpUtil.py", 136, "HttpCallGetResponse",
-                         "connection.request(method=method, url=(sasuri_obj.path + '?' + sasuri_obj.query), body=data, headers = headers)")],
+                         "connection.request(method=method, url=(sasuri_obj.path + '?' + sasuri_obj.query), "
+                         "body=data, headers = headers)")],
                        "TimeoutError: timed out", x.p.python))
         x.a("presnapshot Hitting wrong WireServer IP")
         return
@@ -607,7 +641,8 @@ def plugin_host(x: ExtLog, prescript: bool) -> None:
         x.a("config file: ./main/VMSnapshotPluginHost.conf")
         x.a("Plugin config path is /etc/azure/VMSnapshotScriptPluginConfig.json")
         x.a("Plugin host file does not exist in the location /etc/azure/VMSnapshotScriptPluginConfig.json")
-        x.a("Triggering File System Consistent Backup because of error code StatusCode.FailedPrepostPluginConfigNotFound,")
+        x.a("Triggering File System Consistent Backup because of error code "
+            "StatusCode.FailedPrepostPluginConfigNotFound,")
         return
     x.a("config file: /etc/azure/VMSnapshotPluginHost.conf")
     x.a("timeoutInSeconds: 1800")
@@ -707,7 +742,8 @@ def finish(x: ExtLog, job: Job, code: str, inner: str, msg: str, snaps, tel_extr
     p = x.p
     x.a(f"Enable,{inner},{code},{enable_msg},False")
     tel = base_telemetry(p) + tel_extra + [("extErrorCode", ERR_NAME.get(code, "error"))]
-    doc = status_doc(p, job, x.t, code, inner, msg, health or HEALTH.get(code, (0, int(code))), tel, snaps, used_bytes(x))
+    doc = status_doc(p, job, x.t, code, inner, msg, health or HEALTH.get(code, (0, int(code))), tel, snaps,
+                     used_bytes(x))
     x.a("file status report message:")
     x.a(doc.decode())
     blob_upload(x, "status", job, upload_ok)
@@ -731,7 +767,8 @@ def run_job(x: ExtLog, job: Job) -> JobResult:
         x.a("CRP timeout limit has reached, should abort.")
         x.a("CRP timeout limit has reached, will not take snapshot.")
         return finish(x, job, "402", "error", "CRP timeout limit has reached, will not take snapshot. ", None,
-                      [("hostStatusCodePreSnapshot", "200")], enable_msg="CRP timeout limit has reached, will not take snapshot.")
+                      [("hostStatusCodePreSnapshot", "200")],
+                      enable_msg="CRP timeout limit has reached, will not take snapshot.")
     if o == "nonet":
         presnapshot(x, job, reachable=False)
     else:
@@ -758,7 +795,8 @@ def run_job(x: ExtLog, job: Job) -> JobResult:
         return freeze_fail_job(x, job, t_freeze)
     x.t += timedelta(seconds=5) + x.rnd.us(0, 900)
     freeze_block(x, freeze_ok_body(x, t_freeze), t_freeze, closed=True)
-    binary_traces(x, t_freeze + timedelta(seconds=3), ["****** 3. Binary Freeze Completed", "****** 8. Binary Thaw Signal Received"]
+    binary_traces(x, t_freeze + timedelta(seconds=3),
+                  ["****** 3. Binary Freeze Completed", "****** 8. Binary Thaw Signal Received"]
                   + [f"Thawing: {m}" for m in p.mounts])
     x.a("T:S thaw result ")
     fail = {}
@@ -768,31 +806,39 @@ def run_job(x: ExtLog, job: Job) -> JobResult:
         fail = {0: "The rate of snapshot blob calls is exceeded."}
     if o == "host556":
         x.a("dosnapshot responseBody: Internal Server Error")
-        x.a("T:S Enable failed with FailedHostSnapshotRemoteServerError error StatusCode.FailedHostSnapshotRemoteServerError,")
+        x.a("T:S Enable failed with FailedHostSnapshotRemoteServerError error "
+            "StatusCode.FailedHostSnapshotRemoteServerError,")
         x.a("Enable,success,556,,False")
         trace = py_trace([(f"/{p.ext_dir}main/handle.py", 154, "get_status_to_report",
-                           "blob_report_msg, file_report_msg = hutil.do_status_report(operation='Enable',status=status,\\"),
+                           "blob_report_msg, file_report_msg = "
+                           "hutil.do_status_report(operation='Enable',status=status,\\"),
                           (f"/{p.ext_dir}main/Utils/HandlerUtil.py", 696, "do_status_report",
-                           "vm_health_obj = Utils.Status.VmHealthInfoObj(ExtensionErrorCodeHelper.ExtensionErrorCodeHelper."
-                           "ExtensionErrorCodeDict[self.ExtErrorCode], int(self.ExtErrorCode))")], "KeyError: 556", p.python)
+                           "vm_health_obj = Utils.Status.VmHealthInfoObj("
+                           "ExtensionErrorCodeHelper.ExtensionErrorCodeHelper."
+                           "ExtensionErrorCodeDict[self.ExtErrorCode], int(self.ExtErrorCode))")],
+                         "KeyError: 556", p.python)
         x.a(f"cannot get status report parameters , Exception 556, stack trace: {trace}")
         return JobResult(interim, x.t, "4", "success")
     snaps = host_results(x, t_freeze + timedelta(seconds=4), fail)
     x.a(f"T:S takeSnapshotFromHost, time_before_snapshot={(t_freeze + timedelta(seconds=4)).replace(tzinfo=None)}, "
         f"time_after_snapshot={x.t.replace(tzinfo=None)}, snapshotTimeTaken=0:00:01.00{x.rnd.int(1000, 9999)}")
     x.a("T:S snapshotall ends...")
-    tel = [("hostStatusCodePreSnapshot", "200"), ("snapshotCreator", "backupHostService"), ("hostStatusCodeDoSnapshot", "200")]
+    tel = [("hostStatusCodePreSnapshot", "200"), ("snapshotCreator", "backupHostService"),
+           ("hostStatusCodeDoSnapshot", "200")]
     if o == "limit85":
         x.a("T:S Enable failed with FailedSnapshotLimitReached errror StatusCode.FailedSnapshotLimitReached,")
-        x.a("doFreezeSnapshot : run_result - 85 run_status - error all_failed - False unable_to_sleep - False is_inconsistent - False values post snapshot")
+        x.a("doFreezeSnapshot : run_result - 85 run_status - error all_failed - False unable_to_sleep - False "
+            "is_inconsistent - False values post snapshot")
         return finish(x, job, "85", "error", HOST_MSG, snaps, tel)
     if o == "rate173":
         x.a("Retrying when snapshot failed with SnapshotRateExceeded")
-        x.a("doFreezeSnapshot : run_result - 173 run_status - error all_failed - False unable_to_sleep - False is_inconsistent - False values post snapshot")
+        x.a("doFreezeSnapshot : run_result - 173 run_status - error all_failed - False unable_to_sleep - False "
+            "is_inconsistent - False values post snapshot")
         x.a("updating snapshot info array from blob snapshot info")
         x.a("Failed to log status in extension173")
         return JobResult(interim, x.t, "4", "success")
-    x.a("doFreezeSnapshot : run_result - 1 run_status - success all_failed - False unable_to_sleep - False is_inconsistent - False values post snapshot")
+    x.a("doFreezeSnapshot : run_result - 1 run_status - success all_failed - False unable_to_sleep - False "
+        "is_inconsistent - False values post snapshot")
     if o == "prescript":
         tel.append(("isPrePostEnabled", "true"))
         return finish(x, job, "1", "success", HOST_MSG, snaps, tel, health=(128, 300))
@@ -820,12 +866,15 @@ def nonet_job(x: ExtLog, job: Job) -> JobResult:
         stamp = str((t_freeze + timedelta(seconds=5 + 10 * i)).replace(tzinfo=None))
         x.a(f"{stamp} Failed to call http with error: <urlopen error timed out>, stack trace: {urlopen_trace(p)}")
     x.a("T:S thaw result ")
-    x.a("T:S Enable failed with FailedRetryableSnapshotFailedNoNetwork error StatusCode.FailedRetryableSnapshotFailedNoNetwork,")
-    x.a("doFreezeSnapshot : run_result - 76 run_status - error all_failed - True unable_to_sleep - False is_inconsistent - False values post snapshot")
+    x.a("T:S Enable failed with FailedRetryableSnapshotFailedNoNetwork error "
+        "StatusCode.FailedRetryableSnapshotFailedNoNetwork,")
+    x.a("doFreezeSnapshot : run_result - 76 run_status - error all_failed - True unable_to_sleep - False "
+        "is_inconsistent - False values post snapshot")
     snaps = [{"isSuccessful": False, "snapshotUri": None, "errorMessage": "<urlopen error timed out>",
               "blobUri": f"https://{acct}.blob.core.windows.net/disk{i}", "directDriveSnapshotIdentifier": None}
              for i in range(p.disks)]
-    tel = [("hostStatusCodePreSnapshot", "555"), ("statusBlobUploadError", "true"), ("snapshotCreator", "guestExtension")]
+    tel = [("hostStatusCodePreSnapshot", "555"), ("statusBlobUploadError", "true"),
+           ("snapshotCreator", "guestExtension")]
     msg = " statusBlobUploadError=true, snapshotCreator=guestExtension, hostStatusCodePreSnapshot=555, "
     return finish(x, job, "76", "error", msg, snaps, tel, upload_ok=False)
 
@@ -841,15 +890,18 @@ def freeze_fail_job(x: ExtLog, job: Job, t_freeze: datetime) -> JobResult:
                  ("Info", "============== Binary output traces start ================= "),
                  ("Info", f"{binary_local(x, t_bin)} ****** 2. Binary Freeze Started"),
                  ("Info", f"{binary_local(x, t_bin)} Freezing: {bad}"),
-                 ("Info", f"{binary_local(x, t_bin + timedelta(seconds=60))} Failed to receive timely Thaw from parent process"),
+                 ("Info", f"{binary_local(x, t_bin + timedelta(seconds=60))} "
+                          "Failed to receive timely Thaw from parent process"),
                  ("Info", "============== Binary output traces end ================= "),
                  ("Error", "freeze timed-out"), ("Info", "T:S freeze result freeze timed-out\n, timedout :True"),
-                 ("Error", "T:S ###### Enable failed with error: freeze took longer than timeout StatusCode.FailedRetryableFsFreezeTimeout,")]
+                 ("Error", "T:S ###### Enable failed with error: freeze took longer than timeout "
+                           "StatusCode.FailedRetryableFsFreezeTimeout,")]
         code, wait = "122", 70
     else:
         failure = (f"Failed to FIFREEZE: {bad} with error message: {job.extra.get('errno', 'Operation not supported')}"
                    if o == "freeze121" else
-                   f"Failed to open: {bad} with error: -1 and error message: {job.extra.get('errno', 'No such file or directory')}")
+                   f"Failed to open: {bad} with error: -1 and error message: "
+                   f"{job.extra.get('errno', 'No such file or directory')}")
         verdict = "freeze failed for some mount" if o == "freeze121" else "file open failed for some mount"
         name = "FailedRetryableFsFreezeFailed" if o == "freeze121" else "FailedRetryableUnableToOpenMount"
         body += [("Info", "****** 9. Binary Process completed (Signal=2 received)"),
@@ -942,13 +994,17 @@ def extensions_config_xml(p: Profile, inc: int, seq: int, rnd: Rand, requested: 
                           plugin_ver: str | None = None) -> bytes:
     plugin_ver = plugin_ver or p.ext_ver
     other, other_ver = p.other_ext.rsplit("-", 1)
-    uri = lambda: f"https://umsa{rnd.hexs(16)}.blob.core.windows.net/{rnd.guid()}/{rnd.guid()}_manifest.xml"
+
+    def uri() -> str:
+        return f"https://umsa{rnd.hexs(16)}.blob.core.windows.net/{rnd.guid()}/{rnd.guid()}_manifest.xml"
+
     settings = json.dumps({"runtimeSettings": [{"handlerSettings": {
         "protectedSettingsCertThumbprint": rnd.hexs(40).upper(), "protectedSettings": "***REDACTED***",
         "publicSettings": {"locale": "en-us", "taskId": rnd.guid(), "commandToExecute": "snapshot",
                            "commandStartTimeUTCTicks": "0", "vmType": "microsoft.compute/virtualmachines"}}}]})
     return f"""<?xml version="1.0" encoding="utf-8"?>
-<Extensions version="1.0.0.0" goalStateIncarnation="{inc}"><GuestAgentExtension xmlns:i="http://www.w3.org/2001/XMLSchema-instance">
+<Extensions version="1.0.0.0" goalStateIncarnation="{inc}">\
+<GuestAgentExtension xmlns:i="http://www.w3.org/2001/XMLSchema-instance">
   <GAFamilies>
     <GAFamily>
       <Name>Prod</Name>
@@ -963,10 +1019,14 @@ def extensions_config_xml(p: Profile, inc: int, seq: int, rnd: Rand, requested: 
   <Location>westeurope</Location>
   <ServiceName>CRP</ServiceName>
 </GuestAgentExtension>
-<StatusUploadBlob statusBlobType="PageBlob">https://md-{rnd.hexs(12)}.z7.blob.storage.azure.net/$system/{p.host}.{rnd.guid()}.status?***REDACTED***</StatusUploadBlob>
+<StatusUploadBlob statusBlobType="PageBlob">\
+https://md-{rnd.hexs(12)}.z7.blob.storage.azure.net/$system/{p.host}.{rnd.guid()}.status?***REDACTED***\
+</StatusUploadBlob>
 <Plugins>
-  <Plugin name="{EXT}" version="{plugin_ver}" location="{uri()}" state="{plugin_state}" autoUpgrade="true" runAsStartupTask="false" isJson="true" useExactVersion="true" />
-  <Plugin name="{other}" version="{other_ver}" location="{uri()}" state="enabled" autoUpgrade="true" runAsStartupTask="false" isJson="true" useExactVersion="true" />
+  <Plugin name="{EXT}" version="{plugin_ver}" location="{uri()}" state="{plugin_state}" autoUpgrade="true" \
+runAsStartupTask="false" isJson="true" useExactVersion="true" />
+  <Plugin name="{other}" version="{other_ver}" location="{uri()}" state="enabled" autoUpgrade="true" \
+runAsStartupTask="false" isJson="true" useExactVersion="true" />
 </Plugins>
 <PluginSettings>
   <Plugin name="{EXT}" version="{plugin_ver}">
@@ -983,15 +1043,19 @@ def extensions_config_xml(p: Profile, inc: int, seq: int, rnd: Rand, requested: 
 def agent_status_blob(p: Profile, t: datetime, handler: dict, requested: str) -> dict:
     return {"version": "1.1", "timestampUTC": iso_s(t),
             "aggregateStatus": {"guestAgentStatus": {"version": p.agent, "status": "Ready",
-                                                     "formattedMessage": {"lang": "en-US", "message": "Guest Agent is running"},
-                                                     "updateStatus": {"expectedVersion": requested, "status": "Success", "code": 0,
-                                                                      "formattedMessage": {"lang": "en-US", "message": ""}}},
+                                                     "formattedMessage": {"lang": "en-US",
+                                                                          "message": "Guest Agent is running"},
+                                                     "updateStatus": {"expectedVersion": requested, "status": "Success",
+                                                                      "code": 0,
+                                                                      "formattedMessage": {"lang": "en-US",
+                                                                                           "message": ""}}},
                                 "handlerAggregateStatus": [handler],
                                 "vmArtifactsAggregateStatus": {"goalStateAggregateStatus": {
                                     "inSvdSeqNo": "1", "status": "Success", "code": 0, "timestampUTC": iso_s(t)}}},
             "guestOSInfo": {"computerName": p.host, "osName": p.os[0], "osVersion": p.os[1], "version": p.agent},
             "supportedFeatures": [{"Key": "MultipleExtensionsPerHandler", "Value": "1.0"},
-                                  {"Key": "VersioningGovernance", "Value": "1.0"}, {"Key": "FastTrack", "Value": "1.0"}]}
+                                  {"Key": "VersioningGovernance", "Value": "1.0"},
+                                  {"Key": "FastTrack", "Value": "1.0"}]}
 
 
 def handler_entry(p: Profile, seq: int, t: datetime, status="success", code=1, msg="") -> dict:
@@ -1009,7 +1073,8 @@ def waagent_status_json(p: Profile, t: datetime, seq: int, requested: str) -> by
     if vt(p.agent) >= (2, 10):
         return json.dumps(blob).encode()
     if vt(p.agent) >= (2, 8):
-        return json.dumps({"__comment__": "The __status__ property is the actual status reported to CRP", "__status__": blob,
+        return json.dumps({"__comment__": "The __status__ property is the actual status reported to CRP",
+                           "__status__": blob,
                            "__debug__": {"agentName": f"WALinuxAgent-{p.agent}", "daemonVersion": p.daemon,
                                          "pythonVersion": f"Python: {p.python}", "extensionSupportedFeatures": [],
                                          "supportsMultiConfig": {EXT: False}}}).encode()
@@ -1024,7 +1089,7 @@ def waagent_status_json(p: Profile, t: datetime, seq: int, requested: str) -> by
 
 
 def dhclient_lease(with_245: bool, ip: str, renew: datetime) -> bytes:
-    opts = [f'  interface "eth0";', f"  fixed-address {ip};", '  server-name "RD0003FF1C2A7B";',
+    opts = ['  interface "eth0";', f"  fixed-address {ip};", '  server-name "RD0003FF1C2A7B";',
             "  option subnet-mask 255.255.255.0;", "  option dhcp-lease-time 4294967295;", "  option routers 10.1.0.1;",
             "  option dhcp-message-type 5;", f"  option dhcp-server-identifier {WIRE};",
             f"  option domain-name-servers {WIRE};"]
@@ -1125,7 +1190,8 @@ class Scenario:
         agent_job_start(self.w, self.inc, self.seq, rnd)
         if self.inc % 3 == 0:
             other_extension(self.w, self.inc)
-        job = Job(self.seq, self.w.t + rnd.us(200, 900), outcome, rnd.guid(), cmd_start or when - timedelta(seconds=rnd.int(20, 90)), extra)
+        job = Job(self.seq, self.w.t + rnd.us(200, 900), outcome, rnd.guid(),
+                  cmd_start or when - timedelta(seconds=rnd.int(20, 90)), extra)
         res = run_job(self.x, job)
         self.w.at(max(self.w.t, job.start + timedelta(seconds=2)))
         agent_job_end(self.w, self.inc, rnd)
@@ -1187,13 +1253,16 @@ class Scenario:
             return
         when, inc, seq = recent[-1]
         b.add(f"var/lib/waagent/GoalState.{inc}.xml", goal_state_xml(inc, rnd, p.host))
-        b.add(f"var/lib/waagent/ExtensionsConfig.{inc}.xml", extensions_config_xml(p, inc, seq, rnd, requested, plugin_state))
+        b.add(f"var/lib/waagent/ExtensionsConfig.{inc}.xml",
+              extensions_config_xml(p, inc, seq, rnd, requested, plugin_state))
         if p.gen == "2.0":
             return
         if vt(p.agent) >= (2, 5):
-            b.add(f"var/lib/waagent/waagent_status.{inc}.json", waagent_status_json(p, when + timedelta(minutes=2), seq, requested))
+            b.add(f"var/lib/waagent/waagent_status.{inc}.json",
+                  waagent_status_json(p, when + timedelta(minutes=2), seq, requested))
         elif vt(p.agent) >= (2, 2, 35):
-            b.add("var/lib/waagent/waagent_status.json", waagent_status_json(p, when + timedelta(minutes=2), seq, requested))
+            b.add("var/lib/waagent/waagent_status.json",
+                  waagent_status_json(p, when + timedelta(minutes=2), seq, requested))
 
     def collect_lines(self, when: datetime, mode: str = "normal") -> None:
         """The -collect-logs run announced in waagent.log."""
@@ -1244,7 +1313,8 @@ def build_healthy_modern() -> list[tuple[str, bytes]]:
     s.quiet(old_fail - timedelta(minutes=4))
     outage(s.w, "IOError timed out", 3)
     s.w.info(None, f"Fetching full goal state from the WireServer [incarnation {s.inc + 1}]")
-    s.w.info("ExtHandler", f"Fetching the goal state recovered from previous errors. Fetched {'incarnation_' + str(s.inc + 1)} (certificates: 1)")
+    s.w.info("ExtHandler", "Fetching the goal state recovered from previous errors. "
+                           f"Fetched {'incarnation_' + str(s.inc + 1)} (certificates: 1)")
     s.job(old_fail + timedelta(minutes=2), "nonet")
     s.w.info(None, "Fetch goal state from WireServer completed")
     s.daily_jobs(s.last_job + timedelta(hours=2))
@@ -1258,14 +1328,16 @@ def build_healthy_modern() -> list[tuple[str, bytes]]:
 def outage(w: WaLog, err: str, n: int) -> None:
     """Repeated goal-state fetch failures against the wireserver."""
     for i in range(n):
-        msg = f"[ProtocolError] [Wireserver Exception] [HttpError] [HTTP Failed] GET http://{WIRE}/machine/ -- {err} -- 6 attempts made"
+        msg = (f"[ProtocolError] [Wireserver Exception] [HttpError] [HTTP Failed] GET http://{WIRE}/machine/ -- {err} "
+               "-- 6 attempts made")
         if i < 3:
             w.error("ExtHandler", f"Error fetching the goal state: {msg}")
-        w.warn("ExtHandler", f"Fetch failed: [HttpError] [HTTP Failed] GET http://{WIRE}/machine/?comp=goalstate -- {err} -- 6 attempts made")
+        w.warn("ExtHandler", f"Fetch failed: [HttpError] [HTTP Failed] GET http://{WIRE}/machine/?comp=goalstate "
+                             f"-- {err} -- 6 attempts made")
         w.at(w.t + timedelta(seconds=60 + 6 * 40))
     if n > 3:
-        w.error("ExtHandler", f"Fetching the goal state is still failing: [ProtocolError] [Wireserver Exception] [HttpError] "
-                              f"[HTTP Failed] GET http://{WIRE}/machine/ -- {err} -- 6 attempts made")
+        w.error("ExtHandler", "Fetching the goal state is still failing: [ProtocolError] [Wireserver Exception] "
+                              f"[HttpError] [HTTP Failed] GET http://{WIRE}/machine/ -- {err} -- 6 attempts made")
 
 
 def build_healthy_old() -> list[tuple[str, bytes]]:
@@ -1277,8 +1349,9 @@ def build_healthy_old() -> list[tuple[str, bytes]]:
     old_fail = s.last_job - timedelta(days=6)
     s.daily_jobs(old_fail - timedelta(hours=2))
     s.quiet(old_fail - timedelta(minutes=2))
-    s.w.warn("ExtHandler", f"Exception retrieving extension handlers: [ProtocolError] [Wireserver Exception] [HttpError] "
-                           f"[HTTP Failed] GET http://{WIRE}/machine/?comp=goalstate -- IOError timed out -- 6 attempts made")
+    s.w.warn("ExtHandler", "Exception retrieving extension handlers: [ProtocolError] [Wireserver Exception] "
+                           f"[HttpError] [HTTP Failed] GET http://{WIRE}/machine/?comp=goalstate -- IOError timed out "
+                           "-- 6 attempts made")
     s.job(old_fail + timedelta(minutes=3), "freeze121", mount="/data", errno="Device or resource busy")
     s.quiet(old_fail + timedelta(hours=5))
     other_ext_failure(s.w)
@@ -1300,7 +1373,8 @@ def other_ext_failure(w: WaLog) -> None:
 def platform_dist_noise(w: WaLog) -> None:
     w.warn("ExtHandler", "Unable to read distribution details: module 'platform' has no attribute 'dist'\n"
                          "Traceback (most recent call last):\n"
-                         '  File "/usr/lib/python3/dist-packages/azurelinuxagent/common/version.py", line 93, in get_distro\n'
+                         '  File "/usr/lib/python3/dist-packages/azurelinuxagent/common/version.py", line 93, '
+                         'in get_distro\n'
                          "    osinfo = list(platform.dist())\n"
                          "AttributeError: module 'platform' has no attribute 'dist'")
 
@@ -1312,17 +1386,20 @@ def build_no_internet() -> list[tuple[str, bytes]]:
     s.daily_jobs(s.last_job - timedelta(days=1, hours=-2))
     outage_start = s.last_job - timedelta(hours=14)
     s.quiet(outage_start)
-    s.w.warn("ExtHandler", f"Error in SendHostPluginHeartbeat: [HttpError] [HTTP Failed] GET http://{WIRE}:32526/health -- IOError "
-                           "timed out -- 1 attempts made --- [NOTE: Will not log the same error for the next hour]", "MonitorHandler")
+    s.w.warn("ExtHandler", "Error in SendHostPluginHeartbeat: [HttpError] [HTTP Failed] "
+                           f"GET http://{WIRE}:32526/health -- IOError timed out -- 1 attempts made --- "
+                           "[NOTE: Will not log the same error for the next hour]", "MonitorHandler")
     outage(s.w, "IOError timed out", 5)
-    s.w.info("ExtHandler", f"Fetching the goal state recovered from previous errors. Fetched incarnation_{s.inc} (certificates: 1)")
+    s.w.info("ExtHandler", "Fetching the goal state recovered from previous errors. "
+                           f"Fetched incarnation_{s.inc} (certificates: 1)")
     s.quiet(s.last_job - timedelta(minutes=1))
     s.job(s.last_job, "nonet")
-    s.w.error("ExtHandler", "Event: name=WALinuxAgent, op=ReportStatus, message=Exception uploading status blob: [HttpError] "
-                            "[HTTP Failed] PUT https://md-2kqz0vbx3c1m.z7.blob.storage.azure.net/$system/sql-vm-07.status -- "
+    s.w.error("ExtHandler", "Event: name=WALinuxAgent, op=ReportStatus, message=Exception uploading status blob: "
+                            "[HttpError] [HTTP Failed] PUT "
+                            "https://md-2kqz0vbx3c1m.z7.blob.storage.azure.net/$system/sql-vm-07.status -- "
                             "IOError timed out -- 1 attempts made, duration=0")
-    s.w.error("ExtHandler", "Event: name=WALinuxAgent, op=ExtensionProcessing, message=Failed to report vm agent status: "
-                            "[ProtocolError] Failed to upload status blob via either channel, duration=0")
+    s.w.error("ExtHandler", "Event: name=WALinuxAgent, op=ExtensionProcessing, message=Failed to report vm agent "
+                            "status: [ProtocolError] Failed to upload status blob via either channel, duration=0")
     outage(s.w, "IOError timed out", 4)
     b = s.wind_down(6, 10, 15, gs_errors=6)
     s.add_common(b)
@@ -1345,8 +1422,10 @@ def sosreport(b: Bundle, s: Scenario) -> bytes:
         " pkts bytes target     prot opt in     out     source               destination\n"
         "  8812 1204311 ACCEPT     all  --  *      lo      0.0.0.0/0            0.0.0.0/0\n"
         "   412  61822 ACCEPT     tcp  --  *      eth0    0.0.0.0/0            10.0.0.0/8           tcp dpt:1433\n"
-        "  2210 190311 ACCEPT     tcp  --  *      eth0    0.0.0.0/0            168.63.129.16        tcp dpt:80 limit: avg 20/min burst 5\n"
-        "    96   5760 ACCEPT     udp  --  *      eth0    0.0.0.0/0            168.63.129.16        udp dpt:53\n").encode()
+        "  2210 190311 ACCEPT     tcp  --  *      eth0    0.0.0.0/0            168.63.129.16        tcp dpt:80 "
+        "limit: avg 20/min burst 5\n"
+        "    96   5760 ACCEPT     udp  --  *      eth0    0.0.0.0/0            168.63.129.16        udp dpt:53\n"
+    ).encode()
     members[root + "sos_commands/general/date"] = (b.collected.strftime("%a %b %d %H:%M:%S UTC %Y") + "\n").encode()
     members[root + "sos_commands/host/hostname"] = (s.p.host + "\n").encode()
     members[root + "version.txt"] = b"sosreport: 4.5.6\n"
@@ -1405,8 +1484,8 @@ def build_outdated() -> list[tuple[str, bytes]]:
 
 
 def build_unresponsive() -> list[tuple[str, bytes]]:
-    p = modern_profile("sap-hana-01", "2.10.0.8", "sles-15.4", "3.6.15", "5.14.21-150400.14.75-azure", daemon="2.8.0.11",
-                       service="waagent.service")
+    p = modern_profile("sap-hana-01", "2.10.0.8", "sles-15.4", "3.6.15", "5.14.21-150400.14.75-azure",
+                       daemon="2.8.0.11", service="waagent.service")
     s = Scenario("linux-agent-unresponsive-linux", p, t_("2026-11-20 03:00:09"))
     s.boot()
     crash = s.last_job - timedelta(days=1, hours=17)
@@ -1414,7 +1493,7 @@ def build_unresponsive() -> list[tuple[str, bytes]]:
     s.quiet(crash)
     err = "[Errno 13] Permission denied: '/var/lib/waagent/history/2026-11-18T10-02-11__47'"
     egg = p.egg
-    for i in range(5):
+    for _ in range(5):
         s.w.warn("ExtHandler", f"Agent WALinuxAgent-{p.agent} failed with exception: {err}")
         s.w.warn("ExtHandler", err + "\nTraceback (most recent call last):\n"
                  f'  File "{egg}/azurelinuxagent/ga/update.py", line 435, in run\n'
@@ -1424,8 +1503,8 @@ def build_unresponsive() -> list[tuple[str, bytes]]:
                  f"PermissionError: {err}")
         cmd = f"{p.python_bin} -u {egg} -run-exthandlers"
         s.w.warn("Daemon", f"Agent WALinuxAgent-{p.agent} launched with command '{cmd}' failed with return code: 1")
-        s.w.error("Daemon", f"Event: name=WALinuxAgent, op=Enable, message=Agent WALinuxAgent-{p.agent} launched with command "
-                            f"'{cmd}' failed with return code: 1, duration=0")
+        s.w.error("Daemon", f"Event: name=WALinuxAgent, op=Enable, message=Agent WALinuxAgent-{p.agent} launched with "
+                            f"command '{cmd}' failed with return code: 1, duration=0")
         s.w.at(s.w.t + timedelta(seconds=15))
         s.w.info("Daemon", f"Agent did not terminate cleanly: {err}")
         s.w.info("Daemon", f"Agent WALinuxAgent-{p.agent} launched with command '{cmd}' is successfully running")
@@ -1441,7 +1520,8 @@ def build_unresponsive() -> list[tuple[str, bytes]]:
     msgs = []
     for i in range(5):
         tt = crash + timedelta(seconds=20 * i + 2)
-        msgs += [f"{syslog_date(tt)} {p.host} systemd[1]: waagent.service: Main process exited, code=exited, status=1/FAILURE",
+        msgs += [f"{syslog_date(tt)} {p.host} systemd[1]: waagent.service: Main process exited, code=exited, "
+                 "status=1/FAILURE",
                  f"{syslog_date(tt)} {p.host} systemd[1]: waagent.service: Failed with result 'exit-code'.",
                  f"{syslog_date(tt + timedelta(seconds=5))} {p.host} systemd[1]: Started Azure Linux Agent."]
     tt = crash_end + timedelta(seconds=16)
@@ -1451,7 +1531,8 @@ def build_unresponsive() -> list[tuple[str, bytes]]:
     for h in range(0, 40, 4):
         tt = crash_end + timedelta(hours=h, minutes=17)
         msgs.append(f"{syslog_date(tt)} {p.host} systemd[1]: Starting Cleanup of Temporary Directories...")
-        msgs.append(f"{syslog_date(tt + timedelta(seconds=1))} {p.host} systemd[1]: Finished Cleanup of Temporary Directories.")
+        msgs.append(f"{syslog_date(tt + timedelta(seconds=1))} {p.host} systemd[1]: "
+                    "Finished Cleanup of Temporary Directories.")
     b.add("var/log/messages", ("\n".join(msgs) + "\n").encode())
     return [zipped(b)]
 
@@ -1473,10 +1554,12 @@ def build_config_invalid() -> list[tuple[str, bytes]]:
         s.inc += 1
         s.seq += 1
         s.w.info(None, f"Fetching full goal state from the WireServer [incarnation {s.inc}]")
-        s.w.info("ExtHandler", f"ProcessExtensionsGoalState started [incarnation_{s.inc} channel: WireServer source: Fabric "
-                               f"activity: {s.rnd.guid()} correlation {s.rnd.guid()} created: {iso_s(t)}]")
-        s.w.event(EXT, "ExtensionProcessing", f"Extension '{EXT}' will not be processed since extension processing is disabled. "
-                                              "To enable extension processing, set Extensions.Enabled=y in '/etc/waagent.conf'")
+        s.w.info("ExtHandler", f"ProcessExtensionsGoalState started [incarnation_{s.inc} channel: WireServer "
+                               f"source: Fabric activity: {s.rnd.guid()} correlation {s.rnd.guid()} "
+                               f"created: {iso_s(t)}]")
+        s.w.event(EXT, "ExtensionProcessing", f"Extension '{EXT}' will not be processed since extension processing is "
+                                              "disabled. To enable extension processing, set Extensions.Enabled=y in "
+                                              "'/etc/waagent.conf'")
         s.w.info("ExtHandler", f"ProcessExtensionsGoalState completed [incarnation_{s.inc} 12 ms]\n")
         s.history.append((t, s.inc, s.seq))
         t += timedelta(days=1)
@@ -1616,8 +1699,9 @@ def build_low_resources() -> list[tuple[str, bytes]]:
     w = s.w
     w.info("ExtHandler", "[CGW] Disabling resource usage monitoring. Reason: Check on cgroups failed:\n"
                          "[CGroupsException] The agent has been throttled for 187.42 seconds", "MonitorHandler")
-    w.warn("ExtHandler", f"Error in SendHostPluginHeartbeat: [HttpError] [HTTP Failed] GET http://{WIRE}:32526/health -- "
-                         "IOError timed out -- 1 attempts made --- [NOTE: Will not log the same error for the next hour]",
+    w.warn("ExtHandler", "Error in SendHostPluginHeartbeat: [HttpError] [HTTP Failed] "
+                         f"GET http://{WIRE}:32526/health -- IOError timed out -- 1 attempts made --- "
+                         "[NOTE: Will not log the same error for the next hour]",
            "MonitorHandler")
     s.quiet(s.last_job)
     s.inc += 1
@@ -1634,26 +1718,39 @@ def build_low_resources() -> list[tuple[str, bytes]]:
     w.info("ExtHandler", f"ProcessExtensionsGoalState completed [incarnation_{s.inc} 300517 ms]\n")
     s.history.append((s.last_job, s.inc, s.seq))
     b = s.wind_down(5, 5, 40)
-    s.add_common(b, handler=("Enabled", handler_status(p, "NotReady", 1011, f"[ExtensionError] Timeout(300);CPUThrottledTime(142.61secs): {path}")))
+    s.add_common(b, handler=("Enabled", handler_status(p, "NotReady", 1011,
+                                                       "[ExtensionError] Timeout(300);CPUThrottledTime(142.61secs): "
+                                                       f"{path}")))
     s.add_goal_states(b, p.agent)
     oom = res.end + timedelta(seconds=95)
     h = p.host
-    k = lambda t, m: f"{syslog_date(t)} {h} kernel: [{int((t - s.start).total_seconds()) + 7}.{s.rnd.int(100000, 999999)}] {m}"
+
+    def k(t: datetime, m: str) -> str:
+        return (f"{syslog_date(t)} {h} kernel: "
+                f"[{int((t - s.start).total_seconds()) + 7}.{s.rnd.int(100000, 999999)}] {m}")
+
     lines = []
     for mins in range(-300, 0, 17):
         t = s.last_job + timedelta(minutes=mins)
-        lines.append(f"{syslog_date(t)} {h} CRON[{s.rnd.int(2000, 60000)}]: (root) CMD (/opt/etl/bin/run-batch.sh >/dev/null 2>&1)")
-    lines += [k(oom, "python3 invoked oom-killer: gfp_mask=0x1100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0"),
+        lines.append(f"{syslog_date(t)} {h} CRON[{s.rnd.int(2000, 60000)}]: "
+                     "(root) CMD (/opt/etl/bin/run-batch.sh >/dev/null 2>&1)")
+    lines += [k(oom, "python3 invoked oom-killer: gfp_mask=0x1100cca(GFP_HIGHUSER_MOVABLE), order=0, "
+                     "oom_score_adj=0"),
               k(oom, "Mem-Info:"),
-              k(oom, "active_anon:1961324 inactive_anon:10022 isolated_anon:0 active_file:92 inactive_file:31 free:21374"),
+              k(oom, "active_anon:1961324 inactive_anon:10022 isolated_anon:0 active_file:92 inactive_file:31 "
+                     "free:21374"),
               k(oom, "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,"
-                     "task_memcg=/azure.slice/azure-vmextensions.slice/azure-vmextensions-" + EXT + ".slice,task=python3,pid=28814,uid=0"),
-              k(oom, "Out of memory: Killed process 28814 (python3) total-vm:1146424kB, anon-rss:512084kB, file-rss:0kB, "
-                     "shmem-rss:0kB, UID:0 pgtables:1312kB oom_score_adj:0"),
-              k(oom + timedelta(seconds=1), "oom_reaper: reaped process 28814 (python3), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB"),
-              k(oom + timedelta(seconds=40), "java invoked oom-killer: gfp_mask=0x1100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0"),
-              k(oom + timedelta(seconds=40), "Out of memory: Killed process 4102 (java) total-vm:9822404kB, anon-rss:6801220kB, "
-                                             "file-rss:0kB, shmem-rss:0kB, UID:1001 pgtables:14120kB oom_score_adj:0")]
+                     "task_memcg=/azure.slice/azure-vmextensions.slice/azure-vmextensions-" + EXT
+                     + ".slice,task=python3,pid=28814,uid=0"),
+              k(oom, "Out of memory: Killed process 28814 (python3) total-vm:1146424kB, anon-rss:512084kB, "
+                     "file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:1312kB oom_score_adj:0"),
+              k(oom + timedelta(seconds=1), "oom_reaper: reaped process 28814 (python3), now anon-rss:0kB, "
+                                            "file-rss:0kB, shmem-rss:0kB"),
+              k(oom + timedelta(seconds=40), "java invoked oom-killer: gfp_mask=0x1100cca(GFP_HIGHUSER_MOVABLE), "
+                                             "order=0, oom_score_adj=0"),
+              k(oom + timedelta(seconds=40), "Out of memory: Killed process 4102 (java) total-vm:9822404kB, "
+                                             "anon-rss:6801220kB, file-rss:0kB, shmem-rss:0kB, UID:1001 "
+                                             "pgtables:14120kB oom_score_adj:0")]
     b.add("var/log/syslog", ("\n".join(lines) + "\n").encode())
     return [zipped(b)]
 
@@ -1668,9 +1765,11 @@ def build_too_late() -> list[tuple[str, bytes]]:
         w = s.w
         name = "Microsoft.Azure.Extensions.CustomScript-2.1.10"
         w.info(None, f"Fetching full goal state from the WireServer [incarnation {s.inc + 1}]")
-        w.info("ExtHandler", f"ProcessExtensionsGoalState started [incarnation_{s.inc + 1} channel: WireServer source: Fabric "
-                             f"activity: {s.rnd.guid()} correlation {s.rnd.guid()} created: {iso_s(w.t)}]")
-        w.lines.append(f"{iso(w.step())} INFO ExtHandler [{name}] Target handler state: enabled [incarnation_{s.inc + 1}]")
+        w.info("ExtHandler", f"ProcessExtensionsGoalState started [incarnation_{s.inc + 1} channel: WireServer "
+                             f"source: Fabric activity: {s.rnd.guid()} correlation {s.rnd.guid()} "
+                             f"created: {iso_s(w.t)}]")
+        w.lines.append(f"{iso(w.step())} INFO ExtHandler [{name}] Target handler state: enabled "
+                       f"[incarnation_{s.inc + 1}]")
         w.lines.append(f"{iso(w.step())} INFO ExtHandler [{name}] Enable extension: [bin/custom-script-shim enable]")
         s.inc += 1
         t = w.t
@@ -1678,8 +1777,9 @@ def build_too_late() -> list[tuple[str, bytes]]:
             t += timedelta(minutes=16, seconds=s.rnd.int(0, 40))
             w.at(t)
             if i == 2:
-                w.warn("ExtHandler", "A new goal state was received, but not all the extensions in the previous goal state "
-                                     "have completed: [('Microsoft.Azure.Extensions.CustomScript', 'transitioning')]")
+                w.warn("ExtHandler", "A new goal state was received, but not all the extensions in the previous goal "
+                                     "state have completed: "
+                                     "[('Microsoft.Azure.Extensions.CustomScript', 'transitioning')]")
             heartbeat(w, s.hb[0] + i, s.hb[1])
         s.hb[0] += 9
         w.info("ExtHandler", f"ProcessExtensionsGoalState completed [incarnation_{s.inc} 8712431 ms]\n")
@@ -1691,7 +1791,8 @@ def build_too_late() -> list[tuple[str, bytes]]:
 
 def build_unsupported_os() -> list[tuple[str, bytes]]:
     p = Profile(host="coreos-node-3", agent="2.0.16", daemon="2.0.16", gen="2.0", distro="coreos", python="2.7.10",
-                kernel="4.19.86-coreos", ext_ver="1.0.9164.0", tz_hours=-8, python_bin="/usr/share/oem/python/bin/python")
+                kernel="4.19.86-coreos", ext_ver="1.0.9164.0", tz_hours=-8,
+                python_bin="/usr/share/oem/python/bin/python")
     s = Scenario("linux-unsupported-os", p, t_("2019-12-11 10:02:37"), days=7, seq0=2, inc0=5)
     s.boot()
     s.daily_jobs(s.last_job - timedelta(hours=2), outcomes={d: "freeze121" for d in range(7)})
@@ -1708,21 +1809,25 @@ def build_simple_causes() -> list[tuple[str, bytes]]:
                        mounts=("/data", "/var/lib/docker", "/"))
     out += simple_ext_failure("linux-fsfreeze-failed", p, t_("2026-11-20 02:00:17"), "freeze121", mount="/data",
                               errno="Device or resource busy")
-    p = Profile(host="ol7-report-01", agent="2.2.46", daemon="2.2.46", gen="2.2.46", distro="oracle-7.9", python="2.7.5",
-                kernel="5.4.17-2011.7.4.el7uek.x86_64", ext_ver="1.0.9172.0", python_bin="/usr/bin/python",
-                service="waagent.service", mounts=("/u01", "/"), other_ext="Microsoft.Azure.Extensions.CustomScript-2.1.3")
-    out += simple_ext_failure("linux-fsfreeze-timeout", p, t_("2020-04-22 19:30:55"), "freeze122", results=None, mount="/u01")
-    p = modern_profile("centos-nfs-gw", "2.2.53.1", "centos-8", "3.6.8", "4.18.0-240.15.1.el8_3.x86_64", daemon="2.2.45",
-                       ext_ver="1.0.9180.0", python_bin="/usr/libexec/platform-python", service="waagent.service",
-                       mounts=("/mnt/export", "/"), other_ext="Microsoft.EnterpriseCloud.Monitoring.OmsAgentForLinux-1.13.35")
-    out += simple_ext_failure("linux-mount-point-inaccessible", p, t_("2021-03-09 23:00:21"), "mount123", mount="/mnt/export")
+    p = Profile(host="ol7-report-01", agent="2.2.46", daemon="2.2.46", gen="2.2.46", distro="oracle-7.9",
+                python="2.7.5", kernel="5.4.17-2011.7.4.el7uek.x86_64", ext_ver="1.0.9172.0",
+                python_bin="/usr/bin/python", service="waagent.service", mounts=("/u01", "/"),
+                other_ext="Microsoft.Azure.Extensions.CustomScript-2.1.3")
+    out += simple_ext_failure("linux-fsfreeze-timeout", p, t_("2020-04-22 19:30:55"), "freeze122", results=None,
+                              mount="/u01")
+    p = modern_profile("centos-nfs-gw", "2.2.53.1", "centos-8", "3.6.8", "4.18.0-240.15.1.el8_3.x86_64",
+                       daemon="2.2.45", ext_ver="1.0.9180.0", python_bin="/usr/libexec/platform-python",
+                       service="waagent.service", mounts=("/mnt/export", "/"),
+                       other_ext="Microsoft.EnterpriseCloud.Monitoring.OmsAgentForLinux-1.13.35")
+    out += simple_ext_failure("linux-mount-point-inaccessible", p, t_("2021-03-09 23:00:21"), "mount123",
+                              mount="/mnt/export")
     p = modern_profile("sles-oracle-01", "2.7.3.0", "sles-12.5", "3.4.10", "4.12.14-16.112-azure", daemon="2.2.52",
                        ext_ver="1.0.9188.0", service="waagent.service", mounts=("/oradata", "/"))
     out += simple_ext_failure("linux-prepost-script-failed", p, t_("2022-06-15 22:00:09"), "prescript")
     p = modern_profile("k8s-node-17", "2.11.1.4", "ubuntu-22.04", "3.10.12", "6.5.0-1024-azure", daemon="2.2.53.1")
     out += simple_ext_failure("linux-snapshot-limit-reached", p, t_("2026-11-20 04:00:33"), "limit85")
-    p = modern_profile("alma-web-08", "2.12.0.2", "alma-9.4", "3.9.18", "5.14.0-427.13.1.el9_4.x86_64", daemon="2.7.0.6",
-                       service="waagent.service")
+    p = modern_profile("alma-web-08", "2.12.0.2", "alma-9.4", "3.9.18", "5.14.0-427.13.1.el9_4.x86_64",
+                       daemon="2.7.0.6", service="waagent.service")
     out += simple_ext_failure("linux-snapshot-rate-exceeded", p, t_("2026-11-20 02:30:11"), "rate173")
     p = modern_profile("deb-app-06", "2.10.0.8", "debian-12", "3.11.2", "6.1.0-25-cloud-amd64", daemon="2.9.1.1")
     out += simple_ext_failure("linux-host-snapshot-service-error", p, t_("2026-11-20 01:30:48"), "host556")

@@ -48,7 +48,8 @@ T_MAIN, T_NET, T_GS, T_PLUGIN, T_HEART, T_STOP, T_TI = 0x06, 0x0B, 0x0E, 0x1A, 0
 
 def enable_failed(how: str) -> str:
     """The agent's word when enable.cmd fails; ``how``: ``has exited with Exit code: 1, Code: 1009`` and the like."""
-    return f"Enable failed for plugin (name: {EXT}, version {EXT_VER}) with exception Command {ENABLE_CMD} of {EXT} {how}"
+    return (f"Enable failed for plugin (name: {EXT}, version {EXT_VER}) with exception Command {ENABLE_CMD} "
+            f"of {EXT} {how}")
 
 
 
@@ -233,8 +234,8 @@ EVENT_TEXT = {
         "running": "Ausgeführt", "stopped": "Beendet",
         "spp": "Der Neustart des Software Protection-Diensts wurde erfolgreich für {0} geplant. Grund: RulesEngine.",
         "vss_idle": "Der VSS-Dienst wird aufgrund eines Leerlauftimeouts heruntergefahren. ",
-        "crash": "Der Dienst \"Windows Azure Guest Agent\" wurde unerwartet beendet. Dies ist bereits {0} Mal passiert. "
-                 "Folgende Korrekturmaßnahme wird in 60000 Millisekunden durchgeführt: Neustart des Diensts.",
+        "crash": "Der Dienst \"Windows Azure Guest Agent\" wurde unerwartet beendet. Dies ist bereits {0} Mal "
+                 "passiert. Folgende Korrekturmaßnahme wird in 60000 Millisekunden durchgeführt: Neustart des Diensts.",
         "dotnet": "Anwendung: WindowsAzureGuestAgent.exe\nFrameworkversion: v4.0.30319\n"
                   "Beschreibung: Der Prozess wurde aufgrund einer unbehandelten Ausnahme beendet.\n"
                   "Ausnahmeinformationen: System.Configuration.ConfigurationErrorsException\n"
@@ -257,7 +258,8 @@ def health_report(vm: Vm, t: datetime, dhcp: bool = True, services: dict[str, st
            "networkAdapters": [
                {"name": vm.nic, "status": "Up", "macAddress": vm.mac,
                 "ipProperties": [{"protocolVersion": 4, "address": vm.ip, "isDhcpEnabled": dhcp},
-                                 {"protocolVersion": 6, "address": "fe80::5d1c:9a2e:7b41:c3f0%6", "isDhcpEnabled": False}]},
+                                 {"protocolVersion": 6, "address": "fe80::5d1c:9a2e:7b41:c3f0%6",
+                                  "isDhcpEnabled": False}]},
                {"name": "Loopback Pseudo-Interface 1", "status": "Up", "macAddress": "",
                 "ipProperties": [{"protocolVersion": 4, "address": "127.0.0.1", "isDhcpEnabled": False},
                                  {"protocolVersion": 6, "address": "::1", "isDhcpEnabled": False}]}],
@@ -308,12 +310,14 @@ def status_doc(vm: Vm, job: Job, t: datetime, o: Outcome) -> bytes:
                  ("snapshotMethod", "firstHostThenGuest"), ("volumeCount", str(len(vm.volumes)))]
     if o.error_name:
         telemetry.append(("extErrorCode", o.error_name))
-    fmt = {"lang": "en-US", "message": json.dumps({"messageStr": o.message, "snapshotConsistency": 2 if o.snaps_ok else 0,
+    fmt = {"lang": "en-US", "message": json.dumps({"messageStr": o.message,
+                                                   "snapshotConsistency": 2 if o.snaps_ok else 0,
                                                    "jobMessage": "", "isSizeComputationFailed": False})}
     report = {"taskId": job.task, "commandStartTimeUTCTicks": ticks(job.cmd_start), "status": o.status,
               "code": o.code, "telemetryData": [{"Key": k, "Value": v} for k, v in telemetry],
               "vmHealthInfo": {"vmHealthState": o.health[0], "vmHealthStatusCode": o.health[1]},
-              "snapshotInfo": [{"isSuccessful": o.snaps_ok, "snapshotUri": None, "errorMessage": "" if o.snaps_ok else o.message,
+              "snapshotInfo": [{"isSuccessful": o.snaps_ok, "snapshotUri": None,
+                                "errorMessage": "" if o.snaps_ok else o.message,
                                 "blobUri": f"https://md-{job.task[:12]}.z{job.seq % 40}.blob.storage.azure.net/disk{i}"}
                                for i in range(len(vm.volumes))],
               "storageDetails": {"partitionCount": len(vm.volumes), "totalUsedSizeInBytes": 91_234_467_840 + job.seq,
@@ -368,11 +372,14 @@ def aggregate_status(vm: Vm, a: Agg, seq: int, status_bytes: bytes | None, inc: 
            "aggregateStatus": {
                "guestAgentStatus": {"version": vm.agent, "status": a.agent_status,
                                     "formattedMessage": {"lang": "en-US",
-                                                         "message": "GuestAgent is running and processing the extensions."},
-                                    "lastStatusUploadMethod": "HostGA Plugin - Default", "lastStatusUploadTime": upload},
+                                                         "message": "GuestAgent is running and processing the "
+                                                                    "extensions."},
+                                    "lastStatusUploadMethod": "HostGA Plugin - Default",
+                                    "lastStatusUploadTime": upload},
                "handlerAggregateStatus": [handler],
                "vmArtifactsAggregateStatus": {"goalStateAggregateStatus": {"inSvdSeqNo": str(inc), "status": "Success",
-                                                                           "code": 0, "timestampUTC": iso_s(a.uploaded)}}},
+                                                                           "code": 0,
+                                                                           "timestampUTC": iso_s(a.uploaded)}}},
            "guestOSInfo": {"computerName": vm.host, "osName": vm.os_name, "osVersion": vm.build, "version": vm.agent},
            "supportedFeatures": [{"Key": "MultipleExtensionsPerHandler", "Value": "1.0"},
                                  {"Key": "VersioningGovernance", "Value": "1.0"}]}
@@ -447,8 +454,9 @@ class Sim:
         self.system.append(Event(t, "System", "EventLog", 6013, "Information", self.txt["uptime"].format(uptime),
                                  qualifiers=32768))
         restart = t + timedelta(hours=23, minutes=self.rnd.int(0, 50))
-        self.app.append(Event(t + timedelta(minutes=self.rnd.int(3, 40)), "Application", "Microsoft-Windows-Security-SPP",
-                              16384, "Information", self.txt["spp"].format(iso_s(restart)), qualifiers=16384))
+        self.app.append(Event(t + timedelta(minutes=self.rnd.int(3, 40)), "Application",
+                              "Microsoft-Windows-Security-SPP", 16384, "Information",
+                              self.txt["spp"].format(iso_s(restart)), qualifiers=16384))
 
     def quiet(self, until: datetime, extra: Callable[["Sim", datetime], None] | None = None) -> None:
         """Heartbeats, health reports and daily events up to ``until``."""
@@ -470,7 +478,8 @@ class Sim:
                 extra(self, t)
         self.wa.at(until)
 
-    def wind_down(self, hours: float, minutes: float, extra: Callable[["Sim", datetime], None] | None = None) -> datetime:
+    def wind_down(self, hours: float, minutes: float,
+                  extra: Callable[["Sim", datetime], None] | None = None) -> datetime:
         """Routine traffic for ``hours`` after the last job; return the collection time, ``minutes`` later."""
         self.quiet(self.last_job + timedelta(hours=hours), extra)
         return self.last_job + timedelta(hours=hours, minutes=minutes)
@@ -494,9 +503,10 @@ class Sim:
             w.warn(f"Start the root task for Plugin handler '{handler}' Runtime Settings of extension ''.", T_GS)
         w.info(f"Starting extension processing for extension 'HandlerName: '{EXT}', ExtensionName: '''", T_PLUGIN)
         w.warn(f"Processing plugin {EXT} version {EXT_VER}, state: enabled, autoupgrade: True, isJson: True", T_PLUGIN)
-        w.info(f"Getting plugin locations for plugin '{EXT}'. Current Version: '{EXT_VER}', Requested Version: '1.0'", T_PLUGIN)
-        w.info(f"Auto-Upgrade mode. Highest public version for plugin '{EXT}' with requested version: '1.0', is: '{EXT_VER}'",
-               T_PLUGIN)
+        w.info(f"Getting plugin locations for plugin '{EXT}'. Current Version: '{EXT_VER}', "
+               "Requested Version: '1.0'", T_PLUGIN)
+        w.info(f"Auto-Upgrade mode. Highest public version for plugin '{EXT}' with requested version: '1.0', "
+               f"is: '{EXT_VER}'", T_PLUGIN)
         w.info(f"Waiting for command {ENABLE_CMD}", T_PLUGIN)
         outcome = (body or ok_run)(self, job)
         if outcome is not None:
@@ -505,8 +515,8 @@ class Sim:
             if outcome.status in ("success", "error"):
                 self.wa.at(max(self.wa.t, end))
                 w.info(f"Enable command of {EXT} has exited with Exit code: 0", T_PLUGIN)
-                w.info(f"Plugin {EXT} version {EXT_VER} reported status '{outcome.status}' for sequence number {job.seq}",
-                       T_PLUGIN)
+                w.info(f"Plugin {EXT} version {EXT_VER} reported status '{outcome.status}' "
+                       f"for sequence number {job.seq}", T_PLUGIN)
         return job
 
     def daily_jobs(self, upto: datetime) -> None:
@@ -548,8 +558,8 @@ def ext_start(s: Sim, job: Job) -> AgentLog:
     x, vm = s.xl, s.vm
     x.at(job.start + s.rnd.us(300, 1500))
     pid = s.rnd.int(1200, 9800)
-    x.info(f"IaaSBcdrExtension starting. Version {EXT_VER}, operation enable, sequence number {job.seq}, process id {pid}",
-           0x01)
+    x.info(f"IaaSBcdrExtension starting. Version {EXT_VER}, operation enable, sequence number {job.seq}, "
+           f"process id {pid}", 0x01)
     x.info(f"Reading runtime settings {PLUGIN_DIR}\\RuntimeSettings\\{job.seq}.settings", 0x01)
     x.info(f"TaskId: {job.task}, commandToExecute: snapshot, commandStartTimeUTCTicks: {ticks(job.cmd_start)}, "
            "locale: en-us", 0x01)
@@ -614,8 +624,9 @@ def build_healthy() -> list[tuple[str, bytes]]:
     s.daily_jobs(blip)
     s.quiet(blip)
     s.wa.warn(f"(Ignoring) Exception while fetching supported versions from HostGAPlugin: System.Net.WebException: "
-              f"Unable to connect to the remote server \n---> System.Net.Sockets.SocketException: A connection attempt failed "
-              f"because the connected party did not properly respond after a period of time {WIRE}:32526\n"
+              "Unable to connect to the remote server \n---> System.Net.Sockets.SocketException: "
+              "A connection attempt failed because the connected party did not properly respond after a period of "
+              f"time {WIRE}:32526\n"
               "   at System.Net.Sockets.Socket.DoConnect(EndPoint endPointSnapshot, SocketAddress socketAddress)\n"
               "   --- End of inner exception stack trace ---\n"
               "   at Microsoft.GuestAgentHostPlugin.Client.GuestInformationServiceClient.GetVersions()", T_NET)
@@ -638,10 +649,10 @@ def build_agent_unresponsive() -> list[tuple[str, bytes]]:
     w = s.wa
     w.warn("WindowsAzureGuestAgent stopping.", T_STOP + 3)
     w.info("Uninitializing StateExecutor with WaitForTerminalStateReachedOnEnd : True", T_STOP + 3)
-    w.warn("WindowsAzureGuestAgent could not be stopped. Exception: System.NullReferenceException: Object reference not set "
-           "to an instance of an object.\n"
-           "at Microsoft.WindowsAzure.GuestAgent.ContainerStateMachine.GoalStateExecutorBase.WaitForExtensionWorkflowComplete("
-           "Boolean WaitForTerminalStateReachedOnEnd)\n"
+    w.warn("WindowsAzureGuestAgent could not be stopped. Exception: System.NullReferenceException: Object reference "
+           "not set to an instance of an object.\n"
+           "at Microsoft.WindowsAzure.GuestAgent.ContainerStateMachine.GoalStateExecutorBase."
+           "WaitForExtensionWorkflowComplete(Boolean WaitForTerminalStateReachedOnEnd)\n"
            "at Microsoft.WindowsAzure.GuestAgent.ContainerStateMachine.GoalStateExecutorBase.Uninitialize(Boolean "
            "WaitForTerminalStateReachedOnEnd)\n"
            "at Microsoft.WindowsAzure.GuestAgent.AgentCore.AgentCore.Stop(Boolean waitForTerminalState)\n"
@@ -670,17 +681,19 @@ def build_agent_unresponsive() -> list[tuple[str, bytes]]:
 
 
 NO_NET_HOSTGA = (f"(Ignoring) Exception while fetching supported versions from HostGAPlugin: System.Net.WebException: "
-                 f"Unable to connect to the remote server \n---> System.Net.Sockets.SocketException: An attempt was made to "
-                 f"access a socket in a way forbidden by its access permissions {WIRE}:32526\n"
+                 f"Unable to connect to the remote server \n---> System.Net.Sockets.SocketException: An attempt was "
+                 f"made to access a socket in a way forbidden by its access permissions {WIRE}:32526\n"
                  "at System.Net.Sockets.Socket.DoConnect(EndPoint endPointSnapshot, SocketAddress socketAddress)\n"
-                 "at System.Net.ServicePoint.ConnectSocketInternal(Boolean connectFailure, Socket s4, Socket s6, Socket& "
-                 "socket, IPAddress& address, ConnectSocketState status, IAsyncResult asyncResult, Exception& exception)\n"
+                 "at System.Net.ServicePoint.ConnectSocketInternal(Boolean connectFailure, Socket s4, Socket s6, "
+                 "Socket& socket, IPAddress& address, ConnectSocketState status, IAsyncResult asyncResult, "
+                 "Exception& exception)\n"
                  "--- End of inner exception stack trace ---\n"
                  "at System.Net.WebClient.DownloadString(Uri address)\n"
                  "at Microsoft.GuestAgentHostPlugin.Client.GuestInformationServiceClient.GetVersions()")
 NO_NET_WIRE = ("GetVersions() failed with exception: System.AggregateException: One or more errors occurred. ---> "
                "System.Net.Http.HttpRequestException: An error occurred while sending the request. ---> "
-               "System.Net.WebException: Unable to connect to the remote server ---> System.Net.Sockets.SocketException: "
+               "System.Net.WebException: Unable to connect to the remote server ---> "
+               "System.Net.Sockets.SocketException: "
                f"An attempt was made to access a socket in a way forbidden by its access permissions {WIRE}:80")
 
 
@@ -702,13 +715,13 @@ def no_internet_sim() -> tuple[Sim, datetime]:
     s.daily_jobs(block)
     s.quiet(block)
     w = s.wa
-    w.error("GetVersions() failed with exception: Microsoft.ServiceModel.Web.WebProtocolException: Server Error: Service "
-            "Unavailable (ServiceUnavailable) ---> \nSystem.Net.WebException: The remote server returned an error: (503) "
-            "Server Unavailable.", T_NET)
+    w.error("GetVersions() failed with exception: Microsoft.ServiceModel.Web.WebProtocolException: Server Error: "
+            "Service Unavailable (ServiceUnavailable) ---> \nSystem.Net.WebException: The remote server returned an "
+            "error: (503) Server Unavailable.", T_NET)
     w.warn(NO_NET_HOSTGA, T_NET)
     w.warn(f"Fetching certificate blob from the cert URI: http://{WIRE}/machine/{s.rnd.guid()}/{s.rnd.guid()}."
-           f"_{vm.host}?comp=certificates&incarnation={s.inc + 1} failed with exception: System.Net.WebException: Unable "
-           "to connect to the remote server", T_GS)
+           f"_{vm.host}?comp=certificates&incarnation={s.inc + 1} failed with exception: System.Net.WebException: "
+           "Unable to connect to the remote server", T_GS)
     blocked_wire(s, w.t)
     collected = t_("2026-11-20 10:12:33")
     s.quiet(collected - timedelta(minutes=2), extra=blocked_wire)
@@ -798,7 +811,8 @@ def stuck_enable(s: Sim, job: Job) -> Outcome | None:
     w = s.wa
     for n in range(4):
         w.at(job.start + timedelta(minutes=4 * n + 3, seconds=s.rnd.int(0, 50)))
-        w.warn(f"Status file {PLUGIN_DIR}\\Status\\{job.seq}.status is not available for the Extension '' yet.", T_PLUGIN + 0x17)
+        w.warn(f"Status file {PLUGIN_DIR}\\Status\\{job.seq}.status is not available for the Extension '' yet.",
+               T_PLUGIN + 0x17)
     w.at(job.start + timedelta(minutes=20, seconds=1))
     w.error(f"Command {ENABLE_CMD} of {EXT} has not exited on time! Killing it...", T_PLUGIN)
     w.error(f"Enable command of {EXT} has exited with Exit code: -2", T_PLUGIN)
@@ -815,8 +829,9 @@ def exit1_enable(s: Sim, job: Job) -> Outcome | None:
             "(Exception from HRESULT: 0x80131040)", 0x01)
     w = s.wa
     w.at(x.t + timedelta(seconds=2))
-    enable_exited(w, 1, "\n   at Microsoft.WindowsAzure.GuestAgent.ContainerStateMachine.HandlerStateMachine.InvokeCommand("
-                        "String command, PluginArtifacts pluginArtifact, String pluginVersion, String pluginFolder, "
+    enable_exited(w, 1, "\n   at Microsoft.WindowsAzure.GuestAgent.ContainerStateMachine.HandlerStateMachine."
+                        "InvokeCommand(String command, PluginArtifacts pluginArtifact, String pluginVersion, "
+                        "String pluginFolder, "
                         "String pluginLogFolder, Int32 processWaitTimeout, PluginEventType startType, "
                         "PluginEventType endType, CancellationToken ct)")
     return None
@@ -847,25 +862,28 @@ def vss_fail(s: Sim, job: Job) -> Outcome:
             "a system service. Try again later when activity on the volume is reduced.", 0x09)
     x.warn("Writer 'SqlServerWriter' state: [8] Failed, last error: Retryable error", 0x09)
     x.warn("Writer 'System Writer' state: [1] Stable, last error: No error", 0x09)
-    x.error("Snapshot operation failed because VSS writers were in a bad state. (ExtensionFailedVssWriterInBadState)", 0x09)
+    x.error("Snapshot operation failed because VSS writers were in a bad state. (ExtensionFailedVssWriterInBadState)",
+            0x09)
     end = x.t
     vol = "\\\\?\\Volume{" + s.rnd.guid() + "}\\"
     s.service_event("Volume Shadow Copy", True, job.start + timedelta(seconds=9))
     s.app.append(Event(end - timedelta(seconds=3), "Application", "VSS", 12289, "Error",
                        f"Volume Shadow Copy Service error: Unexpected error DeviceIoControl({vol} - 0000000000000A64,"
-                       "0x0053c008,0000000000000000,0,00000000000B2130,4096,[0]).  hr = 0x80042314, The shadow copy provider "
-                       "timed out while holding writes to the volume being shadow copied. This is probably due to "
-                       "excessive activity on the volume by an application or a system service. Try again later when "
-                       "activity on the volume is reduced.\n\nOperation:\n   Processing EndPrepareSnapshots\n\nContext:\n"
+                       "0x0053c008,0000000000000000,0,00000000000B2130,4096,[0]).  hr = 0x80042314, The shadow copy "
+                       "provider timed out while holding writes to the volume being shadow copied. This is probably "
+                       "due to excessive activity on the volume by an application or a system service. Try again later "
+                       "when activity on the volume is reduced.\n\nOperation:\n   Processing EndPrepareSnapshots\n\n"
+                       "Context:\n"
                        f"   Execution Context: System Provider\n   Snapshot Set ID: {set_id}"))
     s.app.append(Event(end - timedelta(seconds=2), "Application", "VSS", 8193, "Error",
                        "Volume Shadow Copy Service error: Unexpected error calling routine IVssWriterCallback::Freeze. "
-                       "hr = 0x800423f2, The writer's timeout expired between the Freeze and Thaw events.\n\nOperation:\n"
+                       "hr = 0x800423f2, The writer's timeout expired between the Freeze and Thaw events.\n\n"
+                       "Operation:\n"
                        "   Freeze Event\n\nContext:\n   Execution Context: Writer\n"
                        "   Writer Class Id: {a65faa63-5ea8-4ebc-9dbd-a0c4db26912a}\n   Writer Name: SqlServerWriter"))
     s.system.append(Event(end - timedelta(seconds=4), "System", "volsnap", 8, "Error",
-                          "The flush and hold writes operation on volume F: timed out while waiting for a release writes "
-                          "command.", qualifiers=49152))
+                          "The flush and hold writes operation on volume F: timed out while waiting for a release "
+                          "writes command.", qualifiers=49152))
     s.app.append(Event(end + timedelta(minutes=3), "Application", "VSS", 8224, "Information", s.txt["vss_idle"]))
     return ext_finish(x, job, Outcome("error", 2, "Snapshot operation failed because VSS writers were in a bad state.",
                                       "ExtensionFailedVssWriterInBadState", (128, 2), False))
@@ -901,7 +919,8 @@ def com_fail(s: Sim, job: Job) -> Outcome:
                        "The run-time environment has detected an inconsistency in its internal state. Please contact "
                        "Microsoft Product Support Services to report this error. Error Code = 0x8004e00f : COM+ was "
                        "unable to talk to the Microsoft Distributed Transaction Coordinator\n"
-                       "COM+ Services Internals Information:\nFile: d:\\com\\complus\\src\\comsvcs\\admin\\catalog.cpp, "
+                       "COM+ Services Internals Information:\n"
+                       "File: d:\\com\\complus\\src\\comsvcs\\admin\\catalog.cpp, "
                        "Line: 1612", qualifiers=49152, task=1, task_name="SVC"))
     return ext_finish(x, job, Outcome("error", 2, "Extension installation/operation failed due to a COM+ error",
                                       "ExtensionInstallationFailedMDTC", (128, 2), False))
@@ -973,8 +992,8 @@ def cert_fail(s: Sim, job: Job) -> Outcome:
     x.error(f"Failed to decode, decrypt, and deserialize the protected settings string. Error Message: Keyset does not "
             f"exist (certificate {s.thumb})", 0x01)
     x.error("FailedToDecryptProtectedSettings", 0x01)
-    return ext_finish(x, job, Outcome("error", 2, "FailedToDecryptProtectedSettings: the protected settings could not be "
-                                      "decrypted with the guest agent certificate", "GuestAgentCertificateNotFound",
+    return ext_finish(x, job, Outcome("error", 2, "FailedToDecryptProtectedSettings: the protected settings could not "
+                                      "be decrypted with the guest agent certificate", "GuestAgentCertificateNotFound",
                                       (256, 16), False))
 
 
@@ -989,11 +1008,11 @@ def build_cert() -> list[tuple[str, bytes]]:
     w.error("RdCrypt Initialization failed. Error Code: -2147023143.", T_STOP)
     w.error("Failed to get TransportCertificate. Error: System.AccessViolationException\n"
             "Microsoft.Cis.Fabric.CertificateServices.RdCertificateFactory.Shutdown()", T_STOP)
-    w.warn(f"Could not get transport certificate from agent runtime for subject name: {sub}. Installing certificates in "
-           "the LocalMachine store failed.", T_STOP)
-    w.error("Installing certificates in the LocalMachine store failed with exception: Microsoft.WindowsAzure.GuestAgent."
-            "CertificateManager.CryptographyNative+PInvokeException: PInvoke PFXImportCertStore failed and null handle is "
-            "returned. Error Code: 86.", T_STOP)
+    w.warn(f"Could not get transport certificate from agent runtime for subject name: {sub}. Installing certificates "
+           "in the LocalMachine store failed.", T_STOP)
+    w.error("Installing certificates in the LocalMachine store failed with exception: "
+            "Microsoft.WindowsAzure.GuestAgent.CertificateManager.CryptographyNative+PInvokeException: "
+            "PInvoke PFXImportCertStore failed and null handle is returned. Error Code: 86.", T_STOP)
     s.job(s.last_job, cert_fail)
     collected = s.wind_down(15, 3)
     agg = Agg(s.last_job + timedelta(minutes=1))

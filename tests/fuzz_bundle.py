@@ -37,12 +37,13 @@ Traceback (most recent call last):
 OSError: timed out
 2019/07/01 08:00:00.123456 INFO ExtHandler ProcessGoalState completed [incarnation 4; 812 ms]
 """
-VMSNAP_LOG = """\
-2025-03-04 08:15:02.441017 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]starting enable
-2025-03-04 08:15:09.002231 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]Enable,error,121,,False
-================== Logs during Freeze Start ==============
-2025/03/04 08:15:05.120101  Info  2025-03-04 09:15:04 Failed to FIFREEZE: /data with error message: Device or resource busy
-"""
+VMSNAP_LOG = (
+    "2025-03-04 08:15:02.441017 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]starting enable\n"
+    "2025-03-04 08:15:09.002231 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]Enable,error,121,,False\n"
+    "================== Logs during Freeze Start ==============\n"
+    "2025/03/04 08:15:05.120101  Info  2025-03-04 09:15:04 Failed to FIFREEZE: /data with error message: "
+    "Device or resource busy\n"
+)
 GOAL_STATE = """<?xml version="1.0" encoding="utf-8"?>
 <GoalState><Version>2012-11-30</Version><Incarnation>7</Incarnation>
 <Machine><ExpectedState>Started</ExpectedState></Machine>
@@ -100,7 +101,8 @@ def seeds() -> dict[str, bytes]:
         "windows.zip": _zip({"WindowsAzure/Logs/WaAppAgent.log": WAAPPAGENT_LOG,
                              "Packages/Plugins/Microsoft.Azure.RecoveryServices.VMSnapshot/1.0/Status/0.status": STATUS,
                              "registry/agent.reg": 'Windows Registry Editor Version 5.00\r\n\r\n'
-                                                   '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Virtual Machine\\Guest]\r\n'
+                                                   '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\'
+                                                   'Virtual Machine\\Guest]\r\n'
                                                    '"GuestAgentVersion"="2.7.41491.1102"\r\n'},
                             zipfile.ZIP_STORED),
         "sosreport.tar.gz": _tar_gz({"sosreport-vm/" + k: v for k, v in LINUX_MEMBERS.items()}),
@@ -133,10 +135,10 @@ def main(argv: list[str]) -> None:
     import atheris
 
     with atheris.instrument_imports(include=["azlog_vmbackup"]):
-        from azlog_vmbackup.analyzer.apps.analyze import analyze
-        from azlog_vmbackup.core.bundle import BundleError
-        from azlog_vmbackup.analyzer.knowledge.store import Knowledge
         import azlog_vmbackup.parsers.base  # noqa: F401  (parsers are imported lazily by analyze: instrument them now)
+        from azlog_vmbackup.analyzer.apps.analyze import analyze
+        from azlog_vmbackup.analyzer.knowledge.store import Knowledge
+        from azlog_vmbackup.core.bundle import BundleError
         from azlog_vmbackup.parsers import registry
         for name in sorted({s.parser for s in registry.TABLE if s.parser} | {"text_generic"}):
             __import__(f"azlog_vmbackup.parsers.{name}")

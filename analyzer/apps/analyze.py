@@ -5,18 +5,29 @@ The CLI (and anything else that diagnoses a bundle) calls ``analyze()``.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-from azlog_vmbackup.parsers import registry
-from azlog_vmbackup.core.bundle import READ_ERRORS, Budget, BundleError, LimitExceeded, Limits, Member, open_bundle
-from azlog_vmbackup.analyzer.matching.matcher import Matcher
-from azlog_vmbackup.core.model import InventoryEntry, Problem, Record, Result
-from azlog_vmbackup.analyzer.ranking import rank
-from azlog_vmbackup.analyzer.matching.skim import Skimmer
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
+from azlog_vmbackup.analyzer.matching import engines
+from azlog_vmbackup.analyzer.matching.matcher import Matcher
+from azlog_vmbackup.analyzer.matching.skim import Skimmer
+from azlog_vmbackup.analyzer.ranking import rank
+from azlog_vmbackup.core.bundle import (
+    READ_ERRORS,
+    Budget,
+    BundleError,
+    LimitExceeded,
+    Limits,
+    Member,
+    age_key,
+    open_bundle,
+)
+from azlog_vmbackup.core.model import OS, InventoryEntry, Problem, Record, Result, Status
 from azlog_vmbackup.core.text import looks_binary
+from azlog_vmbackup.parsers import registry
 from azlog_vmbackup.parsers.base import ParseContext
 
 SNIFF_BYTES = 4096
@@ -30,41 +41,60 @@ AGENT_LOG_SPECS = frozenset({"waagent_log", "extension_command_log", "waappagent
 RecordSink = Callable[[Record, str, list[str] | None], None]
 
 
-def analyze(source: str | Path, knowledge: Knowledge | None = None,
-            limits: Limits = Limits(), on_record: RecordSink | None = None, skim: bool = True) -> Result:
+def analyze(source: str | Path, knowledge: Knowledge | None = None, limits: Limits = Limits(),
+            on_record: RecordSink | None = None, skim: bool = True, engine: str | None = None) -> Result:
     """Diagnose the bundle at ``source``. Raises ``BundleError`` when it cannot be opened at all.
 
     ``on_record(record, spec, signature_ids)`` sees every record as it streams by (the timeline); with
-    it, or with ``skim=False``, every record is parsed, else large logs are skimmed (``analyzer.skim``).
+    it, or with ``skim=False``, every record is parsed, else large logs are skimmed (``matching.skim``).
+    ``engine``: the matching engine's name (``engines.CHOICES``; None: the default).
     """
     return _diagnose(str(source), open_bundle(source, limits), knowledge, limits, on_record,
-                     skim and on_record is None)
+                     skim and on_record is None, engine)
 
 
-def analyze_text(name: str, text: str, knowledge: Knowledge | None = None) -> Result:
+def analyze_text(name: str, text: str, knowledge: Knowledge | None = None, engine: str | None = None) -> Result:
     """Diagnose text that is not a file of a bundle (a ticket, a pasted excerpt) as one member ``name``."""
     data = text.encode("utf-8")
     member = Member(name, len(data), lambda: io.BytesIO(data))
-    return _diagnose(name, [member], knowledge, Limits(), None, True)
+    return _diagnose(name, [member], knowledge, Limits(), None, True, engine)
+
+
+def analyze_files(source: str, files: Mapping[str, bytes | str], knowledge: Knowledge | None = None,
+                  engine: str | None = None) -> Result:
+    """Diagnose an in-memory bundle: ``files`` maps member paths (as in an archive, no leading ``/``) to their
+    content, bytes or text (text is written as UTF-8). Members are read in a bundle's order (rotated logs
+    oldest first); ``source`` names the bundle in the result. Raises ``BundleError`` when ``files`` is empty.
+
+    >>> shell = "var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/shell.log"
+    >>> result = analyze_files("ticket-42", {shell: "Fri Nov 20 01:12:19 UTC 2026- python version unknown\\n"})
+    >>> result.os.label, result.diagnoses[0].cause
+    ('linux', 'extension-python-incompatible')
+    """
+    members = []
+    for name, content in sorted(files.items(), key=lambda item: age_key(item[0])):
+        data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        members.append(Member(name, len(data), lambda data=data: io.BytesIO(data)))
+    return _diagnose(source, members, knowledge, Limits(), None, True, engine)
 
 
 def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
-              on_record: RecordSink | None, skim: bool) -> Result:
+              on_record: RecordSink | None, skim: bool, engine: str | None) -> Result:
     knowledge = knowledge or Knowledge.load()
-    result = Result(source=source)
-    matcher = Matcher(knowledge.signatures)
+    matcher = Matcher(knowledge.signatures, engines.get(engine))
+    result = Result(source=source, engine=matcher.engine.name)
     budget = Budget(limits)
     for entry in members:
         if isinstance(entry, Member):
             if budget.out_of_time():
-                result.inventory.append(InventoryEntry(entry.path, None, "refused", budget.time_message()))
+                result.inventory.append(InventoryEntry(entry.path, None, Status.REFUSED, budget.time_message()))
                 continue
             result.inventory.append(_read_member(entry, result, matcher, budget, on_record, skim))
             if matcher.latest_time is not None:
                 # syslog-style dates carry no year: they take it from what was read before
                 result.facts.setdefault("bundle_year", matcher.latest_time.year, entry.path)
         else:
-            status = "refused" if entry.refused else "skipped"
+            status = Status.REFUSED if entry.refused else Status.SKIPPED
             result.inventory.append(InventoryEntry(entry.path, None, status, entry.reason))
             if entry.refused:
                 result.errors.append(Problem(entry.path, entry.reason))
@@ -74,9 +104,7 @@ def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
     result.os = _os_of(result)
     matcher.check_facts(result.facts, result.os)
     result.diagnoses = [d for d in rank(matcher.found, result.facts, knowledge.causes, matcher.latest_time)
-                        if knowledge.causes[d.cause].os in ("both", result.os) or result.os == "unknown"]
-    for i, d in enumerate(result.diagnoses, 1):
-        d.rank = i
+                        if knowledge.causes[d.cause].os.applies_to(result.os)]
     return result
 
 
@@ -84,16 +112,16 @@ def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budge
                  on_record: RecordSink | None, skim: bool) -> InventoryEntry:
     spec = registry.classify(member.path)
     if spec is not None and spec.parser is None:
-        return InventoryEntry(member.path, spec.name, "skipped", spec.reason)
+        return InventoryEntry(member.path, spec.name, Status.SKIPPED, spec.reason)
     problems: list[str] = []
-    entry = InventoryEntry(member.path, spec.name if spec else None, "parsed")
+    entry = InventoryEntry(member.path, spec.name if spec else None, Status.PARSED)
     ctx: ParseContext | None = None
     try:
         with member.open(budget) as raw:
             head = raw.read(SNIFF_BYTES)
             if spec is None:
                 if looks_binary(head):
-                    entry.status, entry.reason = "skipped", "binary content, not a log"
+                    entry.status, entry.reason = Status.SKIPPED, "binary content, not a log"
                     return entry
                 spec = registry.sniff(head.decode("utf-8", errors="replace"))
                 entry.spec = spec.name
@@ -108,7 +136,7 @@ def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budge
                 if entry.records % CHECK_EVERY == 0 or entry.records > budget.limits.records:
                     budget.check(entry.records)
     except LimitExceeded as e:
-        entry.status, entry.reason = "refused", str(e)
+        entry.status, entry.reason = Status.REFUSED, str(e)
         problems.append(f"{e}; the {entry.records} records read before are kept")
     except READ_ERRORS as e:
         problems.append(f"unreadable: {' '.join(str(e).split())[:200] or type(e).__name__}")
@@ -116,8 +144,8 @@ def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budge
         entry.lines = ctx.line_count  # a skimmed log's too: its last lines are always read
     for message in problems:
         result.errors.append(Problem(member.path, message))
-    if problems and entry.records == 0 and entry.status == "parsed":
-        entry.status, entry.reason = "skipped", problems[0]
+    if problems and entry.records == 0 and entry.status is Status.PARSED:
+        entry.status, entry.reason = Status.SKIPPED, problems[0]
     return entry
 
 
@@ -168,14 +196,15 @@ def _derive_facts(result: Result, matcher: Matcher) -> None:
     if not others:
         return
     newest = max(others)
-    for fact, derived in (("agent_last_record", "agent_log_silent_hours"), ("agent_status_time", "agent_status_stale_hours")):
+    for fact, derived in (("agent_last_record", "agent_log_silent_hours"),
+                          ("agent_status_time", "agent_status_stale_hours")):
         seen = result.facts.get(fact)
         if seen is not None and isinstance(seen.value, datetime):
             hours = (newest - seen.value).total_seconds() / 3600
             result.facts.set(derived, round(max(hours, 0.0), 1), seen.path, seen.line)
 
 
-def _os_of(result: Result) -> str:
+def _os_of(result: Result) -> OS:
     """windows or linux by the specs parsed (Windows first: its bundles may hold Linux-looking text)."""
-    seen = {registry.spec_os(e.spec) for e in result.inventory if e.status == "parsed"}
-    return "windows" if "windows" in seen else "linux" if "linux" in seen else "unknown"
+    seen = {registry.spec_os(e.spec) for e in result.inventory if e.status is Status.PARSED}
+    return OS.WINDOWS if OS.WINDOWS in seen else OS.LINUX if OS.LINUX in seen else OS.ANY

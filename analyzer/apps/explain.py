@@ -18,9 +18,9 @@ def explain(name: str, fmt: str = "text", lang: str = "en", out: TextIO | None =
 
     from azlog_vmbackup.analyzer.knowledge.causes import load_causes
     from azlog_vmbackup.analyzer.knowledge.codes import load_codes
+    from azlog_vmbackup.analyzer.knowledge.schema import KnowledgeError
     from azlog_vmbackup.analyzer.knowledge.store import Knowledge
     from azlog_vmbackup.analyzer.report import explain_report
-    from azlog_vmbackup.analyzer.knowledge.schema import KnowledgeError
 
     out, err = out or sys.stdout, err or sys.stderr
     try:

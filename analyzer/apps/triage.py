@@ -20,11 +20,11 @@ from pathlib import Path
 import regex
 
 from azlog_vmbackup.analyzer.apps.analyze import analyze, analyze_text
-from azlog_vmbackup.core.bundle import Limits
 from azlog_vmbackup.analyzer.knowledge.codes import CodeInfo, Mention
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
-from azlog_vmbackup.core.model import Diagnosis, Evidence, Result
 from azlog_vmbackup.analyzer.ranking import confidence
+from azlog_vmbackup.core.bundle import Limits
+from azlog_vmbackup.core.model import OS, Diagnosis, Evidence, Result
 
 TEXT = "<text>"
 SINGLE_CAUSE_PRIOR = 0.8     # a code documented with one cause
@@ -35,7 +35,8 @@ ELSEWHERE = 0.8              # log evidence for a cause the code does not list c
 MAX_MISSING = 8
 _BACKUPISH = regex.compile(r"backup|snapshot|restore|vault|recovery|agent|extension|\bvm\b", regex.I)
 _LINUX = regex.compile(r"linux|ubuntu|debian|rhel|red ?hat|centos|suse|sles|oracle linux|waagent|walinuxagent", regex.I)
-_WINDOWS = regex.compile(r"windows|waappagent|iaasbcdr|\bvss\b|\bwin\d|\b[a-z]:\\(?:packages|windowsazure|windows)\b", regex.I)
+_WINDOWS = regex.compile(r"windows|waappagent|iaasbcdr|\bvss\b|\bwin\d|"
+                         r"\b[a-z]:\\(?:packages|windowsazure|windows)\b", regex.I)
 
 
 @dataclass
@@ -51,11 +52,12 @@ class Triage:
         return doc
 
 
-def triage(text: str, bundles: list[Path], knowledge: Knowledge, limits: Limits = Limits()) -> Triage:
+def triage(text: str, bundles: list[Path], knowledge: Knowledge, limits: Limits = Limits(),
+           engine: str | None = None) -> Triage:
     mentions = knowledge.codes.find(text)
-    results = [analyze(b, knowledge, limits) for b in bundles]
+    results = [analyze(b, knowledge, limits, engine=engine) for b in bundles]
     if text.strip():
-        results.append(analyze_text(TEXT, text, knowledge))
+        results.append(analyze_text(TEXT, text, knowledge, engine))
     result = _merge(results, bundles)
     os_name = _os(text, results)
     result.os = os_name
@@ -69,7 +71,7 @@ def triage(text: str, bundles: list[Path], knowledge: Knowledge, limits: Limits 
 
 def _merge(results: list[Result], bundles: list[Path]) -> Result:
     """One result from the bundles' and the text's: facts, inventory, errors, diagnoses combined per cause."""
-    merged = Result(source=", ".join(str(b) for b in bundles) or TEXT)
+    merged = Result(source=", ".join(str(b) for b in bundles) or TEXT, engine=results[0].engine if results else "")
     by_cause: dict[str, Diagnosis] = {}
     for r in results:
         for name, fact in r.facts.items():
@@ -87,11 +89,11 @@ def _merge(results: list[Result], bundles: list[Path]) -> Result:
     return merged
 
 
-def _priors(mentions: list[Mention], os_name: str, knowledge: Knowledge) -> dict[str, tuple[float, list[CodeInfo]]]:
+def _priors(mentions: list[Mention], os_name: OS, knowledge: Knowledge) -> dict[str, tuple[float, list[CodeInfo]]]:
     """For each cause the codes point at (those of the VM's OS when known): its prior and the codes."""
     priors: dict[str, tuple[float, list[CodeInfo]]] = {}
     for info in dict.fromkeys(m.info for m in mentions):
-        causes = [c for c in info.causes if knowledge.causes[c].os in ("both", os_name)] or list(info.causes)
+        causes = [c for c in info.causes if knowledge.causes[c].os.applies_to(os_name)] or list(info.causes)
         for i, cause in enumerate(causes):
             p = SINGLE_CAUSE_PRIOR if len(causes) == 1 else max(FIRST_CAUSE_PRIOR - NEXT_CAUSE_STEP * i, MIN_PRIOR)
             old, codes = priors.get(cause, (0.0, []))
@@ -99,10 +101,10 @@ def _priors(mentions: list[Mention], os_name: str, knowledge: Knowledge) -> dict
     return priors
 
 
-def _combine(mentions: list[Mention], logged: list[Diagnosis], os_name: str,
+def _combine(mentions: list[Mention], logged: list[Diagnosis], os_name: OS,
              knowledge: Knowledge) -> list[Diagnosis]:
     priors = _priors(mentions, os_name, knowledge)
-    logs = {d.cause: d for d in logged if knowledge.causes[d.cause].os in ("both", os_name) or os_name == "unknown"}
+    logs = {d.cause: d for d in logged if knowledge.causes[d.cause].os.applies_to(os_name)}
     observed = list(dict.fromkeys(m.info.code for m in mentions))  # what the customer saw, on every diagnosis
     out = []
     for cause_id in dict.fromkeys([*priors, *logs]):
@@ -120,12 +122,11 @@ def _combine(mentions: list[Mention], logged: list[Diagnosis], os_name: str,
                                          + list(cause.error_codes) + observed))
         remediation = list(dict.fromkeys([s for c in codes for s in c.remediation]
                                          + (log.remediation if log else list(cause.remediation))))
-        references = list(dict.fromkeys([c.reference for c in codes] + (log.references if log else list(cause.references))))
-        out.append(Diagnosis(0, cause_id, cause.title, error_codes, min(score, 0.99), confidence(score),
+        references = list(dict.fromkeys([c.reference for c in codes]
+                                        + (log.references if log else list(cause.references))))
+        out.append(Diagnosis(cause_id, cause.title, error_codes, min(score, 0.99), confidence(score),
                              evidence[:10], remediation, references))
     out.sort(key=lambda d: -d.score)
-    for i, d in enumerate(out, 1):
-        d.rank = i
     return out
 
 
@@ -147,22 +148,22 @@ def _route(mentions: list[Mention], result: Result, have_logs: bool, text: str,
     return cause.route, f"{named}: {cause.title} ({top.confidence})."
 
 
-def _os(text: str, results: list[Result]) -> str:
+def _os(text: str, results: list[Result]) -> OS:
     for r in results:
-        if r.os != "unknown" and r.source != TEXT:
+        if r.os is not OS.ANY and r.source != TEXT:
             return r.os
     linux, windows = bool(_LINUX.search(text)), bool(_WINDOWS.search(text))
-    return "linux" if linux and not windows else "windows" if windows and not linux else "unknown"
+    return OS.LINUX if linux and not windows else OS.WINDOWS if windows and not linux else OS.ANY
 
 
-def _missing(result: Result, mentions: list[Mention], have_logs: bool, os_name: str,
+def _missing(result: Result, mentions: list[Mention], have_logs: bool, os_name: OS,
              knowledge: Knowledge) -> list[str]:
     """What to ask the customer for: the evidence of the likely causes that the bundles do not hold."""
     held = {Path(i.path.replace("\\", "/")).name.lower() for i in result.inventory if i.path != TEXT}
     wanted: list[str] = []
     for d in result.diagnoses[:3]:
         for item in knowledge.causes[d.cause].evidence:
-            if os_name == "linux" and "\\" in item or os_name == "windows" and item.startswith("/"):
+            if os_name is OS.LINUX and "\\" in item or os_name is OS.WINDOWS and item.startswith("/"):
                 continue
             name = regex.split(r"[\\/]", item.split()[0])[-1].lower() if item.startswith(("/", "C:", "c:")) else None
             if name and name in held:

@@ -3,7 +3,7 @@
 An entry::
 
     - id: no-internet-access
-      os: both                    # linux | windows | both (default)
+      os: any                     # linux | windows | any (default; 'both' too)
       title: The VM cannot reach the wireserver or Azure Storage
       title_hu: ...
       description: ...
@@ -19,10 +19,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from azlog_vmbackup.analyzer.knowledge.schema import KnowledgeError, builtin_dir, check_fields, entries, one_of, opt_str, req_str, str_list
+from azlog_vmbackup.analyzer.knowledge.schema import (
+    KnowledgeError,
+    builtin_dir,
+    check_fields,
+    entries,
+    one_of,
+    opt_str,
+    os_field,
+    req_str,
+    str_list,
+)
+from azlog_vmbackup.core.model import OS
 
 ROUTES = ("guest-agent", "networking", "backup-service", "self-help")
-OSES = ("linux", "windows", "both")
 _FIELDS = {"id", "os", "title", "title_hu", "description", "description_hu", "route", "evidence", "error_codes",
            "remediation", "remediation_hu", "references"}
 
@@ -36,7 +46,7 @@ class Cause:
     references: tuple[str, ...] = ()
     description: str = ""
     route: str = "guest-agent"
-    os: str = "both"
+    os: OS = OS.ANY
     evidence: tuple[str, ...] = ()
     title_hu: str = ""
     description_hu: str = ""
@@ -65,7 +75,7 @@ def load_causes(path: Path | None = None) -> dict[str, Cause]:
             id=cid, title=req_str(where, e, "title"), error_codes=str_list(where, e, "error_codes"),
             remediation=remediation, references=str_list(where, e, "references"),
             description=opt_str(where, e, "description"), route=one_of(where, e, "route", ROUTES, "guest-agent"),
-            os=one_of(where, e, "os", OSES, "both"),
+            os=os_field(where, e),
             evidence=str_list(where, e, "evidence"), title_hu=opt_str(where, e, "title_hu"),
             description_hu=opt_str(where, e, "description_hu"), remediation_hu=remediation_hu)
     return causes

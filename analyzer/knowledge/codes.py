@@ -5,7 +5,7 @@ An entry::
     - code: ExtensionOperationFailedForManagedDisks
       aliases: [ExtentionOperationFailedForManagedDisks, ExtentionOperationFailed]
       messages: [VMSnapshot extension operation failed]
-      os: both                 # linux | windows | both
+      os: any                  # linux | windows | any ('both' too)
       phase: backup            # backup | restore | configure-backup | backup/restore | performance-insight
       causes: [extension-update-or-load-failed, snapshot-status-unavailable]
       guest_logs: yes          # yes | partial | no
@@ -27,11 +27,20 @@ from pathlib import Path
 
 import regex
 
-from azlog_vmbackup.analyzer.knowledge.schema import KnowledgeError, builtin_dir, check_fields, entries, one_of, req_str, str_list
+from azlog_vmbackup.analyzer.knowledge.schema import (
+    KnowledgeError,
+    builtin_dir,
+    check_fields,
+    entries,
+    one_of,
+    os_field,
+    req_str,
+    str_list,
+)
+from azlog_vmbackup.core.model import OS
 
 _FIELDS = {"code", "aliases", "messages", "os", "phase", "causes", "guest_logs", "remediation", "reference",
            "status", "numeric_code", "history"}
-OSES = ("linux", "windows", "both")
 PHASES = ("backup", "restore", "configure-backup", "backup/restore", "performance-insight")
 GUEST_LOGS = ("yes", "partial", "no")
 STATUSES = ("current", "retired", "selfhelp")
@@ -48,7 +57,7 @@ class CodeInfo:
     code: str
     aliases: tuple[str, ...]
     messages: tuple[str, ...]
-    os: str
+    os: OS
     phase: str
     causes: tuple[str, ...]
     guest_logs: str
@@ -207,7 +216,7 @@ def load_codes(path: Path | None = None, causes: dict | None = None) -> CodeBook
                                          "status"})
         info = CodeInfo(
             code=req_str(where, e, "code"), aliases=str_list(where, e, "aliases"),
-            messages=str_list(where, e, "messages"), os=one_of(where, e, "os", OSES),
+            messages=str_list(where, e, "messages"), os=os_field(where, e, None),
             phase=one_of(where, e, "phase", PHASES), causes=str_list(where, e, "causes"),
             guest_logs=one_of(where, e, "guest_logs", GUEST_LOGS, "partial"),
             remediation=str_list(where, e, "remediation"), reference=req_str(where, e, "reference"),

@@ -11,6 +11,8 @@ from typing import Any, Iterator
 
 import yaml
 
+from azlog_vmbackup.core.model import OS
+
 KNOWLEDGE_FILES = ("causes.yaml", "codes.yaml")  # the other *.yaml files in signatures/ are signatures
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same rules, faster
 
@@ -74,6 +76,15 @@ def str_list(where: str, entry: dict, name: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise KnowledgeError(f"{where}: {name}: must be a list of strings")
     return tuple(value)
+
+
+def os_field(where: str, entry: dict, default: str | None = "any") -> OS:
+    """The entry's ``os``: linux, windows or any (``both`` and ``unknown`` read as any); required when no default."""
+    value = entry.get("os", default)
+    try:
+        return OS.parse(value)
+    except (ValueError, AttributeError):
+        raise KnowledgeError(f"{where}: os: must be one of linux, windows, any (got {value!r})") from None
 
 
 def one_of(where: str, entry: dict, name: str, allowed: tuple[str, ...], default: Any = None) -> str:

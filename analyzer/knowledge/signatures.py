@@ -34,8 +34,17 @@ import regex
 
 from azlog_vmbackup.analyzer.knowledge.causes import Cause, load_causes
 from azlog_vmbackup.analyzer.knowledge.literals import required_literals
-from azlog_vmbackup.core.model import Facts
-from azlog_vmbackup.analyzer.knowledge.schema import KNOWLEDGE_FILES, KnowledgeError, builtin_dir, check_fields, entries, req_str, str_list
+from azlog_vmbackup.analyzer.knowledge.schema import (
+    KNOWLEDGE_FILES,
+    KnowledgeError,
+    builtin_dir,
+    check_fields,
+    entries,
+    os_field,
+    req_str,
+    str_list,
+)
+from azlog_vmbackup.core.model import OS, Facts
 
 LEVEL_NAMES = ("ERROR", "WARNING", "INFO", "VERBOSE")  # what Record.level holds
 _OPS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "version_lt", "version_ge",
@@ -52,7 +61,7 @@ class Signature:
     file: str
     kind: str = "evidence"  # evidence | noise
     error_codes: tuple[str, ...] = ()
-    os: str = "any"
+    os: OS = OS.ANY
     sources: tuple[str, ...] = ()  # spec names; the first one parses the examples
     hints: tuple[str, ...] = ()  # literals one of which every match contains (checked first)
     pattern: Any = None  # compiled regex
@@ -163,7 +172,8 @@ def load_signatures(dirs: Iterable[Path] = (), causes: dict[str, Cause] | None =
     causes = causes if causes is not None else load_causes()
     sigs: list[Signature] = []
     seen: dict[str, str] = {}
-    sources = [(p, False) for p in sorted(builtin_dir().glob("*.yaml")) if p.name not in KNOWLEDGE_FILES] if builtin else []
+    sources = ([(p, False) for p in sorted(builtin_dir().glob("*.yaml")) if p.name not in KNOWLEDGE_FILES]
+               if builtin else [])
     for d in dirs:
         d = Path(d)
         files = sorted(d.glob("*.yaml")) + sorted(d.glob("*.yml")) if d.is_dir() else [d]
@@ -198,9 +208,7 @@ def _signature(where: str, e: dict, file: str, causes: dict[str, Cause], user: b
     weight = e.get("weight", 1.0)
     if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
         raise KnowledgeError(f"{where}: weight: must be a number in (0, 1]")
-    os_name = e.get("os", "any")
-    if os_name not in ("linux", "windows", "any"):
-        raise KnowledgeError(f"{where}: os: must be linux, windows or any")
+    os_name = os_field(where, e)
     hint, rx, when = e.get("hint"), e.get("regex"), e.get("when")
     hints = str_list(where, e, "hint")
     if (rx is None and hint is None) == (when is None):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import io
 
-from azlog_vmbackup.parsers import registry
+from azlog_vmbackup.analyzer.knowledge.signatures import Signature
 from azlog_vmbackup.analyzer.matching.matcher import Matcher
 from azlog_vmbackup.core.model import Facts
-from azlog_vmbackup.analyzer.knowledge.signatures import Signature
+from azlog_vmbackup.parsers import registry
 from azlog_vmbackup.parsers.base import ParseContext
 
 

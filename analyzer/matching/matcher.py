@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
-from azlog_vmbackup.analyzer.matching import engines
-from azlog_vmbackup.core.model import Evidence, Facts, Hit, Record
 from azlog_vmbackup.analyzer.knowledge.signatures import MAX_REPEAT, Signature
+from azlog_vmbackup.analyzer.matching import engines
+from azlog_vmbackup.core.model import OS, Evidence, Facts, Hit, Record
 from azlog_vmbackup.core.text import redact
 from azlog_vmbackup.parsers.base import Skim
 
@@ -45,9 +45,8 @@ class SignatureHits:
 
 
 class Matcher:
-    def __init__(self, signatures: list[Signature], os_name: str | None = None,
-                 engine: engines.Engine | None = None):
-        self.signatures = [s for s in signatures if os_name is None or s.os in ("any", os_name)]
+    def __init__(self, signatures: list[Signature], engine: engines.Engine | None = None):
+        self.signatures = signatures
         self.engine = engine or engines.get()
         self._compiled: engines.Compiled | None = None
         self._by_spec: dict[str, engines.SpecSearch] = {}
@@ -125,10 +124,10 @@ class Matcher:
         entry.count += 1
         entry.latest.append(hit)
 
-    def check_facts(self, facts: Facts, os_name: str = "unknown") -> None:
+    def check_facts(self, facts: Facts, vm: OS = OS.ANY) -> None:
         """Evaluate the fact-condition signatures (those of the VM's OS) once all members are parsed."""
         for sig in self.signatures:
-            if sig.os not in ("any", os_name) and os_name != "unknown":
+            if not sig.os.applies_to(vm):
                 continue
             if sig.when and sig.kind == "evidence" and sig.holds(facts):
                 self._add(sig, Hit(sig, _fact_evidence(sig, facts), "facts"))

@@ -37,8 +37,8 @@ from typing import BinaryIO, Callable, Iterator
 
 import regex
 
-from azlog_vmbackup.analyzer.matching.engines import BufferScan
 from azlog_vmbackup.analyzer.knowledge.literals import required_literals
+from azlog_vmbackup.analyzer.matching.engines import BufferScan
 from azlog_vmbackup.core.text import iter_lines, sniff_encoding
 from azlog_vmbackup.parsers.base import Skim
 

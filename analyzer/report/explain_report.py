@@ -13,7 +13,7 @@ from azlog_vmbackup.analyzer.report.i18n import LABELS
 def code_doc(info: CodeInfo, knowledge: Knowledge, lang: str = "en") -> dict:
     return {
         "kind": "code", "code": info.code, "aliases": list(info.aliases), "messages": list(info.messages),
-        "os": info.os, "phase": info.phase, "status": info.status, "guest_logs": info.guest_logs,
+        "os": info.os.value, "phase": info.phase, "status": info.status, "guest_logs": info.guest_logs,
         "numeric_code": info.numeric_code,
         "causes": [cause_doc(knowledge.causes[c], knowledge, lang, with_codes=False) for c in info.causes],
         "remediation": list(info.remediation), "reference": info.reference, "history": list(info.history),
@@ -41,7 +41,8 @@ def render_text(doc: dict, out: TextIO, lang: str = "en", markdown: bool = False
         w(f"{h1}{doc['code']}\n")
         if doc["aliases"]:
             w(f"{item}aliases: {', '.join(doc['aliases'])}\n")
-        w(f"{item}{L['status']}: {doc['status']}; os: {doc['os']}; phase: {doc['phase']}; guest logs: {doc['guest_logs']}\n")
+        w(f"{item}{L['status']}: {doc['status']}; os: {doc['os']}; phase: {doc['phase']}; "
+          f"guest logs: {doc['guest_logs']}\n")
         w(f"{h2}{L['message']}\n")
         for m in doc["messages"]:
             w(f"{item}{m}\n")

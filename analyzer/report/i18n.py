@@ -10,22 +10,26 @@ LABELS = {
     "en": {
         "diagnosis": "Diagnosis", "codes": "Error codes", "evidence": "Evidence", "todo": "What to do",
         "references": "References", "others": "Other candidates", "facts": "Facts", "bundle": "Bundle",
-        "none": "No known failure cause found.", "weak": "No cause found with medium or high confidence; weak signs below.",
+        "none": "No known failure cause found.",
+        "weak": "No cause found with medium or high confidence; weak signs below.",
         "more": "more (see --format json)", "parsed": "members parsed", "skipped": "skipped", "problems": "problems",
         "problem": "problem", "triage": "Triage", "route": "Route", "summary": "Summary", "missing": "Ask for",
         "confidence": {"high": "HIGH", "medium": "MEDIUM", "low": "LOW"},
         "message": "Message", "causes": "Possible causes", "collect": "Evidence to collect", "status": "Status",
         "history": "History", "reference": "Reference", "explains": "Error codes it explains",
+        "engine": "matching engine",
     },
     "hu": {
         "diagnosis": "Diagnózis", "codes": "Hibakódok", "evidence": "Bizonyítékok", "todo": "Teendők",
         "references": "Hivatkozások", "others": "További lehetséges okok", "facts": "Tények", "bundle": "Csomag",
-        "none": "Nem található ismert hibaok.", "weak": "Közepes vagy magas megbízhatóságú ok nem található; gyenge jelek alább.",
+        "none": "Nem található ismert hibaok.",
+        "weak": "Közepes vagy magas megbízhatóságú ok nem található; gyenge jelek alább.",
         "more": "további (lásd --format json)", "parsed": "fájl feldolgozva", "skipped": "kihagyva", "problems": "hiba",
         "problem": "hiba", "triage": "Előszűrés", "route": "Irány", "summary": "Összegzés", "missing": "Kérje be",
         "confidence": {"high": "MAGAS", "medium": "KÖZEPES", "low": "ALACSONY"},
         "message": "Üzenet", "causes": "Lehetséges okok", "collect": "Begyűjtendő bizonyítékok", "status": "Állapot",
         "history": "Előzmények", "reference": "Hivatkozás", "explains": "Az általa magyarázott hibakódok",
+        "engine": "illesztőmotor",
     },
 }
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from azlog_vmbackup.core.model import Diagnosis, Result, iso
 from azlog_vmbackup.analyzer.report.i18n import LABELS
+from azlog_vmbackup.core.model import Diagnosis, Result, iso
 
 MAX_OTHER = 6
 
@@ -12,9 +12,10 @@ MAX_OTHER = 6
 def render(result: Result, out: TextIO, lang: str = "en", triage: dict | None = None) -> None:
     L = LABELS[lang]
     w = out.write
-    w(f"# azlog: {_md(result.source)}\n\nOS: {result.os}\n")
+    w(f"# azlog: {_md(result.source)}\n\nOS: {result.os.label}\n")
     if triage is not None:
-        w(f"\n## {L['triage']}\n\n- **{L['route']}:** `{triage['route']}`\n- **{L['summary']}:** {_md(triage['summary'])}\n")
+        w(f"\n## {L['triage']}\n\n- **{L['route']}:** `{triage['route']}`\n"
+          f"- **{L['summary']}:** {_md(triage['summary'])}\n")
         for item in triage["missing"]:
             w(f"- **{L['missing']}:** `{item}`\n")
     if not result.diagnoses:

@@ -10,8 +10,8 @@ from typing import TextIO
 from rich.console import Console
 from rich.markup import escape
 
-from azlog_vmbackup.core.model import Diagnosis, Result, iso
 from azlog_vmbackup.analyzer.report.i18n import LABELS
+from azlog_vmbackup.core.model import Diagnosis, Result, Status, iso
 
 _STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 MAX_OTHER = 4
@@ -27,7 +27,7 @@ def render(result: Result, out: TextIO, color: bool | None = None, lang: str = "
            triage: dict | None = None) -> None:
     L = LABELS[lang]
     p = console(out, color).print
-    p(f"[bold]azlog[/] {escape(result.source)}  (os: {result.os})")
+    p(f"[bold]azlog[/] {escape(result.source)}  (os: {result.os.label})")
     if triage is not None:
         _triage(p, triage, L)
     strong = [d for d in result.diagnoses if d.confidence in ("high", "medium")]
@@ -92,11 +92,13 @@ def _facts(p, result: Result, L: dict) -> None:
 
 
 def _problems(p, result: Result, L: dict) -> None:
-    skipped = [i for i in result.inventory if i.status == "skipped"]
+    skipped = [i for i in result.inventory if i.status is Status.SKIPPED]
     parsed = len(result.inventory) - len(skipped)
     p(f"\n[bold]{L['bundle']}[/]  {parsed} {L['parsed']}, {len(skipped)} {L['skipped']}, "
       f"{len(result.errors)} {L['problems']}")
     for e in result.errors[:MAX_PROBLEMS_SHOWN]:
         p(f"  {L['problem']}: {escape(e.path)}: {escape(e.message)}", style="yellow")
+    if result.engine:
+        p(f"\n{L['engine']}: {result.engine}", style="dim")
     if len(result.errors) > MAX_PROBLEMS_SHOWN:
         p(f"  ... {len(result.errors) - MAX_PROBLEMS_SHOWN} {L['more']}")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from azlog_vmbackup.analyzer.matching.matcher import SignatureHits
-from azlog_vmbackup.core.model import Evidence, Facts, Hit
-from azlog_vmbackup.analyzer.ranking import rank
 from azlog_vmbackup.analyzer.knowledge.causes import Cause
 from azlog_vmbackup.analyzer.knowledge.signatures import Signature
+from azlog_vmbackup.analyzer.matching.matcher import SignatureHits
+from azlog_vmbackup.analyzer.ranking import rank
+from azlog_vmbackup.core.model import Evidence, Facts, Hit
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
 CAUSES = {c: Cause(c, c.title(), (f"Code{c}",), (f"fix {c}",), ()) for c in ("a", "b")}

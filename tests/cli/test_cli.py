@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import zipfile
 
 import pytest
@@ -13,7 +12,8 @@ from tests.helpers import azlog
 EXT = "var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log"
 EXT_LOG = (
     "2026-11-20 01:12:19.100000 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]starting enable\n"
-    "2026-11-20 01:12:20.100000 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]T:S freeze result freeze failed for some mount\n"
+    "2026-11-20 01:12:20.100000 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]"
+    "T:S freeze result freeze failed for some mount\n"
     ", timedout :False\n"
     "2026-11-20 01:12:21.100000 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]Enable,error,121,,False\n"
 )
@@ -32,7 +32,7 @@ def test_json_contract(bundle):
     run = azlog("analyze", bundle, "--format", "json")
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
-    assert set(doc) == {"schema_version", "source", "os", "facts", "diagnoses", "inventory", "errors"}
+    assert set(doc) == {"schema_version", "source", "os", "engine", "facts", "diagnoses", "inventory", "errors"}
     assert doc["schema_version"] == 1 and doc["os"] == "linux"
     top = doc["diagnoses"][0]
     assert top["rank"] == 1 and top["cause"] == "fsfreeze-failed" and top["confidence"] == "high"
@@ -70,7 +70,51 @@ def test_unreadable_input_exit_3(tmp_path, content, message):
 
 def test_usage_error_exit_2():
     assert azlog("analyze").returncode == 2
-    assert azlog("analyze", "x", "--format", "yaml").returncode == 2
+
+
+@pytest.mark.parametrize("args, message", [
+    (("analyze", "x", "--format", "yaml"), "azlog: unknown --format 'yaml': choose text, json or markdown"),
+    (("explain", "UserErrorFsFreezeFailed", "--lang", "de"), "azlog: unknown --lang 'de': choose en or hu"),
+    (("signatures", "list", "--format", "markdown"), "azlog: unknown --format 'markdown': choose text or json"),
+    (("analyze", "x", "--engine", "grep"),
+     "azlog: unknown matching engine 'grep' (--engine): choose auto, regex, hyperscan"),
+])
+def test_bad_choice_answered_in_own_words(args, message):
+    run = azlog(*args)
+    assert run.returncode == 2 and run.stderr.strip() == message
+
+
+def test_bad_engine_in_environment_is_named(bundle, monkeypatch):
+    monkeypatch.setenv("AZLOG_ENGINE", "fast")
+    run = azlog("analyze", bundle)
+    assert run.returncode == 2
+    assert run.stderr.strip() == "azlog: unknown matching engine 'fast' (AZLOG_ENGINE): choose auto, regex, hyperscan"
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version(flag):
+    from azlog_vmbackup import __version__
+
+    for run in (azlog(flag), subprocess.run(["azlog", flag], capture_output=True, text=True)):
+        assert run.returncode == 0 and run.stdout == f"azlog {__version__}\n"
+
+
+@pytest.mark.parametrize("args", [("-h",), ("analyze", "-h"), ("batch", "--help"), ("signatures", "test", "-h")])
+def test_help_speaks_in_metavars_not_python_types(args):
+    run = azlog(*args)
+    assert run.returncode == 0 and "Usage: azlog" in run.stdout
+    for python_name in ("list[", "<bool>", "<path>", "Optional", "<str>", "<int"):
+        assert python_name not in run.stdout
+
+
+@pytest.mark.parametrize("engine", ["regex", "auto"])
+def test_engine_is_reported(bundle, engine):
+    from azlog_vmbackup.analyzer.matching import engines
+
+    run = azlog("analyze", bundle, "-f", "json", "--engine", engine)
+    used = json.loads(run.stdout)["engine"]
+    assert used == ("regex" if engine == "regex" else engines.get("auto").name)
+    assert azlog("analyze", bundle, "--engine", engine).stdout.rstrip().endswith(f"matching engine: {used}")
 
 
 def test_bad_user_signature_file(bundle, tmp_path):

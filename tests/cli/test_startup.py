@@ -7,13 +7,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from azlog_vmbackup.entry import explain_args
 from tests.helpers import ROOT
-
 
 # run a command line as `python -m azlog_vmbackup` or as the console script would, then report sys.modules
 WRAPPER = """

@@ -1,14 +1,16 @@
 """Opening bundles: zip, nested zip, tar.gz, directory, single file, rotated logs, limits."""
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
+import lzma
 import tarfile
 import zipfile
 
 import pytest
 
-from azlog_vmbackup.core.bundle import BundleError, Limits, Member, Skipped, open_bundle, Budget, LimitExceeded
+from azlog_vmbackup.core.bundle import Budget, BundleError, LimitExceeded, Limits, Member, Skipped, open_bundle
 
 LOG = b"2026-11-20T01:00:00.000001Z INFO Daemon Daemon Azure Linux Agent Version: 2.13.1.1\n"
 
@@ -103,13 +105,51 @@ def test_nesting_depth_and_member_count_limits(tmp_path):
     assert any(isinstance(e, Skipped) and "members limit" in e.reason for e in entries)
 
 
-@pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, b"PK\x03\x04broken"])
-def test_not_an_archive_or_broken(tmp_path, content):
-    path = tmp_path / "bundle.zip"
+@pytest.mark.parametrize("name, content, message", [
+    ("bundle.zip", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, r"bundle.zip: not a readable archive \(not a zip, tar"),
+    ("bundle.zip", b"PK\x03\x04broken", "bundle.zip: not a readable archive"),
+    ("bundle.zip", b"", r"bundle.zip: not a readable archive \(an empty file\)"),
+    ("logs.tar.xz", b"2024/01/01 INFO plain text\n", "logs.tar.xz: not a readable archive"),
+    ("picture.bin", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "picture.bin: neither an archive"),
+])
+def test_not_an_archive_or_broken(tmp_path, name, content, message):
+    path = tmp_path / name
     path.write_bytes(content)
-    message = "not a readable archive" if content.startswith(b"PK") else "neither an archive"
     with pytest.raises(BundleError, match=message):
         list(open_bundle(path))
+
+
+@pytest.mark.parametrize("mode, suffix", [("w:xz", ".tar.xz"), ("w:bz2", ".tar.bz2"), ("w:gz", ".tgz")])
+def test_compressed_tar_bundle(tmp_path, mode, suffix):
+    """A sosreport is a .tar.xz by default; every compressed tar opens the same way."""
+    path = tmp_path / f"sosreport-vm{suffix}"
+    with tarfile.open(path, mode) as tf:
+        info = tarfile.TarInfo("sosreport-vm/var/log/waagent.log")
+        info.size = len(LOG)
+        tf.addfile(info, io.BytesIO(LOG))
+    [entry] = list(open_bundle(path))
+    assert entry.path == "sosreport-vm/var/log/waagent.log" and _read(entry) == LOG
+
+
+@pytest.mark.parametrize("suffix, pack", [(".xz", lzma.compress), (".bz2", bz2.compress), (".gz", gzip.compress)])
+def test_compressed_members_and_single_files(tmp_path, suffix, pack):
+    bundle = _zip(tmp_path / "logs.zip",
+                  {"var/log/waagent.log.1" + suffix: pack(b"older\n"), "var/log/waagent.log": LOG})
+    entries = list(open_bundle(bundle))
+    assert [e.path for e in entries] == ["var/log/waagent.log.1" + suffix, "var/log/waagent.log"]
+    assert _read(entries[0]) == b"older\n"
+    single = tmp_path / ("waagent.log" + suffix)
+    single.write_bytes(pack(LOG))
+    [entry] = list(open_bundle(single))
+    assert _read(entry) == LOG
+
+
+@pytest.mark.parametrize("suffix, pack", [(".xz", lzma.compress), (".bz2", bz2.compress)])
+def test_compressed_member_bomb_is_refused_by_ratio(tmp_path, suffix, pack):
+    bundle = _zip(tmp_path / "bomb.zip", {"var/log/syslog" + suffix: pack(b"a" * (8 << 20))})
+    [entry] = list(open_bundle(bundle))
+    with pytest.raises(LimitExceeded, match="ratio limit"):
+        _read(entry, Limits(ratio=10))
 
 
 def test_missing_path(tmp_path):

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from tests.helpers import ROOT
 
 EXT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
@@ -137,14 +138,17 @@ def test_cause_evidence(generated):
     assert "Enable,error,122,,False" in text("linux-fsfreeze-timeout.zip", ext_log)
     assert "Failed to open: /mnt/export" in text("linux-mount-point-inaccessible.zip", ext_log)
     assert "Failed to log status in extension173" in text("linux-snapshot-rate-exceeded.zip", ext_log)
-    assert "cannot get status report parameters , Exception 556" in text("linux-host-snapshot-service-error.zip", ext_log)
-    assert "CRP timeout limit has reached, will not take snapshot." in text("linux-command-invoked-too-late.zip", ext_log)
+    assert ("cannot get status report parameters , Exception 556"
+            in text("linux-host-snapshot-service-error.zip", ext_log))
+    assert ("CRP timeout limit has reached, will not take snapshot."
+            in text("linux-command-invoked-too-late.zip", ext_log))
     assert "Enable,error,85,,False" in text("linux-snapshot-limit-reached.zip", ext_log)
     assert "Prescript for ScriptRunner failed with error code: 1 ." in text("linux-prepost-script-failed.zip", ext_log)
     assert "python version unknown" in text("linux-extension-python-incompatible.zip", f"var/log/azure/{EXT}/shell.log")
     assert "Extensions.Enabled=n" in text("linux-agent-config-invalid.zip", "etc/waagent.conf")
     assert "ID=coreos" in text("linux-unsupported-os.zip", "etc/os-release")
-    assert "option unknown-245" not in text("linux-snapshot-status-unavailable.zip", "var/lib/dhcp/dhclient.eth0.leases")
+    assert ("option unknown-245"
+            not in text("linux-snapshot-status-unavailable.zip", "var/lib/dhcp/dhclient.eth0.leases"))
     assert "CPUThrottledTime(" in text("linux-low-resources.zip", "var/log/waagent.log")
     assert "Out of memory: Killed process" in text("linux-low-resources.zip", "var/log/syslog")
     assert "restarted more than 3 times" in text("linux-agent-unresponsive-linux.zip", "var/log/waagent.log")
@@ -230,7 +234,8 @@ def test_windows_cause_evidence(generated):
     assert "] [WARN]  WindowsAzureGuestAgent could not be stopped. Exception: System.NullReferenceException" in log
     assert log.rstrip().endswith("[INFO]  WindowsAzureGuestAgent starting. Version 2.7.41491.1083")
     assert "Ereignis-ID: 7031" in text("agent-unresponsive-windows", system)
-    assert 'Der Dienst "Windows Azure Guest Agent" wurde unerwartet beendet' in text("agent-unresponsive-windows", system)
+    assert ('Der Dienst "Windows Azure Guest Agent" wurde unerwartet beendet'
+            in text("agent-unresponsive-windows", system))
     assert "ConfigurationErrorsException" in text("agent-unresponsive-windows", app)
     assert "machine.config line 242" in text("agent-unresponsive-windows", ti)
     log = text("no-internet-access", wa)
@@ -242,14 +247,15 @@ def test_windows_cause_evidence(generated):
     assert "[ERROR] Did not discover fabric address on interface Ethernet 3" in log
     assert '"address":"10.1.3.20","isDhcpEnabled":false' in text("snapshot-status-unavailable", ti)
     log = text("extension-update-or-load-failed", wa)
-    assert f"has not exited on time! Killing it..., Code: 1009" in log
-    assert f"has exited with Exit code: 1, Code: 1009" in log
+    assert "has not exited on time! Killing it..., Code: 1009" in log
+    assert "has exited with Exit code: 1, Code: 1009" in log
     assert "is not available for the Extension '' yet." in log
     assert "[INFO]VMSettingsConsistenceCheckIfFabricSource Passed." in log
     assert "The shadow copy provider timed out while holding writes" in text("vss-failure", app)
     assert '"8193"' in text("vss-failure", app) and '"12289"' in text("vss-failure", app)
     assert "ExtensionFailedVssWriterInBadState" in text("vss-failure", ext)
-    assert "COM+ was unable to talk to the Microsoft Distributed Transaction Coordinator" in text("com-plus-failure", app)
+    assert ("COM+ was unable to talk to the Microsoft Distributed Transaction Coordinator"
+            in text("com-plus-failure", app))
     assert "Faulting application name: IaaSBcdrExtension.exe" in text("application-control-blocking", app)
     applocker = text("application-control-blocking", "EventLogs/Microsoft-Windows-AppLocker-EXE and DLL.txt")
     assert "Event ID: 8004" in applocker and "IAASBCDREXTENSION.EXE was prevented from running." in applocker

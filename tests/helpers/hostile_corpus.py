@@ -9,7 +9,7 @@ on disk or slow to build (seconds): build them just before use and delete them a
 
 ``run_azlog`` runs ``python -m azlog_vmbackup analyze CASE --format json`` in a fresh
 process and measures wall time and peak RSS (``os.wait4``), with a watchdog that kills
-a run going far past the time or memory budget. ``tests/test_hostile.py`` asserts on
+a run going far past the time or memory budget. ``tests/end_to_end/test_hostile.py`` asserts on
 it; ``bench/hostile.py`` prints a table of it.
 
     python tests/hostile_corpus.py DIR [--lazy]     # write the corpus into DIR
@@ -54,7 +54,8 @@ GOOD_WAAGENT_LOG = "".join(line + "\n" for line in (
     "channel: WireServer source: Fabric activity: 9b1e0c2a-0000-0000-0000-000000000001 correlation "
     "4f7d2b11-0000-0000-0000-000000000001 created: 2026-11-20T00:59:58.000000Z]",
     f"2026-11-20T01:00:02.500410Z INFO ExtHandler [{EXT}-1.0.9225.0] Target handler state: enabled [incarnation_7]",
-    "2026-11-20T01:00:03.120001Z INFO ExtHandler ExtHandler ProcessExtensionsGoalState completed [incarnation_7 1120 ms]",
+    "2026-11-20T01:00:03.120001Z INFO ExtHandler ExtHandler ProcessExtensionsGoalState completed "
+    "[incarnation_7 1120 ms]",
     "2026-11-20T01:30:02.000007Z INFO ExtHandler ExtHandler [HEARTBEAT] Agent WALinuxAgent-2.13.1.1 is running as "
     "the goal state agent [DEBUG HeartbeatCounter: 1;HeartbeatId: 5F2C1A3E-00000001;DroppedPackets: 0;"
     "UpdateGSErrors: 0;AutoUpdate: 1;UpdateMode: SelfUpdate;]",

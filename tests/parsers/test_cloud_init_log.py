@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from tests.helpers import run_parser
 
 from azlog_vmbackup.parsers import cloud_init_log, syslog
+from tests.helpers import run_parser
 
 LOG = (
     "2024-05-14 02:05:02,117 - util.py[DEBUG]: Cloud-init v. 23.4.4-0ubuntu0~22.04.1 running 'init' "

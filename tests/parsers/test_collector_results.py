@@ -5,9 +5,9 @@ import io
 from datetime import datetime, timezone
 
 from azlog_vmbackup.core.model import Facts
-from tests.helpers import run_parser
 from azlog_vmbackup.parsers import collector_results
 from azlog_vmbackup.parsers.base import ParseContext
+from tests.helpers import run_parser
 
 PATH = "results.txt"
 
@@ -27,7 +27,7 @@ drwxr-xr-x  6 root root 4096 Jun  1 09:02 WALinuxAgent-2.10.0.8/
 drwxr-xr-x  6 root root 4096 May  2 16:30 WALinuxAgent-2.9.1.1/
 -rw-r--r--  1 root root   44 May  2 16:30 WALinuxAgent-2.9.1.1.zip
 
-2024-06-03T11:20:43Z INFO 
+2024-06-03T11:20:43Z INFO\x20
 2024-06-03T11:20:44Z WARNING Archive too big, done with adding files.
 2024-06-03T11:20:45Z ERROR Failed to add file /var/log/syslog.1
 2024-06-03T11:20:46Z CRITICAL Unexpected failure

@@ -1,8 +1,8 @@
 """dhclient and systemd-networkd lease files."""
 from __future__ import annotations
 
-from tests.helpers import run_parser
 from azlog_vmbackup.parsers import dhcp_lease
+from tests.helpers import run_parser
 
 DHCLIENT_PATH = "var/lib/dhcp/dhclient.eth0.leases"
 NETWORKD_PATH = "run/systemd/netif/leases/2"
@@ -69,14 +69,18 @@ def test_lease_without_option_245():
 def test_undecodable_option_counts_but_gives_no_endpoint():
     doc = 'lease {\n  option unknown-245 "\\250?\\201\\020";\n}\n'
     records, facts, _ = run_parser(dhcp_lease, doc, DHCLIENT_PATH)
-    assert summary(records) == [(1, 'lease interface=absent fixed-address=absent option-245="\\250?\\201\\020" expire=absent')]
+    assert summary(records) == [
+        (1, 'lease interface=absent fixed-address=absent option-245="\\250?\\201\\020" expire=absent'),
+    ]
     assert facts.as_dict() == {"dhcp_option_245": True}
 
 
 def test_networkd_lease():
     records, facts, problems = run_parser(dhcp_lease, NETWORKD, NETWORKD_PATH)
     assert problems == []
-    assert summary(records) == [(2, "lease interface=ifindex:2 fixed-address=10.20.0.5 option-245=168.63.129.16 expire=86400s")]
+    assert summary(records) == [
+        (2, "lease interface=ifindex:2 fixed-address=10.20.0.5 option-245=168.63.129.16 expire=86400s"),
+    ]
     assert facts.as_dict() == {"dhcp_option_245": True, "wireserver_endpoint": "168.63.129.16"}
     assert facts.get("wireserver_endpoint").line == 6
 
@@ -89,7 +93,9 @@ def test_networkd_lease_without_option():
 
 def test_unclosed_block_and_empty_file():
     records, facts, problems = run_parser(dhcp_lease, "lease {\n  option unknown-245 a8:3f:81:10;\n", DHCLIENT_PATH)
-    assert summary(records) == [(1, "lease interface=absent fixed-address=absent option-245=168.63.129.16 expire=absent")]
+    assert summary(records) == [
+        (1, "lease interface=absent fixed-address=absent option-245=168.63.129.16 expire=absent"),
+    ]
     assert problems == ["lease block starting at line 1 is not closed"]
     assert facts.value("wireserver_endpoint") == "168.63.129.16"
     records, facts, problems = run_parser(dhcp_lease, "", DHCLIENT_PATH)
@@ -113,6 +119,8 @@ def test_reference_networkd_lease(reference):
     path = reference / "linux-agent" / "dhcp" / "run_systemd_netif_leases_2"
     records, facts, problems = run_parser(dhcp_lease, path.read_bytes(), NETWORKD_PATH)
     assert problems == []
-    assert summary(records) == [(2, "lease interface=ifindex:2 fixed-address=10.0.0.69 option-245=168.63.129.16 expire=never")]
+    assert summary(records) == [
+        (2, "lease interface=ifindex:2 fixed-address=10.0.0.69 option-245=168.63.129.16 expire=never"),
+    ]
     assert facts.as_dict() == {"dhcp_option_245": True, "wireserver_endpoint": "168.63.129.16"}
     assert facts.get("wireserver_endpoint").line == 14

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from tests.helpers import run_parser
 
 from azlog_vmbackup.parsers import dmesg, syslog
+from tests.helpers import run_parser
 
 SAMPLE = (
     "[    0.000000] Linux version 5.15.0-1064-azure (buildd@lcy02-amd64-040) #73-Ubuntu SMP\n"

@@ -6,11 +6,11 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from tests.helpers import run_parser
 
 from azlog_vmbackup.core.model import Facts
 from azlog_vmbackup.parsers import extension_status
 from azlog_vmbackup.parsers.base import ParseContext
+from tests.helpers import run_parser
 
 VMSNAP = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 DIR = f"var/lib/waagent/{VMSNAP}-1.0.9225.0"

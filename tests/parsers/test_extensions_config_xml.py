@@ -1,8 +1,8 @@
 """ExtensionsConfig.N.xml / history ExtensionsConfig.xml."""
 from __future__ import annotations
 
-from tests.helpers import run_parser
 from azlog_vmbackup.parsers import extensions_config_xml
+from tests.helpers import run_parser
 
 PATH = "var/lib/waagent/ExtensionsConfig.5.xml"
 
@@ -24,15 +24,19 @@ SAMPLE = """<?xml version="1.0" encoding="utf-8"?>
 </GuestAgentExtension>
 <StatusUploadBlob statusBlobType="PageBlob">https://md-hdd-x1.z9.blob.storage.azure.net/$system/vm01.status?sv=2018-03-28&amp;sr=b&amp;sig=TOPSECRETSIG%3D</StatusUploadBlob>
 <Plugins>
-  <Plugin name="Microsoft.Azure.RecoveryServices.VMSnapshotLinux" version="1.0.9225.0" location="https://zrdfepirv2.blob.core.windows.net/snap/manifest.xml" state="enabled" autoUpgrade="true" runAsStartupTask="false" isJson="true" />
+  <Plugin name="Microsoft.Azure.RecoveryServices.VMSnapshotLinux" version="1.0.9225.0" \
+location="https://zrdfepirv2.blob.core.windows.net/snap/manifest.xml" \
+state="enabled" autoUpgrade="true" runAsStartupTask="false" isJson="true" />
   <Plugin name="Microsoft.Azure.Extensions.CustomScript" version="2.1.10" state="disabled" autoUpgrade="false" />
 </Plugins>
 <PluginSettings>
   <Plugin name="Microsoft.Azure.RecoveryServices.VMSnapshotLinux" version="1.0.9225.0">
-    <RuntimeSettings seqNo="3">{"runtimeSettings":[{"handlerSettings":{"protectedSettingsCertThumbprint":"0A1B2C","protectedSettings":"MIIBPROTECTEDBLOB","publicSettings":{"locale":"en-us","taskId":"77c1"}}}]}</RuntimeSettings>
+    <RuntimeSettings seqNo="3">{"runtimeSettings":[{"handlerSettings":{"protectedSettingsCertThumbprint":"0A1B2C",\
+"protectedSettings":"MIIBPROTECTEDBLOB","publicSettings":{"locale":"en-us","taskId":"77c1"}}}]}</RuntimeSettings>
   </Plugin>
   <Plugin name="Microsoft.CPlat.Core.RunCommandHandlerLinux" version="1.3.2">
-    <ExtensionRuntimeSettings seqNo="2" name="fixNtp" state="enabled">{"runtimeSettings":[{"handlerSettings":{"protectedSettings":"MIIBMULTICONFIG"}}]}</ExtensionRuntimeSettings>
+    <ExtensionRuntimeSettings seqNo="2" name="fixNtp" state="enabled">\
+{"runtimeSettings":[{"handlerSettings":{"protectedSettings":"MIIBMULTICONFIG"}}]}</ExtensionRuntimeSettings>
   </Plugin>
 </PluginSettings>
 <InVMArtifactsProfileBlob>https://md-hdd-x1.z9.blob.storage.azure.net/$system/vm01.vmSettings?sv=2018-03-28&amp;sig=OTHERSECRET</InVMArtifactsProfileBlob>
@@ -57,7 +61,8 @@ def test_sample_records():
         (10, "gaFamily Test version=absent"),
         (14, "guestAgentExtension location=northeurope serviceName=CRP"),
         (17, "statusUploadBlob type=PageBlob host=md-hdd-x1.z9.blob.storage.azure.net"),
-        (19, "plugin Microsoft.Azure.RecoveryServices.VMSnapshotLinux version=1.0.9225.0 state=enabled autoUpgrade=true"),
+        (19, "plugin Microsoft.Azure.RecoveryServices.VMSnapshotLinux version=1.0.9225.0 "
+             "state=enabled autoUpgrade=true"),
         (20, "plugin Microsoft.Azure.Extensions.CustomScript version=2.1.10 state=disabled autoUpgrade=false"),
         (24, "pluginSettings Microsoft.Azure.RecoveryServices.VMSnapshotLinux seqNo=3 version=1.0.9225.0"),
         (27, "pluginSettings Microsoft.CPlat.Core.RunCommandHandlerLinux seqNo=2 version=1.3.2 "
@@ -89,11 +94,13 @@ def test_no_settings_or_signatures_leak():
 
 def test_windows_snapshot_plugin_sets_the_plugin_facts():
     doc = ('<Extensions goalStateIncarnation="2"><Plugins>'
-           '<Plugin name="Microsoft.Azure.RecoveryServices.VMSnapshot" version="1.0.80.0" state="uninstall" autoUpgrade="true"/>'
+           '<Plugin name="Microsoft.Azure.RecoveryServices.VMSnapshot" version="1.0.80.0"'
+           ' state="uninstall" autoUpgrade="true"/>'
            '</Plugins></Extensions>')
     _, facts, problems = run_parser(extensions_config_xml, doc, PATH)
     assert problems == []
-    assert (facts.value("vmsnapshot_plugin_state"), facts.value("vmsnapshot_plugin_version")) == ("uninstall", "1.0.80.0")
+    assert (facts.value("vmsnapshot_plugin_state"),
+            facts.value("vmsnapshot_plugin_version")) == ("uninstall", "1.0.80.0")
 
 
 def test_bad_incarnation_and_odd_blob_urls():
@@ -127,7 +134,8 @@ def test_reference_history_extensions_config(reference):
         (4, "gaFamily Prod version=2.13.1.1 isVersionFromRSM=false isVMEnabledForRSMUpgrades=false"),
         (18, "guestAgentExtension location=westus2 serviceName=CRP"),
         (21, "statusUploadBlob type=PageBlob host=foo-bar.z6.blob.storage.azure.net"),
-        (23, "plugin Microsoft.GuestConfiguration.ConfigurationforLinux version=1.26.89 state=enabled autoUpgrade=true"),
+        (23, "plugin Microsoft.GuestConfiguration.ConfigurationforLinux version=1.26.89 "
+             "state=enabled autoUpgrade=true"),
         (28, "plugin Microsoft.Azure.Extensions.CustomScript version=2.1.13 state=enabled autoUpgrade=true"),
         (33, "plugin Microsoft.CPlat.Core.LinuxHibernateExtension version=1.0.1 state=enabled autoUpgrade=true"),
         (41, "pluginSettings Microsoft.GuestConfiguration.ConfigurationforLinux seqNo=0 version=1.26.89"),

@@ -1,8 +1,8 @@
 """GoalState.N.xml / history GoalState.xml."""
 from __future__ import annotations
 
-from tests.helpers import run_parser
 from azlog_vmbackup.parsers import goal_state_xml
+from tests.helpers import run_parser
 
 PATH = "var/lib/waagent/GoalState.7.xml"
 

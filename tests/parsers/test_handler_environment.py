@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import run_parser
-
 from azlog_vmbackup.parsers import handler_environment
+from tests.helpers import run_parser
 
 VMSNAP = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 DIR = f"var/lib/waagent/{VMSNAP}-1.0.9225.0"
@@ -33,7 +32,8 @@ def test_other_handler_sets_no_facts():
                         "handlerEnvironment": {"logFolder": "/var/log/azure/custom-script",
                                                "eventsFolder": "/var/log/azure/custom-script/events"}}])
     records, facts, problems = run_parser(
-        handler_environment, data, "var/lib/waagent/Microsoft.Azure.Extensions.CustomScript-2.1.10/HandlerEnvironment.json")
+        handler_environment, data,
+        "var/lib/waagent/Microsoft.Azure.Extensions.CustomScript-2.1.10/HandlerEnvironment.json")
     assert [r.message for r in records] == [
         "HandlerEnvironment name=Microsoft.Azure.Extensions.CustomScript logFolder=/var/log/azure/custom-script "
         "eventsFolder=/var/log/azure/custom-script/events"]

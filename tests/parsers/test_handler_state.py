@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.helpers import run_parser
 
 from azlog_vmbackup.parsers import handler_state
+from tests.helpers import run_parser
 
 VMSNAP_DIR = "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/config"
 

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import run_parser
-
 from azlog_vmbackup.parsers import handler_status
+from tests.helpers import run_parser
 
 VMSNAP = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 PATH = f"var/lib/waagent/{VMSNAP}-1.0.9225.0/config/HandlerStatus"
@@ -26,7 +25,8 @@ def test_not_ready_handler():
 
 
 def test_ready_old_agent_layout():
-    data = '{"name": "%s", "version": "1.0.9150.0", "status": "Ready", "code": 0, "message": "Plugin enabled", "extensions": []}' % VMSNAP
+    data = ('{"name": "%s", "version": "1.0.9150.0", "status": "Ready", "code": 0, "message": "Plugin enabled", '
+            '"extensions": []}' % VMSNAP)
     records, facts, problems = run_parser(handler_status, data, PATH)
     assert [(r.level, r.message) for r in records] == [("INFO", "HandlerStatus=Ready code=0 message=Plugin enabled")]
     assert (facts.value("handler_status"), facts.value("handler_status_code")) == ("Ready", 0)
@@ -39,7 +39,8 @@ def test_other_handler_sets_no_facts():
         handler_status, data, "var/lib/waagent/Microsoft.OSTCExtensions.VMAccessForLinux-1.5.18/config/HandlerStatus")
     assert [(r.component, r.message) for r in records] == [
         ("Microsoft.OSTCExtensions.VMAccessForLinux",
-         "HandlerStatus=NotReady code=1007 message=download from https://x.blob.core.windows.net/p?sv=1&sig=*** failed")]
+         "HandlerStatus=NotReady code=1007 "
+         "message=download from https://x.blob.core.windows.net/p?sv=1&sig=*** failed")]
     assert facts.as_dict() == {} and problems == []
 
 

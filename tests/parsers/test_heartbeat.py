@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.helpers import run_parser
 
 from azlog_vmbackup.parsers import heartbeat
+from tests.helpers import run_parser
 
 PATH = "var/lib/waagent/Microsoft.Azure.Monitor.AzureMonitorLinuxAgent-1.30.3/heartbeat.log"
 

@@ -1,8 +1,8 @@
 """HostingEnvironmentConfig.xml."""
 from __future__ import annotations
 
-from tests.helpers import run_parser
 from azlog_vmbackup.parsers import hosting_env_xml
+from tests.helpers import run_parser
 
 PATH = "var/lib/waagent/HostingEnvironmentConfig.xml"
 
@@ -44,7 +44,8 @@ def test_classic_instance_name_is_kept():
 
 
 def test_missing_instance_sets_no_hostname():
-    records, facts, problems = run_parser(hosting_env_xml, "<HostingEnvironmentConfig><Incarnation/></HostingEnvironmentConfig>", PATH)
+    records, facts, problems = run_parser(
+        hosting_env_xml, "<HostingEnvironmentConfig><Incarnation/></HostingEnvironmentConfig>", PATH)
     assert messages(records) == [(1, "incarnation number=absent instance=absent")]
     assert (facts.as_dict(), problems) == ({}, [])
 

@@ -1,8 +1,8 @@
 """/etc/os-release."""
 from __future__ import annotations
 
-from tests.helpers import run_parser
 from azlog_vmbackup.parsers import os_release
+from tests.helpers import run_parser
 
 PATH = "etc/os-release"
 

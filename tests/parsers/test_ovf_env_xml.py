@@ -1,13 +1,14 @@
 """ovf-env.xml: only harmless provisioning settings come out."""
 from __future__ import annotations
 
-from tests.helpers import run_parser
 from azlog_vmbackup.parsers import ovf_env_xml
+from tests.helpers import run_parser
 
 PATH = "var/lib/waagent/ovf-env.xml"
 
 SAMPLE = """<?xml version="1.0" encoding="utf-8"?>
-<Environment xmlns="http://schemas.dmtf.org/ovf/environment/1" xmlns:oe="http://schemas.dmtf.org/ovf/environment/1" xmlns:wa="http://schemas.microsoft.com/windowsazure" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<Environment xmlns="http://schemas.dmtf.org/ovf/environment/1" xmlns:oe="http://schemas.dmtf.org/ovf/environment/1" \
+xmlns:wa="http://schemas.microsoft.com/windowsazure" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
   <wa:ProvisioningSection>
     <wa:Version>1.0</wa:Version>
     <LinuxProvisioningConfigurationSet xmlns="http://schemas.microsoft.com/windowsazure">
@@ -16,7 +17,8 @@ SAMPLE = """<?xml version="1.0" encoding="utf-8"?>
       <UserName>azureuser</UserName>
       <UserPassword>Pa55w0rd-NotReal!</UserPassword>
       <DisableSshPasswordAuthentication>true</DisableSshPasswordAuthentication>
-      <SSH><PublicKeys><PublicKey><Fingerprint>FFEE0011</Fingerprint><Path>/home/azureuser/.ssh/authorized_keys</Path><Value>ssh-rsa AAAAFAKEKEY</Value></PublicKey></PublicKeys></SSH>
+      <SSH><PublicKeys><PublicKey><Fingerprint>FFEE0011</Fingerprint>\
+<Path>/home/azureuser/.ssh/authorized_keys</Path><Value>ssh-rsa AAAAFAKEKEY</Value></PublicKey></PublicKeys></SSH>
       <CustomData>IyEvYmluL3NoCmVjaG8gc2VjcmV0</CustomData>
     </LinuxProvisioningConfigurationSet>
   </wa:ProvisioningSection>
@@ -67,7 +69,8 @@ def test_provision_guest_agent_true_and_odd_values():
     records, facts, problems = run_parser(ovf_env_xml, doc, PATH)
     assert messages(records) == [(1, "ProvisionGuestAgent=True"), (1, "HostName=absent")]
     assert facts.as_dict() == {"provision_guest_agent": True}
-    records, facts, _ = run_parser(ovf_env_xml, "<Environment><ProvisionGuestAgent>maybe</ProvisionGuestAgent></Environment>", PATH)
+    records, facts, _ = run_parser(
+        ovf_env_xml, "<Environment><ProvisionGuestAgent>maybe</ProvisionGuestAgent></Environment>", PATH)
     assert facts.as_dict() == {}
 
 

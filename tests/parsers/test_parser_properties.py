@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from azlog_vmbackup.parsers import registry
 from azlog_vmbackup.core.model import Record
+from azlog_vmbackup.parsers import registry
 from tests.helpers import run_parser
 
 PARSERS = sorted({s.parser for s in registry.TABLE if s.parser} | {registry.TEXT.parser})
@@ -34,8 +34,10 @@ PATHS = {
     "vmsnapshot_events": "var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/events/1715652581.json",
     "extension_status": "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/status/3.status",
     "handler_state": "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/config/HandlerState",
-    "handler_status": "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/config/HandlerStatus",
-    "handler_environment": "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/HandlerEnvironment.json",
+    "handler_status":
+        "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/config/HandlerStatus",
+    "handler_environment":
+        "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/HandlerEnvironment.json",
     "heartbeat": "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/heartbeat.log",
     "goal_state_xml": "var/lib/waagent/GoalState.7.xml",
     "extensions_config_xml": "var/lib/waagent/ExtensionsConfig.7.xml",
@@ -52,7 +54,8 @@ PATHS = {
     "cloud_init_log": "var/log/cloud-init.log",
     "waappagent_log": "WindowsAzure/Logs/WaAppAgent.log",
     "vmagent_installer_xml": "Windows/Panther/VmAgentInstaller.xml",
-    "windows_plugin_log": "WindowsAzure/Logs/Plugins/Microsoft.Azure.RecoveryServices.VMSnapshot/1.0.0/IaaSBcdrExtension.log",
+    "windows_plugin_log":
+        "WindowsAzure/Logs/Plugins/Microsoft.Azure.RecoveryServices.VMSnapshot/1.0.0/IaaSBcdrExtension.log",
     "windows_evtx": "Windows/System32/winevt/Logs/System.evtx",
     "windows_event_export": "EventLogs/System.txt",
     "reg_export": "registry/GuestAgent.reg",
@@ -92,7 +95,8 @@ WORDS = [
     "========= Microsoft Azure VM Health Report - Start 2024-10-02T17:45:00.1234567Z =========",
     "========= Microsoft Azure VM Health Report - End", "Event[0]:", "  Log Name: System",
     "  Source: Service Control Manager", "  Event ID: 7031", "  Date:", "Description:", "Ereignis-ID:",
-    "Windows Registry Editor Version 5.00", "REGEDIT4", "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Virtual Machine\\Guest]",
+    "Windows Registry Editor Version 5.00", "REGEDIT4",
+    "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Virtual Machine\\Guest]",
     '"GuestAgentVersion"="2.7.41491.1102"', '"ProxyServer"=hex(2):41,00,', '@=dword:ffffffff', "\\",
     "lease {", "}", 'interface "eth0";', "fixed-address 10.20.0.5;", "option unknown-245 a8:3f:81:10;",
     "ADDRESS=10.0.0.4", "SERVER_ADDRESS=168.63.129.16", "OPTION_245=a83f8110", "NAME=\"Ubuntu\"", "VERSION_ID=",
@@ -224,8 +228,10 @@ LABELS = ["Log Name", "Source", "Date", "Event ID", "Task", "Level", "Opcode", "
           "Description", "Protokollname", "Quelle", "Datum", "Ereignis-ID", "Ebene", "Beschreibung",
           "ID de l'événement", "Eseményazonosító", "TimeCreated ", "ProviderName", "Id          ", "LevelDisplayName",
           "Message     ", "LogName     ", "Event Xml"]
-TABLE_HEAD = ["Level,Date and Time,Source,Event ID,Task Category", "#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord",
-              '"TimeCreated","Id","LevelDisplayName","ProviderName","Message"', "Ebene;Datum und Uhrzeit;Quelle;Ereignis-ID;Aufgabenkategorie",
+TABLE_HEAD = ["Level,Date and Time,Source,Event ID,Task Category",
+              "#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord",
+              '"TimeCreated","Id","LevelDisplayName","ProviderName","Message"',
+              "Ebene;Datum und Uhrzeit;Quelle;Ereignis-ID;Aufgabenkategorie",
               "Level\tDate and Time\tSource\tEvent ID\tTask Category"]
 
 
@@ -251,7 +257,8 @@ def _labelled(seed: _Seed) -> list[str]:
     for n in range(seed.upto(4)):
         lines.append(seed.pick([f"Event[{n}]:", f"Ereignis[{n}]:", "", "Log Name: System"]))
         for _ in range(seed.upto(10)):
-            lines.append(f"  {seed.pick(LABELS)}{seed.pick([': ', ':', ' : '])}{seed.pick([seed.pick(STRINGS), seed.fragment()])}")
+            lines.append(f"  {seed.pick(LABELS)}{seed.pick([': ', ':', ' : '])}"
+                         f"{seed.pick([seed.pick(STRINGS), seed.fragment()])}")
         lines.extend(seed.fragment() for _ in range(seed.upto(2)))
     return lines
 

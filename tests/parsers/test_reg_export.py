@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import codecs
 
-from tests.helpers import run_parser
 from azlog_vmbackup.parsers import reg_export
+from tests.helpers import run_parser
 
 GUEST_REG = """\
 Windows Registry Editor Version 5.00

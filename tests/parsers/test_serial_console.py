@@ -4,11 +4,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timezone
 
-from tests.helpers import run_parser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from azlog_vmbackup.parsers import serial_console
+from tests.helpers import run_parser
 
 SAMPLE = (
     "[    0.000000] Linux version 5.15.0-1064-azure (buildd@lcy02-amd64-040) #73-Ubuntu SMP\n"
@@ -41,8 +41,9 @@ def test_records():
     records, facts, problems = run_parser(serial_console, SAMPLE, "bootdiagnostics.serialconsole.log")
     assert problems == []
     assert [r.line for r in records] == [1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17]
-    assert [r.component for r in records] == [
-        "kernel", "systemd", "systemd", "cloud-init", "cloud-init"] + ["VMSnapshotLinux"] * 8 + [None, "VMSnapshotLinux"]
+    assert [r.component for r in records] == (
+        ["kernel", "systemd", "systemd", "cloud-init", "cloud-init"]
+        + ["VMSnapshotLinux"] * 8 + [None, "VMSnapshotLinux"])
     assert [r.level for r in records] == [
         None, "INFO", "ERROR", None, None, "INFO", "INFO", "ERROR", "ERROR", "VERBOSE", None, "ERROR",
         "WARNING", None, "INFO"]

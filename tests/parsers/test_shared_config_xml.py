@@ -1,8 +1,8 @@
 """SharedConfig.xml."""
 from __future__ import annotations
 
-from tests.helpers import run_parser
 from azlog_vmbackup.parsers import shared_config_xml
+from tests.helpers import run_parser
 
 PATH = "var/lib/waagent/SharedConfig.xml"
 

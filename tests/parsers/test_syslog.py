@@ -5,13 +5,13 @@ import io
 from datetime import datetime, timezone
 
 import pytest
-from tests.helpers import run_parser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from azlog_vmbackup.core.model import Facts
 from azlog_vmbackup.parsers import syslog
 from azlog_vmbackup.parsers.base import ParseContext
+from tests.helpers import run_parser
 
 SAMPLE = (
     "May 14 02:05:02 localhost kernel: [    0.000000] Linux version 5.15.0-1064-azure\n"

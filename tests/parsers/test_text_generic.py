@@ -1,9 +1,8 @@
 """The generic text parser: timestamped entries, paragraphs, pasted waagent --version output."""
 from __future__ import annotations
 
-from tests.helpers import run_parser
-
 from azlog_vmbackup.parsers import text_generic
+from tests.helpers import run_parser
 
 PASTE = """\
 # waagent --version

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from tests.helpers import run_parser
-
 from azlog_vmbackup.parsers import vmagent_installer_xml
+from tests.helpers import run_parser
 
 PATH = "C:\\Windows\\Panther\\VmAgentInstaller.xml"
 

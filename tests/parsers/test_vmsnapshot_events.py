@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from tests.helpers import run_parser
 
 from azlog_vmbackup.parsers import vmsnapshot_events as mod
+from tests.helpers import run_parser
 
 FIXTURES = "vmsnapshot-linux/fixtures"
 EVENTS = "var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/events"
@@ -29,7 +29,8 @@ def event(message, **extra):
 MESSAGE = (
     "2025-03-04T08:15:03.157324\t[Warning]:\tstarting daemon initially \n"
     "2025-03-04T08:15:03.166674\t[Error]:\tunable to detect disk topology \n"
-    "2025-03-04T08:15:08.378618\t[Error]:\tFailed to do the snapshot with error: 'x', stack trace: Traceback (most recent call last):\n"
+    "2025-03-04T08:15:08.378618\t[Error]:\tFailed to do the snapshot with error: 'x', "
+    "stack trace: Traceback (most recent call last):\n"
     '  File "/var/lib/waagent/x/main/handle.py", line 207, in freeze_snapshot\n'
     "KeyError: 'x'\n"
     " \n"

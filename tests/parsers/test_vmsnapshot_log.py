@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 
 import pytest
 import regex
-from tests.helpers import run_parser
 
 from azlog_vmbackup.parsers import vmsnapshot_log as mod
+from tests.helpers import run_parser
 
 H = "[Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]"
 COMPONENT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0"
@@ -32,9 +32,11 @@ def lines(sample: str, first: int, last: int | None = None) -> str:
 
 PY3 = (
     f"2025-03-04 08:15:02.441017 {H}starting enable\n"
-    f"2025-03-04 08:15:02 [MyBackupTestLinuxInt-0.0]cwd is /var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0\n"
+    f"2025-03-04 08:15:02 [MyBackupTestLinuxInt-0.0]cwd is "
+    "/var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0\n"
     f"2025-03-04 08:15:03.100000 {H}Enable,success,4,Transitioning state in extension,False\n"
-    f"2025-03-04 08:15:04.200300 {H}Failed to call http with error: timed out, stack trace: Traceback (most recent call last):\n"
+    f"2025-03-04 08:15:04.200300 {H}Failed to call http with error: timed out, "
+    "stack trace: Traceback (most recent call last):\n"
     '  File "/var/lib/waagent/x/main/HttpUtil.py", line 130, in HttpCallGetResponse\n'
     "socket.timeout: timed out\n"
     "\n"
@@ -81,7 +83,8 @@ FREEZE = (
     "2025/03/04 08:15:05.120000  Info  Aquiring lock succeeded \n"
     "2025/03/04 08:15:05.120034  Info  ============== Binary output traces start =================  \n"
     "2025/03/04 08:15:05.120050  Info  2025-03-04 09:15:04 Freezing: /data \n"
-    "2025/03/04 08:15:05.120101  Info  2025-03-04 09:15:04 Failed to FIFREEZE: /data with error message: Device or resource busy \n"
+    "2025/03/04 08:15:05.120101  Info  2025-03-04 09:15:04 Failed to FIFREEZE: /data "
+    "with error message: Device or resource busy \n"
     "2025/03/04 08:15:05.120177  Info  ============== Binary output traces end =================  \n"
     "2025/03/04 08:15:05.120240  Error  freeze failed for some mount \n"
     "2025/03/04 08:15:05.120300  Info  T:S freeze result freeze failed for some mount\n"
@@ -132,7 +135,8 @@ def test_freeze_block_lines_are_records_of_their_own():
 
 
 PY2 = (
-    "2025/03/04 09:15:02 [MyBackupTestLinuxInt-0.0]cwd is /var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9100.0\n"
+    "2025/03/04 09:15:02 [MyBackupTestLinuxInt-0.0]cwd is "
+    "/var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9100.0\n"
     f"2025/03/04 09:15:02 {H}starting enable\n"
     f"2025/03/04 09:15:03 {H}getting the mount info using mount_path /dev/sda1 on / type ext4 (rw)\n"
     "2025/03/04 09:15:03 proc on /proc type proc (rw)\n"
@@ -179,10 +183,11 @@ def test_py2_lines_local_time_and_nested_backup_lines():
     ]
     by_line = {r.line: r.message for r in records}
     # continuation lines keep their repeated time stamp, a time stamp alone included
-    assert by_line[3] == (f"2025/03/04 09:15:03 {H}getting the mount info using mount_path /dev/sda1 on / type ext4 (rw)\n"
-                          "2025/03/04 09:15:03 proc on /proc type proc (rw)\n"
-                          "2025/03/04 09:15:03 \n"
-                          "2025/03/04 09:15:03 sysfs on /sys type sysfs (rw)")
+    assert by_line[3] == (
+        f"2025/03/04 09:15:03 {H}getting the mount info using mount_path /dev/sda1 on / type ext4 (rw)\n"
+        "2025/03/04 09:15:03 proc on /proc type proc (rw)\n"
+        "2025/03/04 09:15:03 \n"
+        "2025/03/04 09:15:03 sysfs on /sys type sysfs (rw)")
     assert by_line[10] == "2025/03/04 09:15:06 2025-03-04 08:15:04.117866  Info  Binary subprocess Created "
     assert by_line[15] == f"2025/03/04 09:15:06 {H}2025-03-04 09:15:04 Thawing: /"
     # a trailing time-stamp-only line is dropped like a trailing blank line
@@ -194,7 +199,8 @@ def test_py2_lines_local_time_and_nested_backup_lines():
 
 
 def test_facts_are_read_past_the_prefixes():
-    data = (f"2025/03/04 09:15:08 {H}cwd is /var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9300.0\n"
+    data = (f"2025/03/04 09:15:08 {H}cwd is "
+            "/var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9300.0\n"
             f"2025/03/04 09:15:09 {H}Enable,error,2,first line\n"
             "2025/03/04 09:15:09 second line,False\n"
             "2025/03/04 09:15:09 \n")

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from tests.helpers import run_parser
 
 from azlog_vmbackup.parsers import vmsnapshot_shell_log as mod
+from tests.helpers import run_parser
 
 FIXTURES = "vmsnapshot-linux/fixtures"
 LOG = "var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/shell.log"
@@ -100,10 +100,13 @@ def test_reference_freeze_fail_lines(reference):
     data = (reference / FIXTURES / "s07_freeze_fail" / LOG).read_bytes()
     records, facts, _ = run_parser(mod, data, LOG)
     assert [(r.line, r.time, r.message) for r in records] == [
-        (1, t(2026, 11, 26, 19, 34, 51), "Thu Nov 26 19:34:51 UTC 2026- The command is install, exiting with conf file copy"),
-        (2, t(2026, 11, 26, 19, 34, 51), "Thu Nov 26 19:34:51 UTC 2026- ConfigSequenceNumber from environment variable seqNo:0"),
+        (1, t(2026, 11, 26, 19, 34, 51),
+         "Thu Nov 26 19:34:51 UTC 2026- The command is install, exiting with conf file copy"),
+        (2, t(2026, 11, 26, 19, 34, 51),
+         "Thu Nov 26 19:34:51 UTC 2026- ConfigSequenceNumber from environment variable seqNo:0"),
         (3, t(2026, 11, 26, 19, 34, 51), "Thu Nov 26 19:34:51 UTC 2026- python3 path exists"),
-        (4, t(2026, 11, 26, 19, 34, 53), "Thu Nov 26 19:34:53 UTC 2026- ConfigSequenceNumber from environment variable seqNo:0"),
+        (4, t(2026, 11, 26, 19, 34, 53),
+         "Thu Nov 26 19:34:53 UTC 2026- ConfigSequenceNumber from environment variable seqNo:0"),
         (5, t(2026, 11, 26, 19, 34, 53), "Thu Nov 26 19:34:53 UTC 2026- python3 path exists"),
         (6, t(2026, 11, 26, 19, 34, 53), "Thu Nov 26 19:34:53 UTC 2026- 0 returned from handle.py"),
         (7, t(2026, 11, 26, 19, 34, 59), "Thu Nov 26 19:34:59 UTC 2026- 0 returned from handle.py"),

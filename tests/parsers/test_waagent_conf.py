@@ -1,8 +1,8 @@
 """/etc/waagent.conf."""
 from __future__ import annotations
 
-from tests.helpers import run_parser
 from azlog_vmbackup.parsers import waagent_conf
+from tests.helpers import run_parser
 
 PATH = "etc/waagent.conf"
 
@@ -78,14 +78,16 @@ def test_absent_keys_set_no_facts():
 
 
 def test_unset_values_and_proxy_without_port():
-    _, facts, _ = run_parser(waagent_conf, "Extensions.Enabled=maybe\nHttpProxy.Host=10.0.0.9\nHttpProxy.Port=None\n", PATH)
+    _, facts, _ = run_parser(
+        waagent_conf, "Extensions.Enabled=maybe\nHttpProxy.Host=10.0.0.9\nHttpProxy.Port=None\n", PATH)
     assert facts.as_dict() == {"proxy": "10.0.0.9"}
     _, facts, _ = run_parser(waagent_conf, "HttpProxy.Host=None\nHttpProxy.Port=8080\n", PATH)
     assert facts.as_dict() == {}
 
 
 def test_last_duplicate_wins_and_none_unsets():
-    _, facts, _ = run_parser(waagent_conf, "Extensions.Enabled=n\nExtensions.Enabled=y\nProvisioning.Agent=waagent\nProvisioning.Agent=None\n", PATH)
+    _, facts, _ = run_parser(waagent_conf, ("Extensions.Enabled=n\nExtensions.Enabled=y\n"
+                                            "Provisioning.Agent=waagent\nProvisioning.Agent=None\n"), PATH)
     assert facts.as_dict() == {"extensions_enabled": True}
     assert facts.get("extensions_enabled").line == 2
 

@@ -6,11 +6,10 @@ import io
 import zlib
 from datetime import datetime, timezone
 
-from tests.helpers import run_parser
-
 from azlog_vmbackup.core.model import Facts
 from azlog_vmbackup.parsers import waagent_log
 from azlog_vmbackup.parsers.base import ParseContext
+from tests.helpers import run_parser
 
 VMSNAP = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 
@@ -407,7 +406,7 @@ def test_message_words_are_not_facts():
     _, facts, _ = parse(
         "2024-06-01T12:00:00.000000Z INFO ExtHandler ExtHandler Checking OS: none here\n"
         "2024-06-01T12:00:01.000000Z INFO ExtHandler ExtHandler Agent WALinuxAgent-2.9.1.1 failed\n"
-        f"2024-06-01T12:00:02.000000Z INFO ExtHandler [Microsoft.Azure.Monitor.AzureMonitorLinuxAgent-1.25.2] x\n")
+        "2024-06-01T12:00:02.000000Z INFO ExtHandler [Microsoft.Azure.Monitor.AzureMonitorLinuxAgent-1.25.2] x\n")
     assert agent_facts(facts) == {}
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from tests.helpers import run_parser
-
 from azlog_vmbackup.parsers import waagent_status
+from tests.helpers import run_parser
 
 VMSNAP = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 T = datetime(2024, 5, 14, 2, 5, 2, tzinfo=timezone.utc)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from tests.helpers import run_parser
 
 from azlog_vmbackup.parsers import waappagent_log
+from tests.helpers import run_parser
 
 WAAPP = "C:\\WindowsAzure\\Logs\\WaAppAgent.log"
 INSTALLER = "WindowsAzure/Logs/TransparentInstaller.log"
@@ -78,7 +78,8 @@ def test_waagent_and_syslog_lines_are_not_headers():
 # --- continuation lines ---------------------------------------------------------------------------
 
 STACK = (
-    "[00000004] [07/18/2019 14:46:28.89] [WARN] Stop failed. Exception: System.NullReferenceException: Object reference\n"
+    "[00000004] [07/18/2019 14:46:28.89] [WARN] Stop failed. Exception: "
+    "System.NullReferenceException: Object reference\n"
     "   at Microsoft.WindowsAzure.GuestAgent.Sample.Stop(Boolean wait)\n"
     "   at Microsoft.WindowsAzure.GuestAgent.Sample.OnStop()\n"
     "\n"

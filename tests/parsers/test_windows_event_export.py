@@ -4,8 +4,8 @@ from __future__ import annotations
 import codecs
 from datetime import datetime, timezone
 
-from tests.helpers import run_parser
 from azlog_vmbackup.parsers import windows_event_export as wee
+from tests.helpers import run_parser
 
 
 def utc(*args):
@@ -33,8 +33,9 @@ Event[0]:
   User: N/A
   User Name: N/A
   Computer: backup-vm01
-  Description: 
-The Windows Azure Guest Agent service terminated unexpectedly.  It has done this 1 time(s).  The following corrective action will be taken in 60000 milliseconds: Restart the service.
+  Description:\x20
+The Windows Azure Guest Agent service terminated unexpectedly.  It has done this 1 time(s).  \
+The following corrective action will be taken in 60000 milliseconds: Restart the service.
 
 Event[1]:
   Log Name: Application
@@ -48,7 +49,7 @@ Event[1]:
   User: N/A
   User Name: N/A
   Computer: backup-vm01
-  Description: 
+  Description:\x20
 Application: WindowsAzureGuestAgent.exe
 Framework Version: v4.0.30319
 Description: The process was terminated due to an unhandled exception.
@@ -67,7 +68,7 @@ Event[2]:
   User: N/A
   User Name: N/A
   Computer: backup-vm01
-  Description: 
+  Description:\x20
 Faulting application name: IaaSBcdrExtension.exe, version: 1.0.92.0, time stamp: 0x65a1b2c3
 Faulting module name: ntdll.dll, version: 10.0.17763.5458, time stamp: 0x1a2b3c4d
 Exception code: 0xc0000005
@@ -110,7 +111,8 @@ Schlüsselwörter:Klassisch
 Benutzer:      Nicht zutreffend
 Computer:      backup-vm01
 Beschreibung:
-Volumeschattenkopie-Dienstfehler: Unerwarteter Fehler beim Aufrufen der Routine "RegOpenKeyExW". hr = 0x80070005, Zugriff verweigert.
+Volumeschattenkopie-Dienstfehler: Unerwarteter Fehler beim Aufrufen der Routine "RegOpenKeyExW". \
+hr = 0x80070005, Zugriff verweigert.
 .
 
 Vorgang:
@@ -164,7 +166,7 @@ Esemény[0]:
   Felhasználó: N/A
   Felhasználónév: N/A
   Számítógép: backup-vm01
-  Leírás: 
+  Leírás:\x20
 A(z) Windows Azure Guest Agent szolgáltatás váratlanul leállt. Ez 1 alkalommal fordult elő.
 Esemény[1]:
   Napló neve: Application
@@ -173,7 +175,7 @@ Esemény[1]:
   Eseményazonosító: 12289
   Feladat: N/A
   Szint: Figyelmeztetés
-  Leírás: 
+  Leírás:\x20
 Kötetárnyékmásolat-szolgáltatás hibája: váratlan hiba (DeviceIoControl). hr = 0x8007001f
 """
 
@@ -226,8 +228,16 @@ EXPORT_CSV = """\
 "Message","Id","Version","Qualifiers","Level","Task","Opcode","Keywords","RecordId","ProviderName","ProviderId","LogName","ProcessId","ThreadId","MachineName","UserId","TimeCreated","ActivityId","RelatedActivityId","ContainerLog","MatchedQueryIds","Bookmark","LevelDisplayName","OpcodeDisplayName","TaskDisplayName","KeywordsDisplayNames","Properties"
 "Application: WindowsAzureGuestAgent.exe
 Framework Version: v4.0.30319
-Exception Info: System.Configuration.ConfigurationErrorsException","1026",,"0","2","0","0","36028797018963968","5521",".NET Runtime",,"Application",,,"backup-vm01",,"5/14/2024 2:04:58 AM",,,"Application","System.UInt32[]","System.Diagnostics.Eventing.Reader.EventBookmark","Error",,"None","System.Collections.ObjectModel.ReadOnlyCollection`1[System.String]","System.Collections.Generic.List`1[System.Diagnostics.Eventing.Reader.EventProperty]"
-"The VSS service is shutting down due to idle timeout.","8224",,"0","4","0","0","36028797018963968","5522","VSS",,"Application",,,"backup-vm01",,"5/14/2024 2:06:12 AM",,,"Application","System.UInt32[]","System.Diagnostics.Eventing.Reader.EventBookmark","Information",,"None","System.Collections.ObjectModel.ReadOnlyCollection`1[System.String]","System.Collections.Generic.List`1[System.Diagnostics.Eventing.Reader.EventProperty]"
+Exception Info: System.Configuration.ConfigurationErrorsException","1026",,"0","2","0","0",\
+"36028797018963968","5521",".NET Runtime",,"Application",,,"backup-vm01",,"5/14/2024 2:04:58 AM",,,\
+"Application","System.UInt32[]","System.Diagnostics.Eventing.Reader.EventBookmark","Error",,"None",\
+"System.Collections.ObjectModel.ReadOnlyCollection`1[System.String]",\
+"System.Collections.Generic.List`1[System.Diagnostics.Eventing.Reader.EventProperty]"
+"The VSS service is shutting down due to idle timeout.","8224",,"0","4","0","0","36028797018963968","5522",\
+"VSS",,"Application",,,"backup-vm01",,"5/14/2024 2:06:12 AM",,,"Application","System.UInt32[]",\
+"System.Diagnostics.Eventing.Reader.EventBookmark","Information",,"None",\
+"System.Collections.ObjectModel.ReadOnlyCollection`1[System.String]",\
+"System.Collections.Generic.List`1[System.Diagnostics.Eventing.Reader.EventProperty]"
 """
 
 
@@ -247,7 +257,8 @@ def test_export_csv_multiline_message():
 
 EXPORT_CSV_DE = """\
 "Message";"Id";"Level";"ProviderName";"LogName";"TimeCreated";"LevelDisplayName"
-"Der Dienst ""Windows Azure Guest Agent"" wurde unerwartet beendet.";"7031";"2";"Service Control Manager";"System";"14.05.2024 04:05:02";"Fehler"
+"Der Dienst ""Windows Azure Guest Agent"" wurde unerwartet beendet.";"7031";"2";\
+"Service Control Manager";"System";"14.05.2024 04:05:02";"Fehler"
 """
 
 
@@ -262,7 +273,8 @@ def test_export_csv_semicolon_german():
 
 EVENTVIEWER_CSV = """\
 Level,Date and Time,Source,Event ID,Task Category
-Error,5/14/2024 2:10:11 AM,Application Error,1000,(100),"Faulting application name: IaaSBcdrExtension.exe, version: 1.0.92.0
+Error,5/14/2024 2:10:11 AM,Application Error,1000,(100),\
+"Faulting application name: IaaSBcdrExtension.exe, version: 1.0.92.0
 Exception code: 0xc0000005"
 Warning,5/14/2024 2:06:40 AM,VSS,12289,None,Volume Shadow Copy Service error: Unexpected error DeviceIoControl.
 """

@@ -6,11 +6,11 @@ import json
 import os
 from datetime import datetime, timezone
 
-from tests.helpers import run_parser
 from evtx import PyEvtxParser
-from tests.helpers.evtx_writer import CHUNK_SIZE, FILE_HEADER_SIZE, Event, write_evtx
 
 from azlog_vmbackup.parsers import windows_evtx
+from tests.helpers import run_parser
+from tests.helpers.evtx_writer import CHUNK_SIZE, FILE_HEADER_SIZE, Event, write_evtx
 
 PATH = "device_0/Windows/System32/winevt/Logs/System.evtx"
 UTC = timezone.utc
@@ -38,9 +38,11 @@ APP_ERROR = Event(1000, "Application Error", 2, "Application", datetime(2024, 3,
                    ("PackageFullName", ""), ("PackageRelativeAppId", "")])
 APPLOCKER = Event(8004, "Microsoft-Windows-AppLocker", 2, "Microsoft-Windows-AppLocker/EXE and DLL",
                   datetime(2024, 3, 8, 1, 14, 26, 0, UTC),
-                  user_data=("RuleAndFileData", [("xmlns", "http://schemas.microsoft.com/schemas/event/Microsoft.Windows/1.0.0.0")], [
+                  user_data=("RuleAndFileData",
+                             [("xmlns", "http://schemas.microsoft.com/schemas/event/Microsoft.Windows/1.0.0.0")], [
                       ("PolicyName", [], ["EXE"]),
-                      ("FilePath", [], [r"%OSDRIVE%\PACKAGES\PLUGINS\MICROSOFT.AZURE.RECOVERYSERVICES.VMSNAPSHOT\1.0.92.0\IAASBCDREXTENSION.EXE"]),
+                      ("FilePath", [], [r"%OSDRIVE%\PACKAGES\PLUGINS\MICROSOFT.AZURE.RECOVERYSERVICES.VMSNAPSHOT"
+                                        r"\1.0.92.0\IAASBCDREXTENSION.EXE"]),
                       ("Fqbn", [], ["-"]),
                   ]))
 
@@ -127,7 +129,8 @@ def test_truncated_file_keeps_events_before_the_cut():
     assert [(r.line, r.component) for r in records] == [
         (1, "Service Control Manager"), (2, ".NET Runtime"), (3, "Application Error")]
     assert problems[0] == "truncated event log: the file ends inside chunk 2"
-    assert len(problems) == 2 and problems[1].startswith("corrupt event log data skipped: Failed to parse record number 4")
+    assert len(problems) == 2 and problems[1].startswith(
+        "corrupt event log data skipped: Failed to parse record number 4")
 
 
 def test_corrupt_record_is_skipped_and_the_rest_kept():

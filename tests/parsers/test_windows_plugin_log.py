@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from tests.helpers import run_parser
 
 from azlog_vmbackup.parsers import windows_plugin_log
+from tests.helpers import run_parser
 
 BCDR = ("WindowsAzure/Logs/Plugins/Microsoft.Azure.RecoveryServices.VMSnapshot/1.0.92.0/"
         "IaaSBcdrExtension3.log")
@@ -98,7 +98,8 @@ def test_utf16_le_with_bom_and_crlf():
     data = b"\xff\xfe" + MIXED.replace("\n", "\r\n").encode("utf-16-le")
     records, _, _ = parse(data)
     assert summary(records) == summary(parse(MIXED)[0])
-    assert records[4].message == MIXED.split("\n")[4] + "\n   at Example.Snapshot.Create()\n\n   at Example.Snapshot.Run()"
+    assert records[4].message == (MIXED.split("\n")[4]
+                                  + "\n   at Example.Snapshot.Create()\n\n   at Example.Snapshot.Run()")
 
 
 def test_cp1252_bytes():

@@ -8,9 +8,9 @@ import pytest
 from lxml import etree
 
 from azlog_vmbackup.core.model import Facts
-from tests.helpers import run_parser
 from azlog_vmbackup.parsers import xml_safe
 from azlog_vmbackup.parsers.base import ParseContext
+from tests.helpers import run_parser
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE GoalState [
@@ -49,7 +49,8 @@ def load(data: bytes, limit: int = xml_safe.LIMIT):
 
 
 def test_valid_document_loads_with_line_numbers():
-    root, problems = load(b'<?xml version="1.0" encoding="utf-8"?>\n<GoalState>\n  <Incarnation>3</Incarnation>\n</GoalState>')
+    root, problems = load(b'<?xml version="1.0" encoding="utf-8"?>\n'
+                          b'<GoalState>\n  <Incarnation>3</Incarnation>\n</GoalState>')
     assert problems == []
     assert root.tag == "GoalState"
     assert root.find("Incarnation").sourceline == 3

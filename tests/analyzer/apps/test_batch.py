@@ -1,7 +1,10 @@
-"""azlog batch: many bundles into one table; broken bundles, resume, output formats, mining, the dask engine."""
+"""azlog batch: many bundles into one table; broken bundles, resume, output formats, mining, the dask executor,
+the matching engine."""
 from __future__ import annotations
 
+import contextlib
 import json
+import multiprocessing
 import shutil
 import zipfile
 from pathlib import Path
@@ -9,15 +12,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from azlog_vmbackup.analyzer.apps import analyze as analyze_module
 from azlog_vmbackup.analyzer.apps import batch
 from azlog_vmbackup.analyzer.apps.analyze import analyze
-from azlog_vmbackup.core.bundle import BundleError
+from azlog_vmbackup.analyzer.apps.batch import inputs, mining
+from azlog_vmbackup.analyzer.apps.batch.rows import COLUMNS
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
+from azlog_vmbackup.core.bundle import BundleError
 from tests.helpers import ROOT, azlog
 
 SAMPLES = ROOT / "samples" / "bundles"
 BROKEN = ("broken-truncated.zip", "broken-truncated.tar.gz", "broken-random.zip", "broken-empty-folder")
 N_BUNDLES = 40
+FEW = ("linux-fsfreeze-failed.zip", "windows-healthy.zip", BROKEN[0])  # two readable, one not
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -88,7 +95,7 @@ def csv_run(corpus, tmp_path_factory):
 def test_csv_one_row_per_bundle_with_analyze_cause(csv_run, expected):
     out, _, run = csv_run
     table = _read(out)
-    assert list(table.columns) == batch.COLUMNS
+    assert list(table.columns) == COLUMNS
     assert len(table) == N_BUNDLES and table["path"].is_unique
     assert set(table["path"]) == set(expected)
     for row in table.to_dict("records"):
@@ -122,6 +129,8 @@ def test_unknown_templates_with_counts(csv_run):
     assert all(1 <= len(b.split(";")) <= 3 for b in templates["example_bundles"])
     # variable parts are masked: no template keeps a timestamp or a GUID
     assert not templates["template"].str.contains(r"\d{4}-\d{2}-\d{2}|[0-9a-f]{8}-[0-9a-f]{4}-").any()
+    assert f"{len(templates)} unknown-error templates (grouped by drain3)" in csv_run[2].stderr \
+        or f"{len(templates)} unknown-error templates (grouped by masking)" in csv_run[2].stderr
 
 
 def test_resume_after_interruption_adds_only_missing_rows(corpus, tmp_path):
@@ -163,12 +172,12 @@ def test_jsonl_and_parquet_hold_the_same_rows(corpus, csv_run, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_dask_engine_gives_the_same_rows(corpus, csv_run, tmp_path):
+def test_dask_executor_gives_the_same_rows(corpus, csv_run, tmp_path):
     distributed = pytest.importorskip("distributed", reason="dask.distributed cannot be installed here")
     out = tmp_path / "d.csv"
     with distributed.LocalCluster(processes=False, n_workers=2, threads_per_worker=1, protocol="tcp",
                                   host="127.0.0.1", dashboard_address=None) as cluster:
-        run = azlog("batch", corpus, "--out", out, "--engine", "dask", "--scheduler", cluster.scheduler_address)
+        run = azlog("batch", corpus, "--out", out, "--executor", "dask", "--scheduler", cluster.scheduler_address)
     assert run.returncode == 0, run.stderr
     assert _comparable(_read(out)) == _comparable(_read(csv_run[0]))
 
@@ -181,6 +190,70 @@ def test_usage_errors(corpus, tmp_path):
     assert run.returncode == 2 and "matched nothing" in run.stderr
 
 
+def test_executor_dask_without_scheduler_is_one_line(corpus, tmp_path):
+    run = azlog("batch", corpus, "--out", tmp_path / "x.csv", "--executor", "dask")
+    assert run.returncode == 2
+    assert run.stderr == "azlog: --executor dask needs --scheduler tcp://HOST:PORT\n"
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_engine_local_or_dask_still_names_the_executor(corpus, csv_run, tmp_path):
+    out = tmp_path / "l.csv"
+    run = azlog("batch", *(corpus / name for name in FEW), "--out", out, "--engine", "local")
+    assert run.returncode == 0, run.stderr
+    expected_rows = [r for r in _comparable(_read(csv_run[0])) if Path(r["path"]).name in FEW]
+    assert _comparable(_read(out)) == expected_rows
+    clash = azlog("batch", corpus, "--out", tmp_path / "c.csv", "--engine", "dask", "--executor", "local")
+    assert clash.returncode == 2 and clash.stderr.count("\n") == 1 and clash.stderr.startswith("azlog: ")
+
+
+def test_engine_regex_is_the_matching_engine(corpus, csv_run, tmp_path):
+    out = tmp_path / "r.csv"
+    run = azlog("batch", *(corpus / name for name in FEW), "--out", out, "--engine", "regex")
+    assert run.returncode == 0, run.stderr
+    expected_rows = [r for r in _comparable(_read(csv_run[0])) if Path(r["path"]).name in FEW]
+    assert _comparable(_read(out)) == expected_rows  # the same diagnoses whichever engine matched
+
+
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_matching_engine_reaches_analyze_in_every_worker(executor, corpus, tmp_path, monkeypatch):
+    """The engine's name goes with each bundle to analyze() in the worker: a forked process of the pool,
+    or a dask task (on an in-process cluster here); both see this test's spy."""
+    if executor == "local" and multiprocessing.get_start_method() != "fork":
+        pytest.skip("pool workers see the spy only when they are forked")
+    seen = tmp_path / "engines.txt"
+    real = analyze_module.analyze
+
+    def spy(*args, engine=None, **kwargs):
+        with open(seen, "a") as f:
+            f.write(f"{engine}\n")
+        return real(*args, engine=engine, **kwargs)
+
+    monkeypatch.setattr(analyze_module, "analyze", spy)
+    bundles = [corpus / name for name in FEW[:2]]
+    with contextlib.ExitStack() as stack:
+        scheduler = None
+        if executor == "dask":
+            distributed = pytest.importorskip("distributed", reason="dask.distributed cannot be installed here")
+            cluster = stack.enter_context(distributed.LocalCluster(
+                processes=False, n_workers=2, threads_per_worker=1, protocol="tcp", host="127.0.0.1",
+                dashboard_address=None))
+            scheduler = cluster.scheduler_address
+        summary = batch.run(bundles, tmp_path / "x.jsonl", jobs=2, executor=executor, scheduler=scheduler,
+                            engine="regex")
+    assert [r["status"] for r in summary.rows] == ["ok", "ok"]
+    assert seen.read_text().split() == ["regex", "regex"]
+
+
+def test_bad_engine_is_a_usage_error(corpus, tmp_path):
+    run = azlog("batch", corpus, "--out", tmp_path / "x.csv", "--engine", "bogus")
+    assert run.returncode == 2 and run.stderr.count("\n") == 1
+    assert run.stderr.startswith("azlog: ") and "bogus" in run.stderr
+    assert not (tmp_path / "x.csv").exists()
+    with pytest.raises(batch.BatchError, match="bogus"):
+        batch.run([corpus], tmp_path / "x.csv", engine="bogus")
+
+
 def test_inputs_folders_and_globs(corpus, tmp_path):
     tree = tmp_path / "extracted"
     (tree / "var" / "log").mkdir(parents=True)
@@ -188,23 +261,25 @@ def test_inputs_folders_and_globs(corpus, tmp_path):
     cases = tmp_path / "cases"
     (cases / "a").mkdir(parents=True)
     (cases / "b.zip").write_bytes(b"")
-    assert not batch.is_folder_of_bundles(tree)          # an extracted bundle is one bundle
-    assert batch.is_folder_of_bundles(cases)             # .zip files and folders: a folder of bundles
-    assert batch.is_folder_of_bundles(corpus)
+    assert not inputs.is_folder_of_bundles(tree)          # an extracted bundle is one bundle
+    assert inputs.is_folder_of_bundles(cases)             # .zip files and folders: a folder of bundles
+    assert inputs.is_folder_of_bundles(corpus)
     (cases / "notes.txt").write_text("")
-    assert not batch.is_folder_of_bundles(cases)         # anything else: one bundle
-    found, warnings = batch.expand([str(tree), str(corpus), str(corpus / "linux-*.zip"), str(tmp_path / "**" / "*.log")])
+    assert not inputs.is_folder_of_bundles(cases)         # anything else: one bundle
+    found, warnings = inputs.expand([str(tree), str(corpus), str(corpus / "linux-*.zip"),
+                                     str(tmp_path / "**" / "*.log")])
     assert found[0] == str(tree) and len(found) == 1 + N_BUNDLES + 1 and not warnings  # each bundle once
     assert found[-1] == str(tree / "var" / "log" / "waagent.log")
-    assert batch.sha256_of(tree) == batch.sha256_of(str(tree))
+    assert inputs.sha256_of(tree) == inputs.sha256_of(str(tree))
 
 
 def test_masking_templater_without_drain3():
-    miner = batch.Miner(use_drain=False)
-    assert miner.engine == "masking"
+    miner = mining.Miner(use_drain=False)
+    assert miner.method == "masking"
     first = "2026-11-20T01:02:03Z ERROR connect to 10.0.0.1 failed after 3 tries in /var/lib/waagent"
-    miner.add("a.zip", {batch.mask(first): [2, first]})
-    miner.add("b.zip", {batch.mask("2026-11-21T04:05:06Z ERROR connect to 10.0.0.2 failed after 5 tries in /tmp"): [1, "x"]})
-    miner.add("b.zip", {batch.mask("disk full"): [1, "disk full"]})
+    miner.add("a.zip", {mining.mask(first): [2, first]})
+    second = "2026-11-21T04:05:06Z ERROR connect to 10.0.0.2 failed after 5 tries in /tmp"
+    miner.add("b.zip", {mining.mask(second): [1, "x"]})
+    miner.add("b.zip", {mining.mask("disk full"): [1, "disk full"]})
     assert miner.rows()[0] == {"template": "<TIME> ERROR connect to <IP> failed after <NUM> tries in <PATH>",
                                "count": 3, "bundles": 2, "example": first, "example_bundles": "a.zip;b.zip"}

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from azlog_vmbackup.analyzer.knowledge.store import Knowledge
 from azlog_vmbackup.analyzer.apps.triage import triage
+from azlog_vmbackup.analyzer.knowledge.store import Knowledge
 from tests.helpers import ROOT, azlog
 
 KNOWLEDGE = Knowledge.load()
@@ -144,7 +144,8 @@ def test_explain_cause_and_hungarian():
     assert hu.returncode == 0
     assert KNOWLEDGE.causes["resource-group-lock"].title_hu in hu.stdout
     md = azlog("explain", "UserErrorFsFreezeFailed", "--format", "markdown", "--lang", "hu")
-    assert md.stdout.startswith("# UserErrorFsFreezeFailed") and KNOWLEDGE.causes["fsfreeze-failed"].title_hu in md.stdout
+    assert md.stdout.startswith("# UserErrorFsFreezeFailed")
+    assert KNOWLEDGE.causes["fsfreeze-failed"].title_hu in md.stdout
 
 
 def test_explain_unknown_suggests_nearest():
@@ -177,7 +178,8 @@ def test_signatures_commands(tmp_path):
     assert azlog("signatures", "show", "no-such-sig").returncode == 3
     mine = tmp_path / "mine.yaml"
     mine.write_text(
-        "- id: my-disk-full\n  title: Disk full\n  cause: low-resources\n  weight: 0.5\n  regex: 'No space left on device'\n"
+        "- id: my-disk-full\n  title: Disk full\n  cause: low-resources\n  weight: 0.5\n"
+        "  regex: 'No space left on device'\n"
         "  examples:\n    match: ['x: No space left on device']\n    no_match: ['plenty of space']\n")
     tested = azlog("signatures", "test", "--signatures", mine)
     assert tested.returncode == 0 and "0 failing examples" in tested.stdout

@@ -61,9 +61,11 @@ def test_no_false_mentions():
 
 @pytest.mark.parametrize("body, message", [
     ("- code: X\n  messages: [m]\n  os: solaris\n  phase: backup\n  causes: [low-resources]\n  remediation: [r]\n"
-     "  reference: https://learn.microsoft.com/x\n  status: current\n", "entry 1 (X): os: must be one of linux, windows, both"),
+     "  reference: https://learn.microsoft.com/x\n  status: current\n",
+     "entry 1 (X): os: must be one of linux, windows, any"),
     ("- code: X\n  messages: [m]\n  os: both\n  phase: backup\n  causes: [no-such-cause]\n  remediation: [r]\n"
-     "  reference: https://learn.microsoft.com/x\n  status: current\n", "entry 1 (X): causes: unknown cause id 'no-such-cause'"),
+     "  reference: https://learn.microsoft.com/x\n  status: current\n",
+     "entry 1 (X): causes: unknown cause id 'no-such-cause'"),
     ("- code: X\n  os: both\n", "entry 1 (X): causes: required"),
     ("- code: X\n  messages: [m]\n  os: both\n  phase: backup\n  causes: [low-resources]\n  remediation: [r]\n"
      "  reference: http://example.com\n  status: current\n  colour: red\n", "entry 1 (X): colour: unknown field"),

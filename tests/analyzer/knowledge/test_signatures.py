@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from azlog_vmbackup.analyzer.matching.examples import failures
 from azlog_vmbackup.analyzer.knowledge.causes import load_causes
 from azlog_vmbackup.analyzer.knowledge.signatures import load_signatures
+from azlog_vmbackup.analyzer.matching.examples import failures
 from azlog_vmbackup.parsers import registry
 
 CAUSES = load_causes()

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from azlog_vmbackup.analyzer.matching import engines
-from azlog_vmbackup.parsers import registry
 from azlog_vmbackup.analyzer.apps.analyze import analyze
-from azlog_vmbackup.analyzer.matching.examples import _spec
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
+from azlog_vmbackup.analyzer.matching import engines
+from azlog_vmbackup.analyzer.matching.examples import _spec
+from azlog_vmbackup.analyzer.matching.hyperscan_pattern import Untranslatable, translate
 from azlog_vmbackup.analyzer.matching.matcher import Matcher
 from azlog_vmbackup.core.model import Facts
+from azlog_vmbackup.parsers import registry
 from azlog_vmbackup.parsers.base import ParseContext
 from tests.helpers import ROOT
 
@@ -47,7 +48,8 @@ def _matched(engine_name: str, sigs, spec_name: str, text: str):
 def _examples(sig):
     for expected in ("match", "no_match"):
         for example in sig.examples.get(expected) or []:
-            spec_name, text = (example.get("spec"), example.get("text")) if isinstance(example, dict) else (None, example)
+            spec_name, text = ((example.get("spec"), example.get("text")) if isinstance(example, dict)
+                               else (None, example))
             yield spec_name or (sig.sources[0] if sig.sources else "text"), text
 
 
@@ -65,13 +67,14 @@ def _variants(text: str):
 
 def test_engine_choice(monkeypatch):
     assert engines.get("regex").name == "regex"
-    monkeypatch.setenv(engines.ENV, "regex")
+    assert engines.get("regex") is engines.get("regex")  # kept per name: compiled databases are reused
     monkeypatch.setattr(engines, "_default", None)
-    assert engines.get().name == "regex"
-    monkeypatch.setenv(engines.ENV, "bogus")
-    monkeypatch.setattr(engines, "_default", None)
+    monkeypatch.setenv(engines.ENV, "regex")  # the command line's default, not get()'s
+    assert engines.get().name == engines.get(engines.AUTO).name == ("hyperscan" if HAVE_HYPERSCAN else "regex")
+    with engines.using("regex"):
+        assert engines.get().name == "regex"
     with pytest.raises(ValueError):
-        engines.get()
+        engines.get("bogus")
 
 
 @needs_hyperscan
@@ -106,6 +109,7 @@ def _run(engine_name: str, bundle: Path):
 def test_bundles_same_on_both_engines(bundle):
     fast, fast_rows = _run("hyperscan", bundle)
     slow, slow_rows = _run("regex", bundle)
+    assert (fast.pop("engine"), slow.pop("engine")) == ("hyperscan", "regex")  # the one thing that differs
     assert fast_rows == slow_rows
     assert fast["diagnoses"] == slow["diagnoses"]
     assert fast == slow
@@ -127,7 +131,7 @@ def test_translation_never_misses(pattern, text):
     if not text.isascii():
         return  # such records take the regex path
     db = hyperscan.Database()
-    db.compile(expressions=[engines.translate(pattern)], ids=[0], elements=1,
+    db.compile(expressions=[translate(pattern)], ids=[0], elements=1,
                flags=[hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_PREFILTER])
     hits = []
     db.scan(text.encode(), match_event_handler=lambda *a: hits.append(a[0]))
@@ -137,5 +141,5 @@ def test_translation_never_misses(pattern, text):
 @pytest.mark.parametrize("pattern", [r"(?:foo){e<=1}", r"[[:alpha:]]+ed", r"[a-z--q]x"])
 def test_regex_only_syntax_stays_on_the_regex_path(pattern):
     """Syntax Python's parser would read differently from ``regex`` is not translated (always a candidate)."""
-    with pytest.raises(engines.Untranslatable):
-        engines.translate(pattern)
+    with pytest.raises(Untranslatable):
+        translate(pattern)

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from azlog_vmbackup.analyzer.matching import engines, skim
 from azlog_vmbackup.analyzer.apps.analyze import analyze
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
+from azlog_vmbackup.analyzer.matching import engines, skim
 from azlog_vmbackup.analyzer.matching.skim import Skimmer
-from tests.helpers import REFERENCE, ROOT
-from azlog_vmbackup.parsers import waagent_log
 from azlog_vmbackup.core.text import iter_lines
+from azlog_vmbackup.parsers import waagent_log
+from tests.helpers import REFERENCE, ROOT
 
 BUNDLES = sorted((ROOT / "samples" / "bundles").iterdir())
 KNOWLEDGE = Knowledge.load()
@@ -83,7 +83,8 @@ def _awkward_log() -> bytes:
                          "Target handler state: enabled\n")
         if n == 120:  # decoded before signatures see it
             lines.append(f"{t}.7Z ERROR ExtHandler ExtHandler Event: name=Microsoft.Azure.RecoveryServices."
-                         f"VMSnapshotLinux, op=Enable, message={_event('[ExtensionError] Timeout(300): handle.sh enable')}, "
+                         "VMSnapshotLinux, op=Enable, "
+                         f"message={_event('[ExtensionError] Timeout(300): handle.sh enable')}, "
                          "duration=0\n")
         if n == 200:  # a piece that is not ASCII
             lines.append(f"{t}.8Z WARNING ExtHandler ExtHandler Zürich: Error fetching the goal state: timed out\n")
@@ -95,8 +96,9 @@ def _awkward_log() -> bytes:
         if n == 350:
             lines.append(f"{t}.3Z INFO ExtHandler [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0] "
                          "Target handler state: enabled\n")
-    lines.append("2026-11-02T00:00:00.000001Z ERROR ExtHandler ExtHandler Error fetching the goal state: [ProtocolError] "
-                 "[HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made")
+    lines.append("2026-11-02T00:00:00.000001Z ERROR ExtHandler ExtHandler Error fetching the goal state: "
+                 "[ProtocolError] [HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- "
+                 "6 attempts made")
     return "".join(lines).encode("utf-8")
 
 
@@ -123,7 +125,8 @@ class _Finds:
 
 
 def _routine(count: int) -> list[bytes]:
-    return [b"2026-11-01T00:%02d:%02d.000000Z INFO Daemon Daemon line %d\n" % (i // 60, i % 60, i) for i in range(count)]
+    return [b"2026-11-01T00:%02d:%02d.000000Z INFO Daemon Daemon line %d\n" % (i // 60, i % 60, i)
+            for i in range(count)]
 
 
 def test_reads_only_the_chosen_records():

@@ -1,0 +1,175 @@
+"""The ``hyperscan`` engine (the ``fast`` extra): one Hyperscan scan names a record's candidate signatures.
+
+Every signature of a matcher goes into one Hyperscan database (compiled once
+per signature set, for all specs), scanned once per record; only the spec's
+signatures it reports (and those it cannot take) are candidates. A skimmed
+spec gets its own database reporting every match, scanned once per buffer.
+What a database holds for a signature or a trigger (its hints, else its
+regex translated) comes from ``hyperscan_pattern``; text that is not pure
+ASCII, where those byte patterns would not say the same as the signatures,
+takes the regex engine's search instead. ``HyperscanEngine`` is an
+``engines.Engine`` (this module does not import ``engines``, which picks an
+engine and imports this one); the ``hyperscan`` package itself is imported
+only when an engine is made.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Sequence
+
+from azlog_vmbackup.analyzer.knowledge.signatures import Signature
+from azlog_vmbackup.analyzer.matching.hyperscan_pattern import Entry, signature_entries, trigger_entries
+from azlog_vmbackup.analyzer.matching.regex_engine import RegexSearch
+
+_rejected: set[Entry] = set()  # expressions Hyperscan would not compile
+_local = threading.local()  # compiled databases (and their scratch) per thread: scans drop the GIL
+_CACHE_SIZE = 256
+
+
+def _database(entries: tuple[Entry, ...], every_match: bool = False):
+    """A compiled database of ``entries`` (ids = positions), cached per thread. A record scan needs
+    one report per expression; a whole-buffer scan (``every_match``) needs each place it matches."""
+    import hyperscan
+
+    cache = _local.__dict__.setdefault("dbs", {})
+    db = cache.get((entries, every_match))
+    if db is None:
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        flag = hyperscan.HS_FLAG_PREFILTER | (0 if every_match else hyperscan.HS_FLAG_SINGLEMATCH)
+        db.compile(expressions=[e for e, _ in entries], ids=list(range(len(entries))), elements=len(entries),
+                   flags=[flag | (hyperscan.HS_FLAG_CASELESS if caseless else 0) for _, caseless in entries])
+        if len(cache) >= _CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[(entries, every_match)] = db
+    return db
+
+
+def _accepted(entry: Entry) -> bool:
+    import hyperscan
+
+    if entry in _rejected:
+        return False
+    try:
+        _database((entry,))
+        return True
+    except hyperscan.error:
+        _rejected.add(entry)
+        return False
+
+
+def _on_match(index, _start, _end, _flags, found):
+    found.append(index)
+
+
+class _HyperscanSet:
+    """One database of all of a matcher's signatures; each spec picks its own from what a scan reports."""
+
+    def __init__(self, signatures: list[Signature]):
+        import hyperscan
+
+        self.signatures = list(signatures)
+        entries: list[Entry] = []
+        ids: list[int] = []
+        always: list[int] = []
+        for i, sig in enumerate(self.signatures):
+            found = signature_entries(sig)
+            if found is None:
+                always.append(i)
+            else:
+                entries.extend(found)
+                ids.extend([i] * len(found))
+        try:
+            db = _database(tuple(entries)) if entries else None
+        except hyperscan.error:  # some expression it will not take: leave its signature to regex
+            refused = {i for e, i in zip(entries, ids, strict=True) if not _accepted(e)}
+            always = sorted(set(always) | refused)
+            keep = [(e, i) for e, i in zip(entries, ids, strict=True) if i not in refused]
+            entries, ids = [e for e, _ in keep], [i for _, i in keep]
+            db = _database(tuple(entries)) if entries else None
+        self.db = db
+        self.ids = ids  # database id -> position in self.signatures
+        self.always = always  # positions of the signatures the database does not hold
+
+    def search(self, noise: list[Signature], evidence: list[Signature]) -> _HyperscanSearch:
+        return _HyperscanSearch(self, noise, evidence)
+
+    def buffer_scan(self, signatures: list[Signature], every: Sequence[str]) -> _HyperscanBufferScan | None:
+        """A database of just these signatures and triggers (a skimmed spec has a fraction of them)."""
+        import hyperscan
+
+        entries: list[Entry] = []
+        for found in [signature_entries(sig) for sig in signatures] + [trigger_entries(t) for t in every]:
+            if found is None or any(e in _rejected for e in found):
+                return None
+            entries.extend(found)
+        if not entries:
+            return None
+        try:
+            return _HyperscanBufferScan(_database(tuple(dict.fromkeys(entries)), every_match=True))
+        except hyperscan.error:
+            return None
+
+
+class _HyperscanBufferScan:
+    __slots__ = ("db",)
+
+    def __init__(self, db):
+        self.db = db
+
+    def scan(self, data: bytes) -> list[int]:
+        ends: list[int] = []
+        self.db.scan(data, match_event_handler=_on_end, context=ends)
+        ends.sort()
+        return ends
+
+
+def _on_end(_index, _start, end, _flags, ends):
+    ends.append(end)
+
+
+class _HyperscanSearch:
+    __slots__ = ("noise", "evidence", "db", "slot", "always", "fallback", "split")
+
+    def __init__(self, compiled: _HyperscanSet, noise: list[Signature], evidence: list[Signature]):
+        self.noise, self.evidence = noise, evidence
+        self.split = len(noise)
+        self.fallback = RegexSearch(noise, evidence)
+        position = {id(sig): i for i, sig in enumerate(noise + evidence)}
+        pool = compiled.signatures
+        if len(position) != len(noise) + len(evidence) or not position.keys() <= {id(p) for p in pool}:
+            raise ValueError("a spec's signatures must all be in the compiled set, once each")
+        self.db = compiled.db
+        # database id -> position in noise + evidence, or -1 for a signature of other specs
+        self.slot = [position.get(id(pool[i]), -1) for i in compiled.ids]
+        self.always = sorted(position[id(pool[i])] for i in compiled.always if id(pool[i]) in position)
+
+    def candidates(self, text: str):
+        if not text.isascii():
+            return self.fallback.candidates(text)
+        found = set(self.always)
+        if self.db is not None:
+            hits: list[int] = []
+            self.db.scan(text.encode("ascii"), match_event_handler=_on_match, context=hits)
+            slot = self.slot
+            for h in hits:
+                if slot[h] >= 0:
+                    found.add(slot[h])
+        if not found:
+            return None
+        found = sorted(found)
+        split = self.split
+        if found[0] >= split:
+            return (), [self.evidence[i - split] for i in found]
+        return ([self.noise[i] for i in found if i < split],
+                [self.evidence[i - split] for i in found if i >= split])
+
+
+class HyperscanEngine:
+    name = "hyperscan"
+
+    def __init__(self):
+        import hyperscan  # noqa: F401 - fail here, not at the first record
+
+    def compile(self, signatures: list[Signature]) -> _HyperscanSet:
+        return _HyperscanSet(signatures)
+
