@@ -79,6 +79,7 @@ class Spec:
     parser: str | None = None  # module under parsers/, filled in by the registry; None there = not read
     reason: str | None = None  # why a spec without a parser is skipped
     os: OS = OS.ANY  # what a parsed member of this spec says about the VM
+    log: bool = False  # a free-text log: any program's lines may sit in it (tracebacks, copied agent lines)
 
 
 # path fragments the parsers' SPECS share

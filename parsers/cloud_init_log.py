@@ -40,7 +40,7 @@ from azlog_vmbackup.parsers import syslog
 from azlog_vmbackup.parsers.base import ROT, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
-    Spec("cloud_init_log", r"var/log/cloud-init(?:-output)?\.log" + ROT, os=OS.LINUX),
+    Spec("cloud_init_log", r"var/log/cloud-init(?:-output)?\.log" + ROT, os=OS.LINUX, log=True),
 )
 SNIFF_ORDER = 80
 

@@ -42,8 +42,8 @@ from azlog_vmbackup.parsers import syslog
 from azlog_vmbackup.parsers.base import ROT, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
-    Spec("dmesg", r"var/log/dmesg" + ROT, os=OS.LINUX),
-    Spec("dmesg", r"sos_commands/kernel/dmesg[^/]*", os=OS.LINUX),
+    Spec("dmesg", r"var/log/dmesg" + ROT, os=OS.LINUX, log=True),
+    Spec("dmesg", r"sos_commands/kernel/dmesg[^/]*", os=OS.LINUX, log=True),
 )
 
 _DECODED = regex.compile(

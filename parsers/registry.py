@@ -50,7 +50,7 @@ ORDER: tuple[str | Spec, ...] = (
     "reg_export",
     "serial_console",  # last: any name holding "serial" then "console"
 )
-TEXT = Spec("text", "", "text_generic")
+TEXT = Spec("text", "", "text_generic", log=True)
 PARSERS: tuple[str, ...] = (*(s for s in ORDER if isinstance(s, str)), TEXT.parser)  # every parser module
 
 # A declaration paragraph: from the first top-level SPECS or SNIFF_ORDER line to the next blank line.
@@ -95,6 +95,8 @@ SNIFFERS: tuple[str, ...] = tuple(sorted((n for n in PARSERS if _DECLARED[n][1] 
 _COMPILED = [(regex.compile(r"(?:^|/)(?:" + s.pattern + r")$"), s) for s in TABLE]
 _SPEC_OF_PARSER = {s.parser: s for s in reversed(TABLE) if s.parser}
 _OS_OF_SPEC = {s.name: s.os for s in TABLE if s.os is not OS.ANY}
+# free-text logs (Spec.log): any program's lines may sit in them, so content signatures read them all
+LOG_SPECS: frozenset[str] = frozenset(s.name for s in (*TABLE, TEXT) if s.log)
 
 
 _COMPRESSED = regex.compile(r"\.(?:gz|xz|bz2)$", regex.I)

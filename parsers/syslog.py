@@ -42,8 +42,9 @@ from azlog_vmbackup.core.text import micros, redact, utc
 from azlog_vmbackup.parsers.base import ROT, ParseContext, Skim, Spec
 
 SPECS: tuple[Spec, ...] = (
-    Spec("syslog", r"var/log/(?:messages|syslog|kern\.log|kern|auth\.log|secure|boot\.log)" + ROT, os=OS.LINUX),
-    Spec("syslog", r"truncated_+var_log_(?:messages|syslog|kern\.log)" + ROT, os=OS.LINUX),
+    Spec("syslog", r"var/log/(?:messages|syslog|kern\.log|kern|auth\.log|secure|boot\.log)" + ROT,
+         os=OS.LINUX, log=True),
+    Spec("syslog", r"truncated_+var_log_(?:messages|syslog|kern\.log)" + ROT, os=OS.LINUX, log=True),
 )
 SNIFF_ORDER = 70
 

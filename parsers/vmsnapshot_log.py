@@ -56,9 +56,10 @@ from azlog_vmbackup.core.text import micros, redact, utc
 from azlog_vmbackup.parsers.base import ROT, VMSNAP_LOG, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
-    Spec("vmsnapshot_extension_log", VMSNAP_LOG + r"extension\.log" + ROT, os=OS.LINUX),
-    Spec("vmsnapshot_extension_log", r"truncated_+" + VMSNAP_LOG.replace("/", "_") + r"extension\.log", os=OS.LINUX),
-    Spec("vmsnapshot_extension_log", r"^extension\.log" + ROT, os=OS.LINUX),  # sent on its own
+    Spec("vmsnapshot_extension_log", VMSNAP_LOG + r"extension\.log" + ROT, os=OS.LINUX, log=True),
+    Spec("vmsnapshot_extension_log", r"truncated_+" + VMSNAP_LOG.replace("/", "_") + r"extension\.log",
+         os=OS.LINUX, log=True),
+    Spec("vmsnapshot_extension_log", r"^extension\.log" + ROT, os=OS.LINUX, log=True),  # sent on its own
 )
 SNIFF_ORDER = 30
 

@@ -30,7 +30,7 @@ from azlog_vmbackup.core.text import micros, utc
 from azlog_vmbackup.parsers.base import ROT, VMSNAP_LOG, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
-    Spec("vmsnapshot_shell_log", VMSNAP_LOG + r"shell\.log" + ROT, os=OS.LINUX),
+    Spec("vmsnapshot_shell_log", VMSNAP_LOG + r"shell\.log" + ROT, os=OS.LINUX, log=True),
 )
 SNIFF_ORDER = 60
 

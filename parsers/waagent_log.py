@@ -68,9 +68,10 @@ from azlog_vmbackup.core.text import redact
 from azlog_vmbackup.parsers.base import ROT, ParseContext, Skim, Spec
 
 SPECS: tuple[Spec, ...] = (
-    Spec("waagent_log", r"waagent\.log" + ROT, os=OS.LINUX),
-    Spec("waagent_log", r"truncated_+var_log_waagent\.log" + ROT, os=OS.LINUX),
-    Spec("extension_command_log", r"var/log/azure/[^/]+/commandexecution\.log" + ROT, os=OS.LINUX),
+    Spec("waagent_log", r"waagent\.log" + ROT, os=OS.LINUX, log=True),
+    Spec("waagent_log", r"truncated_+var_log_waagent\.log" + ROT, os=OS.LINUX, log=True),
+    Spec("extension_command_log", r"var/log/azure/[^/]+/commandexecution\.log" + ROT,
+         os=OS.LINUX, log=True),
 )
 SNIFF_ORDER = 50
 

@@ -61,10 +61,10 @@ from azlog_vmbackup.core.text import micros, redact, utc
 from azlog_vmbackup.parsers.base import ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
-    Spec("waappagent_log", r"waappagent[^/]*\.log", os=OS.WINDOWS),
-    Spec("transparent_installer_log", r"transparentinstaller[^/]*\.log", os=OS.WINDOWS),
-    Spec("appagent_runtime_log", r"appagentruntime[^/]*\.log", os=OS.WINDOWS),
-    Spec("windows_telemetry_log", r"windowsazure/logs/telemetry[^/]*\.log", os=OS.WINDOWS),
+    Spec("waappagent_log", r"waappagent[^/]*\.log", os=OS.WINDOWS, log=True),
+    Spec("transparent_installer_log", r"transparentinstaller[^/]*\.log", os=OS.WINDOWS, log=True),
+    Spec("appagent_runtime_log", r"appagentruntime[^/]*\.log", os=OS.WINDOWS, log=True),
+    Spec("windows_telemetry_log", r"windowsazure/logs/telemetry[^/]*\.log", os=OS.WINDOWS, log=True),
 )
 SNIFF_ORDER = 20
 

@@ -46,7 +46,7 @@ from azlog_vmbackup.parsers.base import ParseContext, Spec
 from azlog_vmbackup.parsers.waappagent_log import Entry, read_header
 
 SPECS: tuple[Spec, ...] = (
-    Spec("windows_plugin_log", r"windowsazure/logs/plugins/[^/]+/[^/]+/[^/]+\.log", os=OS.WINDOWS),
+    Spec("windows_plugin_log", r"windowsazure/logs/plugins/[^/]+/[^/]+/[^/]+\.log", os=OS.WINDOWS, log=True),
 )
 
 _VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshot"

@@ -19,6 +19,7 @@ from azlog_vmbackup.analyzer.knowledge.signatures import MAX_REPEAT, Signature
 from azlog_vmbackup.analyzer.matching import engines
 from azlog_vmbackup.core.model import OS, Evidence, Facts, Hit, Record
 from azlog_vmbackup.core.text import redact
+from azlog_vmbackup.parsers import registry
 from azlog_vmbackup.parsers.base import Skim
 
 KEEP = MAX_REPEAT  # latest hits kept per signature
@@ -44,6 +45,24 @@ class SignatureHits:
                    for i in range(len(times) - need + 1))
 
 
+def reads(sig: Signature, spec: str) -> bool:
+    """Whether ``sig`` is matched against records of ``spec``.
+
+    Evidence sits wherever the VM wrote it: a content signature (one whose ``sources`` are all
+    free-text logs, or that names none) reads every free-text log, since an agent line, an
+    extension's traceback or a copied ``[stderr]`` block may sit in any of them (syslog, the journal,
+    a serial console, a pasted excerpt). A signature that names a structured source (a status
+    file, an event export) keeps to the sources it names; a generic text file reads them all.
+
+    >>> from types import SimpleNamespace as S
+    >>> reads(S(sources=("waagent_log",)), "syslog"), reads(S(sources=("extension_status",)), "syslog")
+    (True, False)
+    """
+    if not sig.sources or spec in sig.sources or spec == GENERIC_TEXT:
+        return True
+    return spec in registry.LOG_SPECS and all(source in registry.LOG_SPECS for source in sig.sources)
+
+
 class Matcher:
     def __init__(self, signatures: list[Signature], engine: engines.Engine | None = None):
         self.signatures = signatures
@@ -59,11 +78,11 @@ class Matcher:
         self.latest_by_spec: dict[str, datetime] = {}  # newest UTC record time per spec
 
     def _for_spec(self, spec: str) -> engines.SpecSearch:
-        """Signatures for a spec; a generic text file may hold any source's lines, so all apply to it."""
+        """The text signatures that read records of ``spec`` (``reads``)."""
         chosen = self._by_spec.get(spec)
         if chosen is None:
             sigs = self._sigs_by_spec[spec] = [s for s in self.signatures if (s.pattern is not None or s.hints)
-                                               and (spec == GENERIC_TEXT or s.applies_to(spec))]
+                                               and reads(s, spec)]
             chosen = self._by_spec[spec] = self._compile().search(
                 [s for s in sigs if s.kind == "noise"], [s for s in sigs if s.kind == "evidence"])
         return chosen
