@@ -80,9 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder of scenario files")
     parser.add_argument("--part", choices=("all", "tuned", "held-out"), default="all")
     parser.add_argument("--json", type=Path, help="also write every case's row to this file")
+    parser.add_argument("--list", action="store_true", help="list the part's case files, run nothing")
     args = parser.parse_args(argv)
     knowledge = Knowledge.load()
     cases = sc.load_all(args.corpus, knowledge.causes)
+    if args.list:
+        for c in cases:
+            if args.part == "all" or (args.part == "held-out") == held_out(c.source):
+                print(c.path.relative_to(ROOT))
+        return 0
     rows = [grade(c, knowledge) for c in cases
             if args.part == "all" or (args.part == "held-out") == held_out(c.source)]
     report(rows)
