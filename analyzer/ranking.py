@@ -104,7 +104,8 @@ def rank(found: dict[str, SignatureHits], facts: Facts, causes: dict[str, Cause]
             error_codes=_codes(items, cause), score=score, confidence=confidence(score),
             evidence=_evidence(items), remediation=_merge(
                 [r for _, _, e in items for r in e.signature.remediation] + list(cause.remediation)),
-            references=_merge([r for _, _, e in items for r in e.signature.references] + list(cause.references))))
+            references=_merge([r for _, _, e in items for r in e.signature.references] + list(cause.references)),
+            resolved=resolved if resolved is not None and freshest[cause_id] == RESOLVED_FACTOR else None))
     strongest = {c: max(e.signature.weight for _, _, e in items) for c, items in by_cause.items()}
     diagnoses.sort(key=lambda d: (-d.score, -strongest[d.cause], d.cause))
     return diagnoses

@@ -181,9 +181,15 @@ class Diagnosis:
     evidence: list[Evidence]
     remediation: list[str]
     references: list[str]
+    resolved: datetime | None = None  # when a later backup succeeded, all this evidence being older
+
+    @property
+    def confident(self) -> bool:
+        """Medium or high: a cause the report names; a low one is only a weak sign."""
+        return self.confidence in ("high", "medium")
 
     def as_dict(self) -> dict[str, Any]:
-        return {"cause": self.cause, "title": self.title,
+        return {"cause": self.cause, "title": self.title, "resolved": iso(self.resolved),
                 "error_codes": self.error_codes, "score": round(self.score, 3),
                 "confidence": self.confidence,
                 "evidence": [e.as_dict() for e in self.evidence],

@@ -125,7 +125,7 @@ def _combine(mentions: list[Mention], logged: list[Diagnosis], os_name: OS,
         references = list(dict.fromkeys([c.reference for c in codes]
                                         + (log.references if log else list(cause.references))))
         out.append(Diagnosis(cause_id, cause.title, error_codes, min(score, 0.99), confidence(score),
-                             evidence[:10], remediation, references))
+                             evidence[:10], remediation, references, log.resolved if log else None))
     out.sort(key=lambda d: -d.score)
     return out
 

@@ -17,7 +17,7 @@ LABELS = {
         "confidence": {"high": "HIGH", "medium": "MEDIUM", "low": "LOW"},
         "message": "Message", "causes": "Possible causes", "collect": "Evidence to collect", "status": "Status",
         "history": "History", "reference": "Reference", "explains": "Error codes it explains",
-        "engine": "matching engine",
+        "engine": "matching engine", "resolved": "resolved: the backup at {time} succeeded after this",
     },
     "hu": {
         "diagnosis": "Diagnózis", "codes": "Hibakódok", "evidence": "Bizonyítékok", "todo": "Teendők",
@@ -29,7 +29,7 @@ LABELS = {
         "confidence": {"high": "MAGAS", "medium": "KÖZEPES", "low": "ALACSONY"},
         "message": "Üzenet", "causes": "Lehetséges okok", "collect": "Begyűjtendő bizonyítékok", "status": "Állapot",
         "history": "Előzmények", "reference": "Hivatkozás", "explains": "Az általa magyarázott hibakódok",
-        "engine": "illesztőmotor",
+        "engine": "illesztőmotor", "resolved": "megoldódott: a(z) {time} mentés ezután sikeres volt",
     },
 }
 

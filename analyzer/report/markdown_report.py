@@ -26,7 +26,8 @@ def render(result: Result, out: TextIO, lang: str = "en", triage: dict | None = 
         if others:
             w(f"\n## {L['others']}\n\n")
             for d in others[:MAX_OTHER]:
-                w(f"- **{d.cause}** ({L['confidence'][d.confidence]} {d.score:.2f}): {_md(d.title)}\n")
+                resolved = f" ({L['resolved'].format(time=iso(d.resolved))})" if d.resolved else ""
+                w(f"- **{d.cause}** ({L['confidence'][d.confidence]} {d.score:.2f}): {_md(d.title)}{resolved}\n")
     facts = result.facts.as_dict()
     if facts:
         w(f"\n## {L['facts']}\n\n| | |\n|---|---|\n")

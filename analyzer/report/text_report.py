@@ -62,11 +62,15 @@ def _diagnosis(p, d: Diagnosis, L: dict, first: bool) -> None:
     head = f"[{style}]{L['confidence'][d.confidence]}[/] {d.score:.2f}  [bold]{escape(d.cause)}[/]: {escape(d.title)}"
     if not first:
         p(f"  {head}")
+        if d.resolved:
+            p(f"      {L['resolved'].format(time=iso(d.resolved))}", style="green")
         if d.evidence:
             e = d.evidence[0]
             p(f"      {escape(e.path)}:{e.line or '-'}  {escape(e.text[:160])}", style="dim")
         return
     p(f"\n[bold]{L['diagnosis']}[/]  {head}")
+    if d.resolved:
+        p(f"  {L['resolved'].format(time=iso(d.resolved))}", style="green")
     p(f"  {L['codes']}: {', '.join(d.error_codes) or '-'}")
     p(f"  {L['evidence']}:")
     for e in d.evidence:

@@ -64,7 +64,7 @@ def analyze_one(path: str, digest: str | None, settings: Settings) -> tuple[dict
     except Exception as e:  # noqa: BLE001 - one bundle never stops the batch
         row.update(status="error", message=one_line(f"internal error: {type(e).__name__}: {e}"))
     else:
-        top = result.diagnoses[0] if result.diagnoses else None
+        top = next((d for d in result.diagnoses if d.confident), None)  # a weak sign names no cause
         agent = result.facts.value("agent_version")
         row.update(os=result.os.label, cause=top.cause if top else "",
                    error_codes=";".join(top.error_codes) if top else "",
