@@ -211,6 +211,19 @@ class InventoryEntry:
 
 
 @dataclass(slots=True)
+class Coverage:
+    """The kinds of evidence (agent log, extension log, status files, system log) a bundle holds and lacks."""
+
+    present: list[str]
+    missing: list[str]
+    collect: list[str]  # what to ask for, one line per missing kind
+    note: str | None = None  # said first when the bundle cannot show a cause at all
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"present": self.present, "missing": self.missing, "collect": self.collect, "note": self.note}
+
+
+@dataclass(slots=True)
 class Problem:
     path: str
     message: str
@@ -228,6 +241,7 @@ class Result:
     inventory: list[InventoryEntry] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     engine: str = ""  # the matching engine that read the bundle: regex or hyperscan
+    coverage: Coverage | None = None
 
     SCHEMA_VERSION = 1
 
@@ -241,4 +255,5 @@ class Result:
             "diagnoses": [{"rank": rank, **d.as_dict()} for rank, d in enumerate(self.diagnoses, 1)],
             "inventory": [i.as_dict() for i in self.inventory],
             "errors": [e.as_dict() for e in self.errors],
+            "coverage": self.coverage.as_dict() if self.coverage else None,
         }

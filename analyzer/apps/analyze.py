@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Callable
 
+from azlog_vmbackup.analyzer.apps.coverage import coverage
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
 from azlog_vmbackup.analyzer.matching import engines
 from azlog_vmbackup.analyzer.matching.matcher import Matcher
@@ -105,6 +106,7 @@ def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
     matcher.check_facts(result.facts, result.os)
     result.diagnoses = [d for d in rank(matcher.found, result.facts, knowledge.causes, matcher.latest_time)
                         if knowledge.causes[d.cause].os.applies_to(result.os)]
+    result.coverage = coverage(result)
     return result
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import regex
 
 from azlog_vmbackup.analyzer.apps.analyze import analyze, analyze_text
+from azlog_vmbackup.analyzer.apps.coverage import coverage
 from azlog_vmbackup.analyzer.knowledge.codes import CodeInfo, Mention
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
 from azlog_vmbackup.analyzer.ranking import confidence
@@ -61,6 +62,7 @@ def triage(text: str, bundles: list[Path], knowledge: Knowledge, limits: Limits 
     result = _merge(results, bundles)
     os_name = _os(text, results)
     result.os = os_name
+    result.coverage = coverage(result) if bundles else None  # a ticket alone: `missing` says what to ask for
     result.diagnoses = _combine(mentions, result.diagnoses, os_name, knowledge)
     if not mentions and all(d.confidence == "low" for d in result.diagnoses):
         result.diagnoses = []  # nothing recognised: no guesses

@@ -18,6 +18,9 @@ LABELS = {
         "message": "Message", "causes": "Possible causes", "collect": "Evidence to collect", "status": "Status",
         "history": "History", "reference": "Reference", "explains": "Error codes it explains",
         "engine": "matching engine", "resolved": "resolved: the backup at {time} succeeded after this",
+        "no_logs": "This bundle holds no agent, backup-extension or system logs, so it cannot show why a backup "
+                   "failed; it is not a sign of a healthy VM.",
+        "not_in_bundle": "Not in this bundle (ask for it)",
     },
     "hu": {
         "diagnosis": "Diagnózis", "codes": "Hibakódok", "evidence": "Bizonyítékok", "todo": "Teendők",
@@ -30,6 +33,9 @@ LABELS = {
         "message": "Üzenet", "causes": "Lehetséges okok", "collect": "Begyűjtendő bizonyítékok", "status": "Állapot",
         "history": "Előzmények", "reference": "Hivatkozás", "explains": "Az általa magyarázott hibakódok",
         "engine": "illesztőmotor", "resolved": "megoldódott: a(z) {time} mentés ezután sikeres volt",
+        "no_logs": "A csomagban nincs ügynök-, mentésibővítmény- vagy rendszernapló, ezért nem mutathatja meg, "
+                   "miért hiúsult meg a mentés; ez nem jele annak, hogy a VM rendben van.",
+        "not_in_bundle": "Nincs a csomagban (kérje be)",
     },
 }
 

@@ -18,9 +18,11 @@ def render(result: Result, out: TextIO, lang: str = "en", triage: dict | None = 
           f"- **{L['summary']}:** {_md(triage['summary'])}\n")
         for item in triage["missing"]:
             w(f"- **{L['missing']}:** `{item}`\n")
-    if not result.diagnoses:
+    if result.coverage and result.coverage.note:
+        w(f"\n**{L['no_logs']}**\n")
+    elif not result.diagnoses:
         w(f"\n{L['none']}\n")
-    else:
+    if result.diagnoses:
         top, others = result.diagnoses[0], result.diagnoses[1:]
         _diagnosis(w, top, L)
         if others:
@@ -28,6 +30,10 @@ def render(result: Result, out: TextIO, lang: str = "en", triage: dict | None = 
             for d in others[:MAX_OTHER]:
                 resolved = f" ({L['resolved'].format(time=iso(d.resolved))})" if d.resolved else ""
                 w(f"- **{d.cause}** ({L['confidence'][d.confidence]} {d.score:.2f}): {_md(d.title)}{resolved}\n")
+    if result.coverage and result.coverage.collect:
+        w(f"\n## {L['not_in_bundle']}\n\n")
+        for line in result.coverage.collect:
+            w(f"- {_md(line)}\n")
     facts = result.facts.as_dict()
     if facts:
         w(f"\n## {L['facts']}\n\n| | |\n|---|---|\n")

@@ -30,8 +30,10 @@ def render(result: Result, out: TextIO, color: bool | None = None, lang: str = "
     p(f"[bold]azlog[/] {escape(result.source)}  (os: {result.os.label})")
     if triage is not None:
         _triage(p, triage, L)
-    strong = [d for d in result.diagnoses if d.confidence in ("high", "medium")]
-    if not result.diagnoses:
+    strong = [d for d in result.diagnoses if d.confident]
+    if result.coverage and result.coverage.note:
+        p(f"\n[bold yellow]{L['no_logs']}[/]")
+    elif not result.diagnoses:
         p(f"\n{L['none']}")
     elif not strong:
         p(f"\n{L['weak']}")
@@ -44,8 +46,16 @@ def render(result: Result, out: TextIO, color: bool | None = None, lang: str = "
             _diagnosis(p, d, L, first=False)
         if len(others) > MAX_OTHER:
             p(f"  ... {len(others) - MAX_OTHER} {L['more']}")
+    _missing(p, result, L)
     _facts(p, result, L)
     _problems(p, result, L)
+
+
+def _missing(p, result: Result, L: dict) -> None:
+    if result.coverage and result.coverage.collect:
+        p(f"\n[bold]{L['not_in_bundle']}[/]")
+        for line in result.coverage.collect:
+            p(f"  - {escape(line)}")
 
 
 def _triage(p, triage: dict, L: dict) -> None:
