@@ -32,7 +32,8 @@ def test_json_contract(bundle):
     run = azlog("analyze", bundle, "--format", "json")
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
-    assert set(doc) == {"schema_version", "source", "os", "engine", "facts", "diagnoses", "inventory", "errors"}
+    assert set(doc) == {"schema_version", "source", "os", "engine", "facts", "diagnoses", "inventory", "errors",
+                        "coverage"}
     assert doc["schema_version"] == 1 and doc["os"] == "linux"
     top = doc["diagnoses"][0]
     assert top["rank"] == 1 and top["cause"] == "fsfreeze-failed" and top["confidence"] == "high"

@@ -32,7 +32,8 @@ def test_sosreport_is_told_how_to_add_status_files():
     assert status and "azure plugin does not copy it" in status[0] and "--exclude='*.settings'" in status[0]
 
 
-@pytest.mark.parametrize("files", [{"README.txt": "notes for the engineer\n"}, {"etc/waagent.conf": "Logs.Verbose=n\n"}])
+@pytest.mark.parametrize("files", [{"README.txt": "notes for the engineer\n"},
+                                   {"etc/waagent.conf": "Logs.Verbose=n\n"}])
 def test_no_logs_is_said_not_reported_as_calm(files):
     result = analyze_files("b", files, KNOWLEDGE)
     assert result.coverage.note and "no agent, backup-extension or system logs" in result.coverage.note
