@@ -224,6 +224,21 @@ class Coverage:
 
 
 @dataclass(slots=True)
+class Nearest:
+    """A known cause that unexplained lines resemble: offered, never asserted (always low confidence)."""
+
+    cause: str
+    title: str
+    similarity: float  # 0..1
+    resembles: str  # what the knowledge base says that the lines resemble
+    evidence: list[Evidence]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"cause": self.cause, "title": self.title, "confidence": "low", "similarity": self.similarity,
+                "resembles": self.resembles, "evidence": [e.as_dict() for e in self.evidence]}
+
+
+@dataclass(slots=True)
 class Problem:
     path: str
     message: str
@@ -242,6 +257,9 @@ class Result:
     errors: list[Problem] = field(default_factory=list)
     engine: str = ""  # the matching engine that read the bundle: regex or hyperscan
     coverage: Coverage | None = None
+    # when no cause is named at medium or high: the error records nothing explained, and what they resemble
+    unexplained: list[tuple[int, Evidence]] = field(default_factory=list)
+    nearest: list[Nearest] = field(default_factory=list)
 
     SCHEMA_VERSION = 1
 
@@ -256,4 +274,6 @@ class Result:
             "inventory": [i.as_dict() for i in self.inventory],
             "errors": [e.as_dict() for e in self.errors],
             "coverage": self.coverage.as_dict() if self.coverage else None,
+            "unexplained": [{"count": count, **e.as_dict()} for count, e in self.unexplained],
+            "nearest": [n.as_dict() for n in self.nearest],
         }

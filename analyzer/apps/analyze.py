@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable
 
 from azlog_vmbackup.analyzer.apps.coverage import coverage
+from azlog_vmbackup.analyzer.apps.nearest import nearest
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
 from azlog_vmbackup.analyzer.matching import engines
 from azlog_vmbackup.analyzer.matching.matcher import Matcher
@@ -107,6 +108,10 @@ def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
     result.diagnoses = [d for d in rank(matcher.found, result.facts, knowledge.causes, matcher.latest_time)
                         if knowledge.causes[d.cause].os.applies_to(result.os)]
     result.coverage = coverage(result)
+    if not any(d.confident for d in result.diagnoses):
+        result.unexplained = matcher.unexplained.top()
+        if result.unexplained:
+            result.nearest = nearest(result.unexplained, knowledge, result.os)
     return result
 
 

@@ -17,6 +17,7 @@ from functools import partial
 
 from azlog_vmbackup.analyzer.knowledge.signatures import MAX_REPEAT, Signature
 from azlog_vmbackup.analyzer.matching import engines
+from azlog_vmbackup.analyzer.matching.unexplained import Unexplained
 from azlog_vmbackup.core.model import OS, Evidence, Facts, Hit, Record
 from azlog_vmbackup.core.text import redact
 from azlog_vmbackup.parsers import registry
@@ -76,6 +77,7 @@ class Matcher:
         self.noise = 0
         self._latest: dict[bool, datetime] = {}
         self.latest_by_spec: dict[str, datetime] = {}  # newest UTC record time per spec
+        self.unexplained = Unexplained()  # error records neither evidence nor noise
 
     def _for_spec(self, spec: str) -> engines.SpecSearch:
         """The text signatures that read records of ``spec`` (``reads``)."""
@@ -114,6 +116,7 @@ class Matcher:
         text = record.message
         candidates = self._for_spec(spec).candidates(text)
         if candidates is None:
+            self.unexplained.add(record)
             return None
         noise, evidence = candidates
         level = record.level
@@ -129,6 +132,8 @@ class Matcher:
             if m is not None:
                 self._add(sig, Hit(sig, partial(_evidence, record, m.start(), sig.id), spec))
                 hit_ids.append(sig.id)
+        if not hit_ids:
+            self.unexplained.add(record)
         return hit_ids
 
     @property

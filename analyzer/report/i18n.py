@@ -21,6 +21,8 @@ LABELS = {
         "no_logs": "This bundle holds no agent, backup-extension or system logs, so it cannot show why a backup "
                    "failed; it is not a sign of a healthy VM.",
         "not_in_bundle": "Not in this bundle (ask for it)",
+        "unexplained": "Errors no signature explains (most frequent first)",
+        "nearest": "Nearest known causes (LOW: by resemblance, not proof)", "resembles": "resembles",
     },
     "hu": {
         "diagnosis": "Diagnózis", "codes": "Hibakódok", "evidence": "Bizonyítékok", "todo": "Teendők",
@@ -36,6 +38,8 @@ LABELS = {
         "no_logs": "A csomagban nincs ügynök-, mentésibővítmény- vagy rendszernapló, ezért nem mutathatja meg, "
                    "miért hiúsult meg a mentés; ez nem jele annak, hogy a VM rendben van.",
         "not_in_bundle": "Nincs a csomagban (kérje be)",
+        "unexplained": "Hibák, amelyeket egy minta sem magyaráz (a leggyakoribb elöl)",
+        "nearest": "Legközelebbi ismert okok (ALACSONY: hasonlóság, nem bizonyíték)", "resembles": "hasonlít erre",
     },
 }
 

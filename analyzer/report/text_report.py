@@ -46,9 +46,24 @@ def render(result: Result, out: TextIO, color: bool | None = None, lang: str = "
             _diagnosis(p, d, L, first=False)
         if len(others) > MAX_OTHER:
             p(f"  ... {len(others) - MAX_OTHER} {L['more']}")
+    _unexplained(p, result, L)
     _missing(p, result, L)
     _facts(p, result, L)
     _problems(p, result, L)
+
+
+def _unexplained(p, result: Result, L: dict) -> None:
+    if result.unexplained:
+        p(f"\n[bold]{L['unexplained']}[/]")
+        for count, e in result.unexplained:
+            p(f"  {count}x {escape(e.path)}:{e.line or '-'}  {escape(e.text[:200])}")
+    if result.nearest:
+        p(f"\n[bold]{L['nearest']}[/]")
+        for n in result.nearest:
+            p(f"  {n.similarity:.2f}  [bold]{escape(n.cause)}[/]: {escape(n.title)}")
+            p(f"      {L['resembles']}: {escape(n.resembles[:160])}", style="dim")
+            for e in n.evidence[:3]:
+                p(f"      {escape(e.path)}:{e.line or '-'}  {escape(e.text[:160])}", style="dim")
 
 
 def _missing(p, result: Result, L: dict) -> None:

@@ -4,9 +4,10 @@ batch by ``Miner`` (Drain3 when installed, else by the masked text).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+from azlog_vmbackup.core.text import mask
 
 UNKNOWN_LEVELS = frozenset({"ERROR", "WARNING"})
 MAX_TEMPLATES_PER_BUNDLE = 2000  # distinct masked lines a worker sends back for one bundle
@@ -14,36 +15,10 @@ EXAMPLE_CHARS = 300
 EXAMPLE_BUNDLES = 3
 TEMPLATE_COLUMNS = ["template", "count", "bundles", "example", "example_bundles"]
 
-_MASKS = [
-    (re.compile(r"\b\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), "<TIME>"),
-    (re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{2}:\d{2}:\d{2}\b"), "<TIME>"),
-    (re.compile(r"\b\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?: ?[AP]M)?"), "<TIME>"),
-    (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), "<GUID>"),
-    (re.compile(r"https?://\S+"), "<URL>"),
-    (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"), "<IP>"),
-    (re.compile(r"\"[^\"\n]*\"|'[^'\n]*'"), "<STR>"),
-    (re.compile(r"(?:\b[A-Za-z]:\\|\\\\)[^\s,;:'\"]*|(?<![\w.<>])/[^\s,;:'\"]+"), "<PATH>"),
-    (re.compile(r"\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b"), "<HEX>"),
-    (re.compile(r"(?<![\w<])[-+]?\d+(?:\.\d+)*\b"), "<NUM>"),
-]
-
-
-def mask(text: str) -> str:
-    """The text with its variable parts masked.
-
-    >>> mask('2026-11-20 01:12:19 ERROR connect to 168.63.129.16:80 failed for "x y" at /var/lib/a.b '
-    ...      'code 0x80070005 id 5f0c0a9e-1b2c-4d3e-8f90-a1b2c3d4e5f6 retry 12')
-    '<TIME> ERROR connect to <IP> failed for <STR> at <PATH> code <HEX> id <GUID> retry <NUM>'
-    """
-    for pattern, token in _MASKS:
-        text = pattern.sub(token, text)
-    return " ".join(text.split())
-
-
 def unknown_sink(knowledge, found: dict[str, list]) -> Callable:
     """analyze()'s ``on_record``: ERROR/WARNING records with no hit and no noise signature, masked, into
     ``found`` as ``{masked: [count, example]}``."""
-    from azlog_vmbackup.analyzer.matching.matcher import GENERIC_TEXT
+    from azlog_vmbackup.analyzer.matching.matcher import reads
     from azlog_vmbackup.core.text import redact
 
     noise_by_spec: dict[str, list] = {}
@@ -53,7 +28,7 @@ def unknown_sink(knowledge, found: dict[str, list]) -> Callable:
         if sigs is None:
             sigs = noise_by_spec[spec] = [s for s in knowledge.signatures if s.kind == "noise"
                                           and (s.pattern is not None or s.hints)
-                                          and (spec == GENERIC_TEXT or s.applies_to(spec))]
+                                          and reads(s, spec)]
         return sigs
 
     def sink(record, spec: str, hits: list[str] | None) -> None:

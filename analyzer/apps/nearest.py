@@ -1,0 +1,70 @@
+"""The known causes nearest to what a bundle's unexplained errors say, when no signature named a cause.
+
+Each unexplained line is compared (rapidfuzz's token sort ratio, imported only here) with what the
+knowledge base says of every cause: its signatures' matching examples, the documented messages of the
+codes it explains, its title and description. Both sides are reduced to their words: variable parts
+(times, numbers, paths...) and the words every log line has (levels, component names) dropped. A
+cause some line resembles closely enough is offered, always at low confidence, with the lines that led
+there and the text they resembled.
+
+>>> words("2026-01-01T00:00:00Z ERROR ExtHandler Failed to freeze /data: Device busy")
+'freeze device busy'
+"""
+from __future__ import annotations
+
+import re
+
+from azlog_vmbackup.analyzer.knowledge.store import Knowledge
+from azlog_vmbackup.core.model import OS, Evidence, Nearest
+from azlog_vmbackup.core.text import mask
+
+MIN_SIMILARITY = 70  # rapidfuzz's 0..100; below it a resemblance is mostly chance
+MIN_WORDS = 3  # a line of fewer words resembles too much to tell anything
+MAX_CAUSES = 3
+_WORD = re.compile(r"<[A-Z]+>|[A-Za-z][A-Za-z_.-]{2,}")
+_COMMON = frozenset("error errors info warning warn verbose exthandler daemon failed failure the and with for from "
+                    "was were has have not this that into been are".split())
+
+
+def words(text: str) -> str:
+    """The words of ``text`` that tell one failure from another, lower case, in order."""
+    found = (w.lower() for w in _WORD.findall(mask(text)) if not w.startswith("<"))
+    return " ".join(w for w in found if w not in _COMMON)
+
+
+def knowledge_texts(knowledge: Knowledge) -> list[tuple[str, str]]:
+    """``(text, cause id)`` for everything the knowledge base says of a cause."""
+    texts: list[tuple[str, str]] = []
+    for sig in knowledge.signatures:
+        if sig.kind == "evidence" and sig.cause:
+            texts += [(e, sig.cause) for e in sig.examples.get("match", ()) if isinstance(e, str)]
+    for info in knowledge.codes.codes:
+        texts += [(m, cause) for m in info.messages for cause in info.causes[:1]]
+    for cause in knowledge.causes.values():
+        texts += [(cause.title, cause.id), (cause.description or "", cause.id)]
+    return [(text, cause) for text, cause in texts if len(words(text).split()) >= MIN_WORDS]
+
+
+def nearest(lines: list[tuple[int, Evidence]], knowledge: Knowledge, vm: OS = OS.ANY) -> list[Nearest]:
+    """Up to ``MAX_CAUSES`` causes of the VM's OS that the unexplained ``lines`` resemble, best first."""
+    from rapidfuzz import fuzz, process
+
+    texts = knowledge_texts(knowledge)
+    choices = [words(text) for text, _ in texts]
+    found: dict[str, Nearest] = {}
+    for _, evidence in lines:
+        query = words(evidence.text)
+        if len(query.split()) < MIN_WORDS:
+            continue
+        for _, score, index in process.extract(query, choices, scorer=fuzz.token_sort_ratio,
+                                                score_cutoff=MIN_SIMILARITY, limit=5):
+            text, cause_id = texts[index]
+            cause = knowledge.causes[cause_id]
+            if not cause.os.applies_to(vm):
+                continue
+            near = found.setdefault(cause.id, Nearest(cause.id, cause.title, 0.0, text, []))
+            if score / 100 > near.similarity:
+                near.similarity, near.resembles = round(score / 100, 2), text
+            if evidence not in near.evidence:
+                near.evidence.append(evidence)
+    return sorted(found.values(), key=lambda n: -n.similarity)[:MAX_CAUSES]

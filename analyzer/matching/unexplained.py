@@ -1,0 +1,61 @@
+"""ERROR and exception records that no signature explained: what a report shows when it names no cause.
+
+Records are grouped by their first line with the variable parts masked (``core.text.mask``); each group
+keeps its count and its latest record, shown as the first line and, for a traceback, the exception
+that ends it.
+
+>>> from azlog_vmbackup.core.model import Record
+>>> seen = Unexplained()
+>>> for n in (1, 2):
+...     seen.add(Record('var/log/waagent.log', n, f'2026-11-20T01:0{n}:00Z ERROR ExtHandler x failed: {n}',
+...                     level='ERROR'))
+>>> seen.add(Record('pasted.txt', 9, 'Traceback (most recent call last):\\n  File "a.py"\\nKeyError: 5'))
+>>> for count, e in seen.top():
+...     print(count, e.line, e.text)
+2 2 2026-11-20T01:02:00Z ERROR ExtHandler x failed: 2
+1 9 Traceback (most recent call last): ... KeyError: 5
+"""
+from __future__ import annotations
+
+import regex
+
+from azlog_vmbackup.core.model import Evidence, Record
+from azlog_vmbackup.core.text import mask, redact
+
+ERROR_LEVELS = frozenset({"ERROR", "CRITICAL", "FATAL"})
+MAX_GROUPS = 500
+MAX_TEXT = 400
+# a record of a format without levels counts when it reads like an error
+_ERRORISH = regex.compile(r"Traceback \(most recent call last\)|\b\w+(?:Error|Exception)\b|\b(?:error|failed)\b",
+                          regex.I)
+
+
+class Unexplained:
+    def __init__(self) -> None:
+        self._groups: dict[str, list] = {}  # masked first line -> [count, latest record]
+
+    def add(self, record: Record) -> None:
+        """Count ``record`` when it is an error (by level, or by its words when it has none)."""
+        level = record.level
+        if level not in ERROR_LEVELS and (level is not None or not _ERRORISH.search(record.message)):
+            return
+        key = mask(record.message.split("\n", 1)[0][:2000])
+        group = self._groups.get(key)
+        if group is not None:
+            group[0] += 1
+            group[1] = record
+        elif len(self._groups) < MAX_GROUPS:
+            self._groups[key] = [1, record]
+
+    def top(self, n: int = 10) -> list[tuple[int, Evidence]]:
+        """The ``n`` most frequent groups (latest first among equals), as ``(count, evidence)``."""
+        ranked = sorted(self._groups.values(), key=lambda g: (-g[0], -(g[1].time.timestamp() if g[1].time else 0)))
+        return [(count, _evidence(record)) for count, record in ranked[:n]]
+
+
+def _evidence(record: Record) -> Evidence:
+    lines = record.message.split("\n")
+    text = lines[0]
+    if len(lines) > 1 and "Traceback" in record.message:
+        text = f"{text} ... {lines[-1].strip()}"
+    return Evidence(record.path, record.line, redact(text[:MAX_TEXT]), "", record.time, record.local_time)
