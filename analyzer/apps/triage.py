@@ -34,6 +34,8 @@ NEXT_CAUSE_STEP = 0.07
 MIN_PRIOR = 0.25
 ELSEWHERE = 0.8              # log evidence for a cause the code does not list counts a little less
 MAX_MISSING = 8
+LEAD_MARGIN = 0.1            # candidates this close to the top lead: `missing` asks for their evidence
+TIE_MARGIN = 0.005           # scores this close are a tie
 _BACKUPISH = regex.compile(r"backup|snapshot|restore|vault|recovery|agent|extension|\bvm\b", regex.I)
 _LINUX = regex.compile(r"linux|ubuntu|debian|rhel|red ?hat|centos|suse|sles|oracle linux|waagent|walinuxagent", regex.I)
 _WINDOWS = regex.compile(r"windows|waappagent|iaasbcdr|\bvss\b|\bwin\d|"
@@ -46,10 +48,11 @@ class Triage:
     route: str
     summary: str
     missing: list[str] = field(default_factory=list)
+    tie: list[str] = field(default_factory=list)  # the causes tied at the top, when more than one
 
     def as_dict(self) -> dict:
         doc = self.result.as_dict()
-        doc["triage"] = {"route": self.route, "summary": self.summary, "missing": self.missing}
+        doc["triage"] = {"route": self.route, "summary": self.summary, "missing": self.missing, "tie": self.tie}
         return doc
 
 
@@ -66,9 +69,16 @@ def triage(text: str, bundles: list[Path], knowledge: Knowledge, limits: Limits 
     result.diagnoses = _combine(mentions, result.diagnoses, os_name, knowledge)
     if not mentions and all(d.confidence == "low" for d in result.diagnoses):
         result.diagnoses = []  # nothing recognised: no guesses
-    route, summary = _route(mentions, result, bool(bundles), text, knowledge)
+    tie = _tie(result.diagnoses)
+    route, summary = _route(mentions, result, bool(bundles), text, knowledge, tie)
     missing = _missing(result, mentions, bool(bundles), os_name, knowledge) if route != "unknown" else []
-    return Triage(result, route, summary, missing)
+    return Triage(result, route, summary, missing, tie)
+
+
+def _tie(diagnoses: list[Diagnosis]) -> list[str]:
+    """The causes sharing the top score, when there are several (the OS or the logs must decide)."""
+    tied = [d.cause for d in diagnoses if diagnoses and diagnoses[0].score - d.score <= TIE_MARGIN]
+    return tied if len(tied) > 1 else []
 
 
 def _merge(results: list[Result], bundles: list[Path]) -> Result:
@@ -96,11 +106,25 @@ def _priors(mentions: list[Mention], os_name: OS, knowledge: Knowledge) -> dict[
     priors: dict[str, tuple[float, list[CodeInfo]]] = {}
     for info in dict.fromkeys(m.info for m in mentions):
         causes = [c for c in info.causes if knowledge.causes[c].os.applies_to(os_name)] or list(info.causes)
-        for i, cause in enumerate(causes):
+        place = _places(causes, knowledge, os_name)
+        for cause in causes:
+            i = place[cause]
             p = SINGLE_CAUSE_PRIOR if len(causes) == 1 else max(FIRST_CAUSE_PRIOR - NEXT_CAUSE_STEP * i, MIN_PRIOR)
             old, codes = priors.get(cause, (0.0, []))
             priors[cause] = (max(old, p), codes + [info])
     return priors
+
+
+def _places(causes: list[str], knowledge: Knowledge, vm_os: OS) -> dict[str, int]:
+    """Each cause's place in the code's list; with the OS unknown, its place among the causes of its own
+    OS, so that the first Linux cause and the first Windows cause are both first."""
+    if vm_os is not OS.ANY:
+        return {cause: i for i, cause in enumerate(causes)}
+    place: dict[str, int] = {}
+    for vm in (OS.LINUX, OS.WINDOWS):
+        for i, cause in enumerate(c for c in causes if knowledge.causes[c].os.applies_to(vm)):
+            place[cause] = min(place.get(cause, i), i)
+    return place
 
 
 def _combine(mentions: list[Mention], logged: list[Diagnosis], os_name: OS,
@@ -133,7 +157,7 @@ def _combine(mentions: list[Mention], logged: list[Diagnosis], os_name: OS,
 
 
 def _route(mentions: list[Mention], result: Result, have_logs: bool, text: str,
-           knowledge: Knowledge) -> tuple[str, str]:
+           knowledge: Knowledge, tie: list[str]) -> tuple[str, str]:
     if not result.diagnoses:
         if _BACKUPISH.search(text) or have_logs:
             return "needs-logs", "No documented error code or message recognised; collect the guest logs."
@@ -143,6 +167,10 @@ def _route(mentions: list[Mention], result: Result, have_logs: bool, text: str,
     codes = list(dict.fromkeys(m.info for m in mentions))
     named = ", ".join(c.code for c in codes) or "no code"
     others = len(result.diagnoses) - 1
+    if tie:
+        tied = " and ".join(knowledge.causes[c].title.lower() for c in tie)
+        return "needs-logs", (f"{named}: a tie between {tied} ({top.confidence}); the VM's OS and the guest logs "
+                              f"decide.")
     if not have_logs and top.confidence != "high" and codes and any(c.guest_logs != "no" for c in codes) \
             and len({knowledge.causes[d.cause].route for d in result.diagnoses}) > 1:
         return "needs-logs", (f"{named}: most likely {cause.title.lower()} ({top.confidence}), "
@@ -163,7 +191,8 @@ def _missing(result: Result, mentions: list[Mention], have_logs: bool, os_name: 
     """What to ask the customer for: the evidence of the likely causes that the bundles do not hold."""
     held = {Path(i.path.replace("\\", "/")).name.lower() for i in result.inventory if i.path != TEXT}
     wanted: list[str] = []
-    for d in result.diagnoses[:3]:
+    leading = [d for d in result.diagnoses if result.diagnoses[0].score - d.score <= LEAD_MARGIN]
+    for d in leading:
         for item in knowledge.causes[d.cause].evidence:
             if os_name is OS.LINUX and "\\" in item or os_name is OS.WINDOWS and item.startswith("/"):
                 continue

@@ -186,3 +186,21 @@ def test_signatures_commands(tmp_path):
     mine.write_text(mine.read_text().replace("no_match: ['plenty of space']", "no_match: ['No space left on device']"))
     tested = azlog("signatures", "test", "--signatures", mine)
     assert tested.returncode == 1 and "FAIL my-disk-full: no_match example 1 matches" in tested.stdout
+
+
+def test_os_unknown_keeps_each_os_main_cause_and_flags_the_tie():
+    out = triage("Error Code: UserErrorGuestAgentStatusUnavailable", [], KNOWLEDGE)
+    top = [(d.cause, d.score) for d in out.result.diagnoses[:2]]
+    assert {c for c, _ in top} == {"agent-unresponsive-windows", "agent-outdated-linux"} and top[0][1] == top[1][1]
+    assert out.tie == [c for c, _ in top] and out.route == "needs-logs" and "a tie between" in out.summary
+    assert out.as_dict()["triage"]["tie"] == out.tie
+    assert "/var/log/waagent.log" in out.missing and r"C:\WindowsAzure\Logs\WaAppAgent.log" in out.missing
+
+
+def test_os_known_no_tie_and_missing_only_for_the_leading_causes():
+    out = triage("Error Code: UserErrorGuestAgentStatusUnavailable on my Ubuntu 22.04 VM", [], KNOWLEDGE)
+    assert out.result.diagnoses[0].cause == "agent-outdated-linux" and out.tie == []
+    leading = {d.cause for d in out.result.diagnoses if out.result.diagnoses[0].score - d.score <= 0.1}
+    asked = {item for cause in leading for item in KNOWLEDGE.causes[cause].evidence}
+    assert out.missing and set(out.missing) <= asked
+    assert not any(item.startswith("C:") for item in out.missing)
