@@ -40,7 +40,8 @@ ORDER: tuple[str | Spec, ...] = (
     "handler_environment", "heartbeat",
     "goal_state_xml", "extensions_config_xml", "hosting_env_xml", "shared_config_xml", "ovf_env_xml",
     "waagent_status", "waagent_conf", "os_release", "dhcp_lease", "collector_results",
-    "syslog", "dmesg", "cloud_init_log",
+    "syslog", "journal", "systemctl_status", "dmesg", "cloud_init_log",
+    "iptables", "ip_route",  # firewall listings and the routing table (sosreport, saved command output)
     # Windows: C:\WindowsAzure, C:\Packages, C:\Windows wherever they sit (CollectGuestLogs, Disk Inspect, az vm repair)
     "waappagent_log", "vmagent_installer_xml",
     "windows_plugin_log",  # after the Linux logs and heartbeat: Logs/Plugins/<a>/<b>/<any name>.log

@@ -29,6 +29,15 @@ The console mixes several writers; each line is read by the first shape it has:
 Any other line is a record without time. Terminal colour codes are removed
 from the text first.
 
+Facts: ``vmsnapshot_stopped_in_freeze`` (``parsers.vmsnapshot_log.FreezeWatch``
+over the VMSnapshotLinux records): a console that shows the extension start a
+file-system freeze and never its result, thaw or job status is a VM that hung
+frozen, whatever boot messages follow. ``os_distro`` and ``os_version`` from
+the boot banner of FreeBSD and the firewalls built on it (``FreeBSD
+12.3-RELEASE-p4 ...``, ``*** Welcome to pfSense 2.6.0-RELEASE ...``), only
+where no other member named the distribution (os-release and the agent's own
+banner say it better).
+
 Sample input::
 
     [    0.000000] Linux version 5.15.0-1064-azure (buildd@lcy02-amd64-040) #73-Ubuntu SMP
@@ -48,6 +57,7 @@ from azlog_vmbackup.core.model import Record
 from azlog_vmbackup.core.text import micros, redact, utc
 from azlog_vmbackup.parsers import cloud_init_log, dmesg
 from azlog_vmbackup.parsers.base import ParseContext, Spec
+from azlog_vmbackup.parsers.vmsnapshot_log import FreezeWatch
 
 SPECS: tuple[Spec, ...] = (
     Spec("serial_console",
@@ -66,6 +76,9 @@ _HANDLER_LOG = regex.compile(
 _SYSTEMD = regex.compile(r"\[ *(?P<st>OK|FAILED|DEPEND|TIME|INFO|\*+) *\] ")
 _CLOUD_INIT = regex.compile(r"(?:cloud-init\[\d+\]: |ci-info: )")
 _KERNEL_START = regex.compile(r"\[ *0\.000000\] Linux version ")
+_OS_BANNER = regex.compile(
+    r"(?:FreeBSD (?P<bsd>\d+\.\d+)-(?:RELEASE|STABLE|CURRENT|PRERELEASE|BETA|RC)"
+    r"|\*\*\* Welcome to (?P<fw>pfSense|OPNsense) (?P<fwver>\d+\.\d+(?:\.\d+)?))")
 _ANSI = regex.compile(r"\x1b(?:\[[0-9;?=]*[A-Za-z]|[()][0-9A-Za-z]|[=>c])")
 _CONSOLE_LEVELS = {"Info": "INFO", "Warning": "WARNING", "Error": "ERROR",
                    "Critical": "ERROR", "Verbose": "VERBOSE"}
@@ -139,7 +152,47 @@ def _plain(text: str) -> str:
 
 
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
-    """Yield one record per line, a VMSnapshotLinux message with its continuation lines."""
+    """Yield one record per line, a VMSnapshotLinux message with its continuation lines; then the freeze fact.
+
+    >>> ctx = context('serialconsole.log')
+    >>> data = (b'2024/05/14 02:35:40.118207  Info  T:S freeze, timeout value 60 \\n'
+    ...         b'2024/05/14 02:35:40.120300  Info  fsfreeze mount :/data \\n'
+    ...         b'[  912.004213] INFO: task jbd2/sdc1-8:412 blocked for more than 120 seconds.\\n')
+    >>> len(list(parse(io.BytesIO(data), ctx))), ctx.facts.value('vmsnapshot_stopped_in_freeze')
+    (3, True)
+    """
+    freezes = FreezeWatch()
+    banner = None
+    for record in _records(stream, ctx):
+        if record.component == COMPONENT:
+            freezes.watch(record)
+        elif record.component is None and ("FreeBSD " in record.message or "*** Welcome to " in record.message):
+            banner = _os_banner(record) or banner
+        yield record
+    freezes.publish(ctx)
+    if banner is not None and "os_distro" not in ctx.facts:
+        line, distro, version = banner
+        ctx.facts.set("os_distro", distro, ctx.path, line)
+        ctx.facts.setdefault("os_version", version, ctx.path, line)
+
+
+def _os_banner(record: Record) -> tuple[int, str, str] | None:
+    """(line, os_distro, os_version) from a FreeBSD kernel or pfSense/OPNsense console banner.
+
+    >>> _os_banner(Record('c', 7, 'FreeBSD 11.1-RELEASE-p10 #0 r313908: Wed Dec  5 13:58:41 EST 2018'))
+    (7, 'freebsd', '11.1')
+    >>> _os_banner(Record('c', 9, '*** Welcome to pfSense 2.4.4-RELEASE-p3 (amd64) on fw01 ***'))
+    (9, 'pfsense', '2.4.4')
+    """
+    m = _OS_BANNER.match(record.message)
+    if m is None:
+        return None
+    if m["bsd"]:
+        return record.line, "freebsd", m["bsd"]
+    return record.line, m["fw"].lower(), m["fwver"]
+
+
+def _records(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     draft = None
     end_space_seen = False
     for number, raw in ctx.lines(stream):

@@ -28,7 +28,9 @@ text follows them. ``sig=`` values of SAS URLs are masked.
 Facts: ``last_backup_attempt``, ``last_status``, ``last_status_code``,
 ``last_status_message``, ``last_status_time`` (from the ``Enable,<status>,<code>,
 <message>,<flag>`` lines), ``extension_name``, ``extension_version`` (from the
-``cwd is`` line), ``python_version`` (from the telemetry of a status report).
+``cwd is`` line), ``python_version`` (from the telemetry of a status report),
+``vmsnapshot_stopped_in_freeze`` (``FreezeWatch``: whether the newest freeze
+start has no result, thaw or job status after it).
 
 Sample input::
 
@@ -44,7 +46,7 @@ Sample input::
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import BinaryIO, Iterator
@@ -160,6 +162,58 @@ class _Status:
     text: str
 
 
+class FreezeWatch:
+    """Whether the extension's last file-system freeze ended: the latest freeze start and end by their own times.
+
+    A failed freeze's block is written late, so records are compared by time, not by order. Fed the
+    extension's records (``watch``), it publishes ``vmsnapshot_stopped_in_freeze``: True when the newest
+    freeze start has no freeze result, thaw or job status at or after it (the log, or the console the
+    extension copies its messages to, stops in the middle of the freeze), False when it has one. The
+    ``safefreeze`` helper's own lines (``Freezing: /data``, ``Thawing: /data``) count neither way.
+
+    >>> from azlog_vmbackup.core.text import utc
+    >>> w = FreezeWatch()
+    >>> w.watch(Record('c', 4, 'T:S freeze, timeout value 60', utc(2024, 1, 1, 2, 0, 0)))
+    >>> w.stuck()
+    True
+    >>> w.watch(Record('c', 9, 'T:S thaw result', utc(2024, 1, 1, 2, 0, 3)))
+    >>> w.stuck()
+    False
+    """
+
+    FACT = "vmsnapshot_stopped_in_freeze"
+
+    def __init__(self) -> None:
+        self.start: Record | None = None
+        self.end: datetime | None = None
+
+    def watch(self, record: Record) -> None:
+        if record.time is None or record.component == _SAFEFREEZE:
+            return
+        text = record.message
+        if "reeze" not in text and "haw" not in text and "Enable," not in text:
+            return
+        if any(marker in text for marker in _FREEZE_ENDS):
+            if self.end is None or record.time >= self.end:
+                self.end = record.time
+        elif any(marker in text for marker in _FREEZE_STARTS):
+            if self.start is None or record.time >= self.start.time:
+                self.start = record
+
+    def stuck(self) -> bool | None:
+        """None when no freeze started; else whether the newest start is later than every end."""
+        if self.start is None:
+            return None
+        return self.end is None or self.start.time > self.end
+
+    def publish(self, ctx: ParseContext) -> None:
+        """Set the fact, timed when it was last known: a freeze left open at its start, an ended one at its end
+        (so a log that saw the thaw outweighs another copy of the same messages that stops before it)."""
+        stuck = self.stuck()
+        if stuck is not None:
+            ctx.fact(self.FACT, stuck, line=self.start.line, time=self.start.time if stuck else self.end)
+
+
 @dataclass
 class _Outcome:
     """What the facts are made of, gathered over the whole file."""
@@ -167,20 +221,7 @@ class _Outcome:
     enable: tuple[int, datetime | None] | None = None
     daemon: tuple[int, datetime | None] | None = None
     status: _Status | None = None
-    freeze_start: Record | None = None
-    freeze_end: datetime | None = None
-
-    def freeze(self, record: Record) -> None:
-        """Track the latest freeze start and end by their own times (a failed freeze's block is written late)."""
-        if record.time is None or record.component == "safefreeze":
-            return
-        text = record.message
-        if any(marker in text for marker in _FREEZE_ENDS):
-            if self.freeze_end is None or record.time >= self.freeze_end:
-                self.freeze_end = record.time
-        elif any(marker in text for marker in _FREEZE_STARTS):
-            if self.freeze_start is None or record.time >= self.freeze_start.time:
-                self.freeze_start = record
+    freezes: FreezeWatch = field(default_factory=FreezeWatch)
 
     def observe(self, record: Record, text: str) -> None:
         if text.startswith("starting enable"):
@@ -189,10 +230,7 @@ class _Outcome:
             self.daemon = (record.line, record.time)
 
     def publish(self, ctx: ParseContext) -> None:
-        start = self.freeze_start
-        if start is not None:
-            stuck = self.freeze_end is None or start.time > self.freeze_end
-            ctx.fact("vmsnapshot_stopped_in_freeze", stuck, line=start.line, time=start.time)
+        self.freezes.publish(ctx)
         attempt = self.enable or self.daemon
         if attempt is not None:
             ctx.fact("last_backup_attempt", attempt[1], line=attempt[0], time=attempt[1])
@@ -331,8 +369,7 @@ class _Reader:
         record = Record(self.ctx.path, cur.line, message, cur.time, cur.level, cur.component, cur.local)
         if message.startswith(_OPENERS, cur.body):
             self._facts(record, _text(cur, message))
-        if "reeze" in message or "haw" in message or "Enable," in message:
-            self.outcome.freeze(record)
+        self.outcome.freezes.watch(record)
         if "pythonVersion" in message:
             m = _PYTHON.search(message, cur.body)
             if m:

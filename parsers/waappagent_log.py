@@ -297,7 +297,7 @@ def _report_content(text: str) -> tuple[list[str] | None, dict[str, str], dict]:
         system = info.get("windows") if isinstance(info, dict) else None
     else:
         adapters = [(_unescape(m["name"]), _flat_objects(m["ips"])) for m in _ADAPTER.finditer(text)]
-        services = [o for o in _flat_objects(text) if "state" in o and "startMode" in o]
+        services = [o for o in _flat_objects(text) if "state" in o and "name" in o]
         system = {m[1]: _unescape(m[2]) for m in _OS_FIELD.finditer(text)}
     return _dhcp_disabled(adapters), _service_states(services), system if isinstance(system, dict) else {}
 

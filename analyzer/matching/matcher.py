@@ -49,19 +49,23 @@ class SignatureHits:
 def reads(sig: Signature, spec: str) -> bool:
     """Whether ``sig`` is matched against records of ``spec``.
 
-    Evidence sits wherever the VM wrote it: a content signature (one whose ``sources`` are all
-    free-text logs, or that names none) reads every free-text log, since an agent line, an
+    Evidence sits wherever the VM wrote it: a content signature (one whose ``sources`` name a log and
+    only free-text logs, or that names none) reads every free-text log, since an agent line, an
     extension's traceback or a copied ``[stderr]`` block may sit in any of them (syslog, the journal,
     a serial console, a pasted excerpt). A signature that names a structured source (a status
-    file, an event export) keeps to the sources it names; a generic text file reads them all.
+    file, an event export), or only generic text (a ticket's wording), keeps to the sources it names;
+    a generic text file reads them all.
 
     >>> from types import SimpleNamespace as S
     >>> reads(S(sources=("waagent_log",)), "syslog"), reads(S(sources=("extension_status",)), "syslog")
     (True, False)
+    >>> reads(S(sources=("text",)), "syslog")
+    False
     """
     if not sig.sources or spec in sig.sources or spec == GENERIC_TEXT:
         return True
-    return spec in registry.LOG_SPECS and all(source in registry.LOG_SPECS for source in sig.sources)
+    return (spec in registry.LOG_SPECS and all(source in registry.LOG_SPECS for source in sig.sources)
+            and any(source != GENERIC_TEXT for source in sig.sources))
 
 
 class Matcher:

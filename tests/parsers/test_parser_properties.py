@@ -50,8 +50,12 @@ PATHS = {
     "dhcp_lease": "run/systemd/netif/leases/2",
     "collector_results": "results.txt",
     "syslog": "var/log/syslog",
+    "journal": "sos_commands/logs/journalctl_--no-pager",
+    "systemctl_status": "sos_commands/systemd/systemctl_status_--all",
     "dmesg": "var/log/dmesg",
     "cloud_init_log": "var/log/cloud-init.log",
+    "iptables": "sos_commands/networking/iptables_-t_filter_-nvL",
+    "ip_route": "sos_commands/networking/ip_route_show_table_all",
     "waappagent_log": "WindowsAzure/Logs/WaAppAgent.log",
     "vmagent_installer_xml": "Windows/Panther/VmAgentInstaller.xml",
     "windows_plugin_log":

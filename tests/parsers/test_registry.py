@@ -279,7 +279,8 @@ PAIRS = {
     ("hosting_env_xml", "hosting_env_xml"), ("shared_config_xml", "shared_config_xml"),
     ("ovf_env_xml", "ovf_env_xml"), ("waagent_status_json", "waagent_status"), ("waagent_conf", "waagent_conf"),
     ("os_release", "os_release"), ("dhcp_lease", "dhcp_lease"), ("collector_results", "collector_results"),
-    ("syslog", "syslog"), ("dmesg", "dmesg"), ("cloud_init_log", "cloud_init_log"),
+    ("syslog", "syslog"), ("journal", "journal"), ("systemctl_status", "systemctl_status"), ("dmesg", "dmesg"),
+    ("cloud_init_log", "cloud_init_log"), ("firewall_rules", "iptables"), ("ip_route", "ip_route"),
     ("waappagent_log", "waappagent_log"), ("transparent_installer_log", "waappagent_log"),
     ("appagent_runtime_log", "waappagent_log"), ("windows_telemetry_log", "waappagent_log"),
     ("vmagent_installer_xml", "vmagent_installer_xml"), ("windows_plugin_log", "windows_plugin_log"),
@@ -287,13 +288,13 @@ PAIRS = {
     ("windows_event_export", "windows_event_export"), ("registry_export", "reg_export"),
     ("serial_console", "serial_console"),
 }
-SNIFFERS = ("windows_event_export", "waappagent_log", "vmsnapshot_log", "serial_console",
-            "waagent_log", "vmsnapshot_shell_log", "syslog", "cloud_init_log")
+SNIFFERS = ("windows_event_export", "waappagent_log", "vmsnapshot_log", "iptables", "ip_route", "serial_console",
+            "waagent_log", "vmsnapshot_shell_log", "systemctl_status", "journal", "syslog", "cloud_init_log")
 
 
 def test_the_table_names_the_same_specs_and_parsers():
     assert {(s.name, s.parser) for s in registry.TABLE} == PAIRS
-    assert len(registry.TABLE) == 45
+    assert len(registry.TABLE) == 52
     assert (registry.TEXT.name, registry.TEXT.parser) == ("text", "text_generic")
 
 
@@ -365,7 +366,8 @@ def test_what_a_parser_declares_it_has(name):
 def test_sniff_orders_are_distinct_and_skimmed_parsers_unchanged():
     orders = [_module(n).SNIFF_ORDER for n in registry.SNIFFERS]
     assert orders == sorted(set(orders))
-    assert {s.parser for s in registry.TABLE if s.parser and registry.skim_of(s)} == {"waagent_log", "syslog"}
+    skimmed = {s.parser for s in registry.TABLE if s.parser and registry.skim_of(s)}
+    assert skimmed == {"waagent_log", "syslog", "journal"}
     assert registry.skim_of(registry.TEXT) is None
 
 

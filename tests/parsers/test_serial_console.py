@@ -1,6 +1,7 @@
 """Tests for parsers.serial_console."""
 from __future__ import annotations
 
+import io
 from collections import Counter
 from datetime import datetime, timezone
 
@@ -8,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from azlog_vmbackup.parsers import serial_console
-from tests.helpers import run_parser
+from tests.helpers import context, run_parser
 
 SAMPLE = (
     "[    0.000000] Linux version 5.15.0-1064-azure (buildd@lcy02-amd64-040) #73-Ubuntu SMP\n"
@@ -57,7 +58,42 @@ def test_records():
     assert records[6].message == ("2024/05/14 02:35:40.120001  Info  getting the mount info using mount_path "
                                   "/dev/sda1 on / type ext4 (rw)\n/dev/sda15 on /boot/efi type vfat (rw,relatime)")
     assert records[-1].message.endswith("?sv=2020&sig=*** ")
-    assert facts.as_dict() == {}
+    # the freeze started at 02:35:40 has its result at 02:35:41
+    assert facts.as_dict() == {"vmsnapshot_stopped_in_freeze": False}
+
+
+def test_console_that_stops_inside_a_freeze():
+    data = ("2023-08-02 04:10:11.210004  Info  Taking Snapshot through Host \n"
+            "2023-08-02 04:10:11.214470  Info  T:S freeze, timeout value 60 \n"
+            "2023-08-02 04:10:11.218113  Info  fsfreeze mount :/var/lib/mysql \n"
+            "2023-08-02 04:10:11.219006  Info  fsfreeze mount :/ \n"
+            "2023-08-02 04:11:14.700211  Info  Binary output for signal handled: 0 \n"
+            "2023-08-02 04:11:14.700870  Info  ============== Binary output traces start =================  \n"
+            "[ 1352.617001] INFO: task kworker/u4:2:8712 blocked for more than 120 seconds.\n"
+            "[ 1352.617532] Freezing user space processes ... (elapsed 0.001 seconds) done.\n"
+            "vm-db02 login:\n")
+    records, facts, _ = run_parser(serial_console, data, "serialconsole.log")
+    assert len(records) == 9
+    assert facts.value("vmsnapshot_stopped_in_freeze") is True
+    fact = facts.get("vmsnapshot_stopped_in_freeze")
+    assert (fact.line, fact.time) == (4, at("2023-08-02T04:10:11.219006"))
+
+
+def test_console_freeze_then_thaw():
+    data = ("2023-08-02 04:10:11.214470  Info  T:S freeze, timeout value 60 \n"
+            "2023-08-02 04:10:11.218113  Info  fsfreeze mount :/ \n"
+            "2023-08-02 04:10:13.401522  Info  T:S freeze result , timedout :False \n"
+            "2023-08-02 04:10:17.022918  Info  T:S thaw result \n")
+    _, facts, _ = run_parser(serial_console, data, "serialconsole.log")
+    assert facts.value("vmsnapshot_stopped_in_freeze") is False
+
+
+def test_console_without_extension_freeze_has_no_freeze_fact():
+    data = ("[    0.000000] Linux version 5.15.0-1064-azure (buildd@lcy02-amd64-040) #73-Ubuntu SMP\n"
+            "[  212.617532] Freezing user space processes ... (elapsed 0.001 seconds) done.\n"
+            "[  OK  ] Started Azure Linux Agent.\n")
+    _, facts, _ = run_parser(serial_console, data, "serialconsole.log")
+    assert "vmsnapshot_stopped_in_freeze" not in facts
 
 
 def test_known_line_ends_an_open_message():
@@ -126,3 +162,20 @@ def test_reference_py2_console(reference):
     assert sum(r.local_time for r in records) == 6
     assert {r.component for r in records} == {"VMSnapshotLinux"}
     assert sorted(r.line for r in records if "\n" in r.message) == [26, 107]
+
+
+def test_freebsd_and_firewall_banners_name_the_distribution():
+    data = ("Copyright (c) 1992-2021 The FreeBSD Project.\n"
+            "FreeBSD 12.3-STABLE RELENG_2_6_0-n226742-1285d6d205f pfSense amd64\n"
+            "*** Welcome to pfSense 2.6.0-RELEASE (amd64) on fw-hub01 ***\n")
+    records, facts, _ = run_parser(serial_console, data, "serialconsole.log")
+    assert len(records) == 3
+    assert (facts.value("os_distro"), facts.value("os_version")) == ("pfsense", "2.6.0")
+    assert facts.get("os_distro").line == 3
+
+
+def test_os_banner_never_overrides_what_another_member_said():
+    ctx = context("serialconsole.log")
+    ctx.facts.set("os_distro", "ubuntu", "etc/os-release", 3)
+    list(serial_console.parse(io.BytesIO(b"FreeBSD 13.2-RELEASE releng/13.2-n254617 GENERIC amd64\n"), ctx))
+    assert ctx.facts.value("os_distro") == "ubuntu" and "os_version" not in ctx.facts

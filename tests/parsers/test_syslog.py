@@ -136,3 +136,111 @@ def test_sniff_positive():
 ])
 def test_sniff_negative(head):
     assert not syslog.sniff(head)
+
+
+# --- multi-line messages: a traceback a service printed, one prefixed line at a time ---
+
+TRACEBACK = (
+    "May 14 02:07:10 vm-web01 systemd[1]: Starting Azure Linux Agent...\n"
+    "May 14 02:07:11 vm-web01 python3[1301]: Traceback (most recent call last):\n"
+    'May 14 02:07:11 vm-web01 python3[1301]:   File "/usr/sbin/waagent", line 35, in <module>\n'
+    "May 14 02:07:11 vm-web01 python3[1301]:     import azurelinuxagent.agent as agent\n"
+    "May 14 02:07:11 vm-web01 python3[1301]: ModuleNotFoundError: No module named 'azurelinuxagent'\n"
+    "May 14 02:07:11 vm-web01 python3[1302]:   File \"/usr/sbin/other\", line 1\n"
+    "May 14 02:07:11 vm-web01 systemd[1]: walinuxagent.service: Main process exited, code=exited, status=1/FAILURE\n"
+)
+
+
+def test_a_traceback_of_one_prog_pid_is_one_record():
+    records, _, _ = run_parser(syslog, TRACEBACK, "var/log/syslog")
+    assert [(r.line, r.component, r.message.count("\n")) for r in records] == [
+        (1, "systemd", 0), (2, "python3", 3), (6, "python3", 0), (7, "systemd", 0)]
+    joined = records[1].message.splitlines()
+    assert joined[0].endswith("Traceback (most recent call last):")
+    assert joined[-1].endswith("ModuleNotFoundError: No module named 'azurelinuxagent'")
+    assert records[1].time == at("2024-05-14T02:07:11")
+
+
+def test_a_traceback_line_opens_a_record_and_a_chained_exception_stays_with_its_own():
+    data = ("May 14 02:07:11 vm1 python3[7]: 2024-05-14T02:07:11.000001Z INFO Daemon Daemon Run daemon\n"
+            "May 14 02:07:12 vm1 python3[7]: Traceback (most recent call last):\n"
+            "May 14 02:07:12 vm1 python3[7]:   File \"a.py\", line 1, in f\n"
+            "May 14 02:07:12 vm1 python3[7]: KeyError: 'x'\n"
+            "May 14 02:07:12 vm1 python3[7]: \n"
+            "May 14 02:07:12 vm1 python3[7]: During handling of the above exception, another exception occurred:\n"
+            "May 14 02:07:12 vm1 python3[7]: Traceback (most recent call last):\n"
+            "May 14 02:07:12 vm1 python3[7]:   File \"a.py\", line 3, in g\n"
+            "May 14 02:07:12 vm1 python3[7]: azurelinuxagent.common.exception.ProtocolError: [ProtocolError] x\n")
+    records, _, _ = run_parser(syslog, data)
+    assert [(r.line, r.message.count("\n")) for r in records] == [(1, 0), (2, 4), (7, 2)]
+    assert records[0].level == "INFO"
+
+
+def test_continuation_needs_a_pid_and_lines_without_a_header_join_when_indented():
+    data = ("May 14 02:07:11 vm1 kernel: first\n"
+            "May 14 02:07:11 vm1 kernel:  second, indented\n"
+            "May 14 02:07:12 vm1 python3[7]: Traceback (most recent call last):\n"
+            "                                  File \"a.py\", line 1, in f\n"
+            "                                KeyError: 'x'\n"
+            "plain text line\n")
+    records, _, _ = run_parser(syslog, data)
+    assert [(r.line, r.message.count("\n")) for r in records] == [(1, 0), (2, 0), (3, 2), (6, 0)]
+
+
+def test_a_blank_line_and_the_cap_close_a_record():
+    line = "May 14 02:07:11 vm1 python3[7]:   File \"a.py\", line 1, in f\n"
+    records, _, _ = run_parser(syslog, line * 3 + "\n" + line * (syslog.MAX_JOINED_LINES + 5))
+    assert [r.message.count("\n") + 1 for r in records] == [3, syslog.MAX_JOINED_LINES, 5]
+
+
+def test_a_line_without_a_host_name_is_read_when_a_tagged_program_follows():
+    data = ("2025-03-02T09:12:05.412001+00:00  python3.11[2210]:   File \"/usr/sbin/waagent\", line 35, in <module>\n"
+            "2025-03-02T09:12:05.412230+00:00  python3.11[2210]: ImportError: No module named azurelinuxagent\n")
+    records, facts, _ = run_parser(syslog, data)
+    assert [(r.line, r.component, r.message.count("\n")) for r in records] == [(1, "python3.11", 1)]
+    assert records[0].time == at("2025-03-02T09:12:05.412001")
+    assert "hostname" not in facts
+    assert syslog.sniff(data)
+    assert syslog.read_header("2021-07-19T14:41:39+00:00  no tag here", None) is None
+
+
+def test_is_start_agrees_with_the_parser():
+    lines = TRACEBACK.splitlines()
+    assert [syslog.is_start(line) for line in lines] == [True, True, False, False, False, False, True]
+
+
+def test_agent_version_facts_from_the_agent_s_lines():
+    data = ("May 14 02:05:03 vm1 python3[912]: 2024-05-14T02:05:03.114527Z INFO Daemon Daemon "
+            "Azure Linux Agent Version: 2.9.1.1\n"
+            "May 14 02:05:09 vm1 python3[980]: 2024-05-14T02:05:09.000001Z INFO ExtHandler ExtHandler "
+            "Azure Linux Agent (Goal State Agent version 2.11.1.4)\n")
+    _, facts, _ = run_parser(syslog, data)
+    assert (facts.value("daemon_version"), facts.value("agent_version")) == ("2.9.1.1", "2.11.1.4")
+    assert facts.get("agent_version").time == at("2024-05-14T02:05:09")
+
+
+def test_skimming_a_syslog_with_tracebacks_gives_the_full_result(tmp_path, monkeypatch):
+    from azlog_vmbackup.analyzer.apps.analyze import analyze
+    from azlog_vmbackup.analyzer.knowledge.store import Knowledge
+    from azlog_vmbackup.analyzer.matching import skim
+
+    routine = "May 14 02:%02d:%02d vm1 CRON[%d]: (root) CMD (run-parts --report /etc/cron.hourly)\n"
+    lines = [routine % (i // 60 % 60, i % 60, 100 + i) for i in range(600)]
+    for at_line in (50, 233, 420):
+        lines[at_line:at_line] = TRACEBACK.splitlines(keepends=True)
+    lines.insert(300, "May 14 02:05:03 vm1 python3[912]: 2024-05-14T02:05:03.114527Z INFO Daemon Daemon "
+                      "Azure Linux Agent Version: 2.2.45\n")
+    log = tmp_path / "var" / "log" / "syslog"
+    log.parent.mkdir(parents=True)
+    log.write_text("".join(lines))
+    knowledge = Knowledge.load()
+    monkeypatch.setattr(skim, "PIECE", 700)
+    monkeypatch.setattr(skim, "TAIL", 0)
+    full = analyze(tmp_path, knowledge, skim=False).as_dict()
+    skimmed = analyze(tmp_path, knowledge).as_dict()
+    for result in (full, skimmed):
+        for entry in result["inventory"]:
+            entry.pop("records")
+    assert skimmed == full
+    assert full["facts"]["daemon_version"] == "2.2.45"
+    assert full["diagnoses"][0]["cause"] == "agent-unresponsive-linux"

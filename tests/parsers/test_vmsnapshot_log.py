@@ -242,6 +242,38 @@ def test_last_job_stuck_in_transitioning():
     assert facts.value("last_backup_attempt") == t(2025, 3, 5, 8, 0, 0, 1)
 
 
+def test_log_that_ends_inside_a_freeze():
+    data = (f"2024-01-14 22:16:48.796446 {H}T:S freeze, timeout value 60\n"
+            f"2024-01-14 22:16:48.800908 {H}fsfreeze mount :/mnt\n"
+            f"2024-01-14 22:16:48.803464 {H}fsfreeze mount :/\n"
+            f"2024-01-14 22:16:48.805675 {H}skip freeze is : False\n")
+    _, facts, _ = run_parser(mod, data, LOG)
+    fact = facts.get("vmsnapshot_stopped_in_freeze")
+    assert fact.value is True and (fact.line, fact.time) == (3, t(2024, 1, 14, 22, 16, 48, 803464))
+
+
+def test_freeze_ended_by_its_result_or_the_job_status():
+    freeze = f"2024-01-14 22:16:48.796446 {H}T:S freeze, timeout value 60\n"
+    for end in (f"2024-01-14 22:16:50.100000 {H}T:S freeze result , timedout :False\n",
+                f"2024-01-14 22:17:09.000000 {H}Enable,error,122,,False\n"):
+        _, facts, _ = run_parser(mod, freeze + end, LOG)
+        fact = facts.get("vmsnapshot_stopped_in_freeze")
+        # known to have ended as of the end: a copy of the log that stops earlier does not outweigh it
+        assert fact.value is False and fact.time > t(2024, 1, 14, 22, 16, 48, 796446)
+    _, facts, _ = run_parser(mod, f"2024-01-14 22:16:40.000000 {H}starting enable\n", LOG)
+    assert "vmsnapshot_stopped_in_freeze" not in facts
+
+
+def test_freeze_watch_ignores_safefreeze_lines_and_lines_without_time():
+    watch = mod.FreezeWatch()
+    start = mod.Record(LOG, 1, "T:S freeze, timeout value 60", t(2024, 1, 14, 22, 16, 48))
+    watch.watch(start)
+    watch.watch(mod.Record(LOG, 2, "Thawing: /mnt", t(2024, 1, 14, 22, 16, 49), component="safefreeze"))
+    watch.watch(mod.Record(LOG, 3, "T:S thaw result", None))
+    assert watch.stuck() is True
+    assert mod.FreezeWatch().stuck() is None
+
+
 def test_daemon_start_is_the_fallback_attempt_time():
     data = f"2025-03-04 08:00:01.5 {H}starting daemon initially\n"
     records, facts, _ = run_parser(mod, data)

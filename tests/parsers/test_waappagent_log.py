@@ -240,6 +240,46 @@ def test_health_report_without_ipv4_sets_no_dhcp_fact():
     assert "dhcp_disabled_adapters" not in facts
 
 
+PRETTY_REPORT = """[00000012] 2026-06-03T10:15:02.118Z [TRACE] VmHealthCollectorThread: Collecting.
+======== Microsoft Azure VM Health Report - Start 2026-06-03T10:15:02.4407731Z ========
+{
+    "reportTime":  "2026-06-03T10:15:02.2217390Z",
+    "services":  [
+                     {
+                         "errorControl":  "Normal",
+                         "exitCode":  1067,
+                         "name":  "WindowsAzureGuestAgent",
+                         "processId":  0,
+                         "startMode":  "Auto",
+                         "state":  "Stopped",
+                         "status":  "OK"
+                     },
+                     {
+                         "state":  "Running",
+                         "name":  "RdAgent"
+                     }
+                 ]
+}
+======== Microsoft Azure VM Health Report - End 2026-06-03T10:15:02.4507731Z ========
+[00000012] 2026-06-03T10:15:03.001Z [TRACE] VmHealthCollectorThread: Done.
+"""
+
+
+def test_pretty_printed_health_report_json_gives_the_service_states():
+    """ConvertTo-Json's layout (a key a line, two spaces after the colon, any key order) reads as the one-line form."""
+    records, facts, problems = parse(PRETTY_REPORT, INSTALLER)
+    assert summary(records) == [(1, t(2026, 6, 3, 10, 15, 2, 118000), "VERBOSE", "00000012", 0),
+                                (2, t(2026, 6, 3, 10, 15, 2, 440773), "INFO", None, 19),
+                                (22, t(2026, 6, 3, 10, 15, 3, 1000), "VERBOSE", "00000012", 0)]
+    assert facts.value("agent_services") == {"WindowsAzureGuestAgent": "Stopped", "RdAgent": "Running"}
+    assert facts.get("agent_services").line == 2 and problems == []
+
+
+def test_health_report_cut_short_still_gives_the_services_read():
+    text = PRETTY_REPORT.split("                 ]")[0]  # the report ends after the service list's last object
+    _, facts, _ = parse(text, INSTALLER)
+    assert facts.value("agent_services") == {"WindowsAzureGuestAgent": "Stopped", "RdAgent": "Running"}
+
 # --- encodings --------------------------------------------------------------------------------------
 
 def test_utf16_le_with_bom_and_crlf():

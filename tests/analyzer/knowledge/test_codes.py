@@ -106,3 +106,28 @@ def test_builtin_knowledge_is_consistent():
         assert cause.title_hu and cause.remediation_hu and cause.evidence and cause.description, cause.id
     for info in BOOK.codes:
         assert info.reference.startswith("https://learn.microsoft.com/"), info.code
+
+
+def test_codes_newer_than_the_catalog_say_where_they_come_from():
+    info = BOOK.get("usererrorultradiskorpremiumssdv2diskvmcannotbeprotectedongrsvault")
+    assert info.code == "UserErrorUltraDiskOrPremiumSSDV2DiskVMCannotBeProtectedOnGRSVault"
+    assert info.causes == ("unsupported-disk-config",) and info.phase == "configure-backup"
+    assert info.reference.startswith("https://learn.microsoft.com/azure/backup/backup-support-matrix-iaas")
+    assert any("github.com/MicrosoftDocs/azure-docs/issues/116318" in h for h in info.history)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Protection of virtual machines with Ultra disk or Premium SSD v2 could not be performed in the selected\n"
+     "vault, with storage replication type as geo-redundant.",
+     "UserErrorUltraDiskOrPremiumSSDV2DiskVMCannotBeProtectedOnGRSVault"),
+    ("Error Code: Some mount point is not accessible.", "UserErrorUnableToOpenMount"),
+])
+def test_new_messages_are_found(text, code):
+    assert [m.info.code for m in BOOK.find(text)] == [code]
+
+
+def test_explain_a_code_newer_than_the_catalog():
+    from tests.helpers import azlog
+    done = azlog("explain", "UserErrorUltraDiskOrPremiumSSDV2DiskVMCannotBeProtectedOnGRSVault")
+    assert done.returncode == 0, done.stderr
+    assert "unsupported-disk-config" in done.stdout and "116318" in done.stdout
