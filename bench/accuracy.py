@@ -3,11 +3,14 @@
     python bench/accuracy.py                   # every case: top-1, top-3, healthy-clean; misses listed
     python bench/accuracy.py --part tuned      # only the two thirds fixes may be tuned on
     python bench/accuracy.py --json out.json   # the per-case answers too, to compare two runs
+    python bench/accuracy.py --bury [N]        # again with each log member between N+N routine lines (1000)
 
 top-1: the top diagnosis is the thread's cause, at medium or high confidence; top-3: the cause is
 among the first three diagnoses, at any confidence; healthy-clean: a healthy case gets nothing at medium
 or high; os: the VM's OS as the case says it. The held-out third is fixed by a rule on each case's
-source URL (``tests/corpus/README.md``).
+source URL (``tests/corpus/README.md``). ``--bury``: every member in a log format ``bench/bury.py`` knows gets N
+healthy routine lines of its own format before its lines and N after; the corpus is scored again and each case's
+buried answer (top cause and confidence) is compared with its plain one.
 """
 from __future__ import annotations
 
@@ -16,10 +19,14 @@ import hashlib
 import json
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import bury  # noqa: E402 - the sibling module
 
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge  # noqa: E402
 from tests.helpers import scenarios as sc  # noqa: E402
@@ -39,7 +46,7 @@ def grade(scenario: sc.Scenario, knowledge: Knowledge) -> dict:
     confident = [d.cause for d in result.diagnoses if d.confidence in sc.CONFIDENT]
     row = {"id": scenario.id, "source": scenario.source, "evidence": scenario.evidence or "-",
            "os": scenario.expect.os or sc._os(result), "part": "held-out" if held_out(scenario.source) else "tuned",
-           "expected": want, "answer": sc.answer(result).replace("\n", " |")}
+           "expected": want, "answer": sc.answer(result).replace("\n", " |"), "top": top(result)}
     if want is None:
         row["healthy_clean"] = not confident
     else:
@@ -48,6 +55,37 @@ def grade(scenario: sc.Scenario, knowledge: Knowledge) -> dict:
     if scenario.expect.os is not None:
         row["os_named"] = sc._os(result) == scenario.expect.os
     return row
+
+
+def top(result) -> str:
+    """The answer ``--bury`` compares: the top diagnosis's cause and confidence."""
+    return f"{result.diagnoses[0].cause} {result.diagnoses[0].confidence}" if result.diagnoses else "no diagnosis"
+
+
+def graded_buried(scenario: sc.Scenario, knowledge: Knowledge, n: int) -> tuple[dict | None, str]:
+    """The case's row with its members buried (``bury.bury_files``), or None; and why members were not buried."""
+    if scenario.files is None:
+        return None, "a ticket" if scenario.ticket is not None else "a sample bundle"
+    files, why_not = bury.bury_files(scenario.files, n)
+    note = "; ".join(f"{path}: {why}" for path, why in why_not.items())
+    return (None if len(why_not) == len(files) else grade(replace(scenario, files=files), knowledge)), note
+
+
+def report_buried(rows: list[dict], buried: list[dict | None], notes: list[str], n: int, out=sys.stdout) -> None:
+    """The buried run's scores, each case's plain and buried answers, and how many stayed the same."""
+    out.write(f"\nburied in {n} routine lines before and {n} after each log member (a case not buried as it was):\n")
+    report([b or r for r, b in zip(rows, buried, strict=True)], out)
+    out.write("\nper case (plain -> buried):\n")
+    for r, b, note in zip(rows, buried, notes, strict=True):
+        if b is None:
+            out.write(f"  not buried [{r['part']}] {r['id']}: {r['top']} ({note})\n")
+        else:
+            out.write(f"  {'same' if b['top'] == r['top'] else 'CHANGED':10} [{r['part']}] {r['id']}: {r['top']}"
+                      + ("" if b["top"] == r["top"] else f" -> {b['top']}") + (f" (partly: {note})" if note else "")
+                      + "\n")
+    done = [(r, b) for r, b in zip(rows, buried, strict=True) if b is not None]
+    out.write(f"\nburied: {sum(r['top'] == b['top'] for r, b in done)}/{len(done)} cases give the same answer"
+              f" ({len(rows) - len(done)} not buried: tickets, or no member in a log format with time stamps)\n")
 
 
 def _rate(rows: list[dict], key: str) -> str:
@@ -81,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--part", choices=("all", "tuned", "held-out"), default="all")
     parser.add_argument("--json", type=Path, help="also write every case's row to this file")
     parser.add_argument("--list", action="store_true", help="list the part's case files, run nothing")
+    parser.add_argument("--bury", type=int, nargs="?", const=1000, metavar="N",
+                        help="score again with N routine lines before and N after each log member (N: 1000)")
     args = parser.parse_args(argv)
     knowledge = Knowledge.load()
     cases = sc.load_all(args.corpus, knowledge.causes)
@@ -89,9 +129,17 @@ def main(argv: list[str] | None = None) -> int:
             if args.part == "all" or (args.part == "held-out") == held_out(c.source):
                 print(c.path.relative_to(ROOT))
         return 0
-    rows = [grade(c, knowledge) for c in cases
-            if args.part == "all" or (args.part == "held-out") == held_out(c.source)]
+    if args.bury is not None and args.bury < 1:
+        parser.error("--bury takes a number of lines of at least 1")
+    cases = [c for c in cases if args.part == "all" or (args.part == "held-out") == held_out(c.source)]
+    rows = [grade(c, knowledge) for c in cases]
     report(rows)
+    if args.bury is not None:
+        pairs = [graded_buried(c, knowledge, args.bury) for c in cases]
+        buried, notes = [b for b, _ in pairs], [note for _, note in pairs]
+        report_buried(rows, buried, notes, args.bury)
+        for r, b, note in zip(rows, buried, notes, strict=True):
+            r["buried"] = {"top": b["top"], "same": b["top"] == r["top"], "answer": b["answer"]} if b else note
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     return 0
