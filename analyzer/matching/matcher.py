@@ -104,7 +104,10 @@ class Matcher:
         engine cannot give one."""
         if spec not in self._buffer_scans:
             self._for_spec(spec)
-            self._buffer_scans[spec] = self._compile().buffer_scan(self._sigs_by_spec[spec], skim.every)
+            # noise only ever silences a record read for evidence: a record no evidence signature may match
+            # need not be read for it
+            evidence = [s for s in self._sigs_by_spec[spec] if s.kind == "evidence"]
+            self._buffer_scans[spec] = self._compile().buffer_scan(evidence, skim.every)
         return self._buffer_scans[spec]
 
     def feed(self, record: Record, spec: str) -> list[str] | None:
