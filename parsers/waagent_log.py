@@ -94,6 +94,7 @@ _EVENT = regex.compile(r"Event: name=[^,\n]+, op=[^,\n]+, message=(eJ[A-Za-z0-9+
 _VERSION = r"(\d+(?:\.\d+)+)"
 _VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 _VMSNAPSHOT_TAG = "[" + _VMSNAPSHOT + "-"
+_ENABLE = regex.compile(r"\] (?:Enable extension|Launch command): \[[^\]\n]*\benable\]")
 
 
 class _Tail:
@@ -402,9 +403,12 @@ def _facts(r: Record, body: int, ctx: ParseContext, state: _State, agent: bool) 
 
 
 def _extension(r: Record, ctx: ParseContext) -> None:
-    """The VMSnapshotLinux handler version of the newest record tagged with it."""
+    """The VMSnapshotLinux handler version of the newest record tagged with it; the agent launching its
+    enable command is a backup attempt (each job is a new goal state that enables the handler)."""
     ctx.fact("extension_name", _VMSNAPSHOT, r.line, r.time)
     ctx.fact("extension_version", r.component[len(_VMSNAPSHOT_TAG):-1], r.line, r.time)
+    if r.time is not None and "enable]" in r.message and _ENABLE.search(r.message):
+        ctx.fact("last_backup_attempt", r.time, r.line, r.time)
 
 
 def _close(ctx: ParseContext, state: _State) -> None:
@@ -483,5 +487,6 @@ SKIM = Skim(
     every=tuple(p.pattern for literal, p, _ in _AT_START + _ANYWHERE if literal not in _LATEST)
     + (r"Event: name=[^,\n]+, op=[^,\n]+, message=eJ",),  # decoded before signatures see it
     latest=tuple(p.pattern for literal, p, _ in _AT_START + _ANYWHERE if literal in _LATEST)
-    + (r"(?:VERBOSE|INFO|WARNING|ERROR) (?:\S+ )?\[" + _VMSNAPSHOT.replace(".", r"\.") + "-",),
+    + (r"(?:VERBOSE|INFO|WARNING|ERROR) (?:\S+ )?\[" + _VMSNAPSHOT.replace(".", r"\.") + "-",
+       _VMSNAPSHOT.replace(".", r"\.") + r"-[^\]\n]*" + _ENABLE.pattern),
 )

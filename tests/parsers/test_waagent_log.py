@@ -520,6 +520,7 @@ def test_reference_modern(reference):
         "agent_version": "2.15.0.1", "auto_update": False, "daemon_version": "2.9.1.1",
         "extension_name": VMSNAP, "extension_version": "1.0.9225.0", "os_distro": "ubuntu",
         "os_version": "22.04", "python_version": "3.10.12", "wireserver_endpoint": "168.63.129.16",
+        "last_backup_attempt": "2024-05-14T02:00:01Z",  # the agent enabling the backup extension
     }
     assert facts.get("auto_update").line == 16
     assert facts.get("agent_version").time == t(2024, 5, 14, 2, 0, 1, 597123)
@@ -553,3 +554,17 @@ def test_reference_sniff(reference):
     assert len(fixtures) >= 20
     for path in fixtures:
         assert not waagent_log.sniff(path.read_bytes()[:4096].decode("utf-8", "replace")), path
+
+
+def test_agent_launching_the_backup_extension_is_an_attempt():
+    data = ("2019/09/02 03:19:18.193000 INFO [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9120.0] "
+            "Launch command: [main/handle.sh enable]\n"
+            "2026-11-14T02:00:29.601102Z INFO ExtHandler [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0] "
+            "Requested extension state: enabled\n"
+            "2026-11-14T02:00:29.649320Z INFO ExtHandler [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0] "
+            "Enable extension: [main/handle.sh enable]\n"
+            "2026-11-14T02:01:29.649320Z INFO ExtHandler [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0] "
+            "Disable extension: [main/handle.sh disable]\n")
+    _, facts, _ = run_parser(waagent_log, data, "var/log/waagent.log")
+    attempt = facts.get("last_backup_attempt")
+    assert attempt.line == 3 and attempt.value.isoformat() == "2026-11-14T02:00:29.649320+00:00"
