@@ -103,7 +103,7 @@ def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
     if not result.inventory:
         raise BundleError(f"{Path(source).name}: the bundle holds no files")
     _derive_facts(result, matcher)
-    result.os = _os_of(result)
+    result.os = _os_of(result, matcher)
     matcher.check_facts(result.facts, result.os)
     result.diagnoses = [d for d in rank(matcher.found, result.facts, knowledge.causes, matcher.latest_time)
                         if knowledge.causes[d.cause].os.applies_to(result.os)]
@@ -211,7 +211,12 @@ def _derive_facts(result: Result, matcher: Matcher) -> None:
             result.facts.set(derived, round(max(hours, 0.0), 1), seen.path, seen.line)
 
 
-def _os_of(result: Result) -> OS:
-    """windows or linux by the specs parsed (Windows first: its bundles may hold Linux-looking text)."""
+def _os_of(result: Result, matcher: Matcher) -> OS:
+    """windows or linux by the specs parsed (Windows first: its bundles may hold Linux-looking text); when
+    no spec tells (a pasted excerpt, a serial console), by the OS of the text signatures that hit, if
+    they agree."""
     seen = {registry.spec_os(e.spec) for e in result.inventory if e.status is Status.PARSED}
-    return OS.WINDOWS if OS.WINDOWS in seen else OS.LINUX if OS.LINUX in seen else OS.ANY
+    if OS.WINDOWS in seen or OS.LINUX in seen:
+        return OS.WINDOWS if OS.WINDOWS in seen else OS.LINUX
+    hit = {entry.signature.os for entry in matcher.found.values()} - {OS.ANY}
+    return hit.pop() if len(hit) == 1 else OS.ANY

@@ -65,3 +65,11 @@ def test_windows_bundle_kinds():
                            KNOWLEDGE)
     assert result.os.label == "windows" and result.coverage.present == ["agent-log"]
     assert result.coverage.missing == ["extension-log", "status-files", "system-log"]
+
+
+def test_os_of_a_pasted_excerpt_from_the_signatures_that_hit():
+    line = ("2026-11-20T01:12:20Z ERROR Daemon Daemon Failed to decrypt /var/lib/waagent/Certificates.p7m "
+            "(return code: 1)\n")
+    result = analyze_files("ticket", {"pasted.txt": line}, KNOWLEDGE)
+    assert result.os.label == "linux"
+    assert analyze_files("ticket", {"pasted.txt": "nothing to see\n"}, KNOWLEDGE).os.label == "unknown"
