@@ -45,12 +45,23 @@ def knowledge_texts(knowledge: Knowledge) -> list[tuple[str, str]]:
     return [(text, cause) for text, cause in texts if len(words(text).split()) >= MIN_WORDS]
 
 
+_INDEXES: dict[int, tuple[Knowledge, list[tuple[str, str]], list[str]]] = {}
+
+
+def _index(knowledge: Knowledge) -> tuple[list[tuple[str, str]], list[str]]:
+    """``knowledge_texts`` and their words, built once per knowledge base (a batch reuses one for every bundle)."""
+    kept = _INDEXES.get(id(knowledge))
+    if kept is None or kept[0] is not knowledge:
+        texts = knowledge_texts(knowledge)
+        kept = _INDEXES[id(knowledge)] = (knowledge, texts, [words(text) for text, _ in texts])
+    return kept[1], kept[2]
+
+
 def nearest(lines: list[tuple[int, Evidence]], knowledge: Knowledge, vm: OS = OS.ANY) -> list[Nearest]:
     """Up to ``MAX_CAUSES`` causes of the VM's OS that the unexplained ``lines`` resemble, best first."""
     from rapidfuzz import fuzz, process
 
-    texts = knowledge_texts(knowledge)
-    choices = [words(text) for text, _ in texts]
+    texts, choices = _index(knowledge)
     found: dict[str, Nearest] = {}
     for _, evidence in lines:
         query = words(evidence.text)
