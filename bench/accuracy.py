@@ -15,7 +15,6 @@ buried answer (top cause and confidence) is compared with its plain one.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from collections import defaultdict
@@ -34,9 +33,6 @@ from tests.helpers import scenarios as sc  # noqa: E402
 CORPUS = ROOT / "tests" / "corpus"
 
 
-def held_out(source: str) -> bool:
-    """The rule that puts a third of the threads aside: decided by the URL alone."""
-    return int(hashlib.sha256(source.encode()).hexdigest(), 16) % 3 == 0
 
 
 def grade(scenario: sc.Scenario, knowledge: Knowledge) -> dict:
@@ -45,7 +41,7 @@ def grade(scenario: sc.Scenario, knowledge: Knowledge) -> dict:
     causes = [d.cause for d in result.diagnoses]
     confident = [d.cause for d in result.diagnoses if d.confidence in sc.CONFIDENT]
     row = {"id": scenario.id, "source": scenario.source, "evidence": scenario.evidence or "-",
-           "os": scenario.expect.os or sc._os(result), "part": "held-out" if held_out(scenario.source) else "tuned",
+           "os": scenario.expect.os or sc._os(result), "part": "held-out" if sc.held_out(scenario.source) else "tuned",
            "expected": want, "answer": sc.answer(result).replace("\n", " |"), "top": top(result)}
     if want is None:
         row["healthy_clean"] = not confident
@@ -126,12 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     cases = sc.load_all(args.corpus, knowledge.causes)
     if args.list:
         for c in cases:
-            if args.part == "all" or (args.part == "held-out") == held_out(c.source):
+            if args.part == "all" or (args.part == "held-out") == sc.held_out(c.source):
                 print(c.path.relative_to(ROOT))
         return 0
     if args.bury is not None and args.bury < 1:
         parser.error("--bury takes a number of lines of at least 1")
-    cases = [c for c in cases if args.part == "all" or (args.part == "held-out") == held_out(c.source)]
+    cases = [c for c in cases if args.part == "all" or (args.part == "held-out") == sc.held_out(c.source)]
     rows = [grade(c, knowledge) for c in cases]
     report(rows)
     if args.bury is not None:
