@@ -39,9 +39,9 @@ def grade(scenario: sc.Scenario, knowledge: Knowledge) -> dict:
     result = sc.run(scenario, knowledge)
     want = scenario.expect.cause
     causes = [d.cause for d in result.diagnoses]
-    confident = [d.cause for d in result.diagnoses if d.confidence in sc.CONFIDENT]
+    confident = [d.cause for d in result.diagnoses if d.confident]
     row = {"id": scenario.id, "source": scenario.source, "evidence": scenario.evidence or "-",
-           "os": scenario.expect.os or sc._os(result), "part": "held-out" if sc.held_out(scenario.source) else "tuned",
+           "os": scenario.expect.os or result.os.label, "part": "held-out" if sc.held_out(scenario.source) else "tuned",
            "expected": want, "answer": sc.answer(result).replace("\n", " |"), "top": top(result)}
     if want is None:
         row["healthy_clean"] = not confident
@@ -49,7 +49,7 @@ def grade(scenario: sc.Scenario, knowledge: Knowledge) -> dict:
         row["top1"] = confident[:1] == [want] and causes[0] == want
         row["top3"] = want in causes[:3]
     if scenario.expect.os is not None:
-        row["os_named"] = sc._os(result) == scenario.expect.os
+        row["os_named"] = result.os.label == scenario.expect.os
     return row
 
 

@@ -211,7 +211,7 @@ def check_routine(fmt: str, bundle: str, member: str, lines: list[str], rounds: 
     diagnosis at medium or high confidence, or when no diagnosis-free set of lines is left after ``rounds``
     rounds."""
     result = analyze_files(f"{bundle}:{member}", {member: _sample(bundle, member)})
-    confident = [f"{d.cause} {d.confidence}" for d in result.diagnoses if d.confidence in ("high", "medium")]
+    confident = [f"{d.cause} {d.confidence}" for d in result.diagnoses if d.confident]
     if confident:
         raise ValueError(f"{bundle}:{member} is not routine: azlog says {confident}")
     path = SYSLOG if fmt == "syslog" else member

@@ -51,7 +51,7 @@ def test_scenario_top_cause(scenario, reference, tmp_path):
     assert result.os == "linux"
     assert all(entry.status == "parsed" or entry.reason for entry in result.inventory)
     expected = EXPECTED[scenario]
-    confident = [d for d in result.diagnoses if d.confidence in ("high", "medium")]
+    confident = [d for d in result.diagnoses if d.confident]
     if expected is None:
         assert confident == [], [(d.cause, d.score) for d in confident]
     else:

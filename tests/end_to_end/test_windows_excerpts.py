@@ -37,7 +37,7 @@ def test_excerpt(name, reference, tmp_path):
     target.parent.mkdir(parents=True)
     target.write_text(content, encoding="utf-8")
     result = analyze(tmp_path / "bundle", KNOWLEDGE)
-    confident = [d for d in result.diagnoses if d.confidence in ("high", "medium")]
+    confident = [d for d in result.diagnoses if d.confident]
     if expected is None:
         assert confident == [], [(d.cause, round(d.score, 2)) for d in confident]
     else:

@@ -27,7 +27,6 @@ from tests.helpers import ROOT
 SCENARIOS = ROOT / "tests" / "scenarios"
 HEALTHY = "healthy"  # the folder of cases where no cause may be named at medium or high confidence
 CONFIDENCES = ("high", "medium", "low")
-CONFIDENT = ("high", "medium")
 OSES = ("linux", "windows")
 OWN = "own"
 TOP_KEYS = {"summary", "source", "resolution", "evidence", "files", "bundle", "ticket", "expect"}
@@ -153,8 +152,8 @@ def run(scenario: Scenario, knowledge=None, engine: str | None = None) -> Result
 def answer(result: Result) -> str:
     """azlog's answer in one line per diagnosis (the first five), for failure messages and reports."""
     if not result.diagnoses:
-        return f"os={_os(result)}; no diagnosis"
-    lines = [f"os={_os(result)}"]
+        return f"os={result.os.label}; no diagnosis"
+    lines = [f"os={result.os.label}"]
     for d in result.diagnoses[:5]:
         lines.append(f"  {d.cause} {d.confidence} {d.score:.2f} {d.error_codes}")
     return "\n".join(lines)
@@ -166,7 +165,7 @@ def problems(scenario: Scenario, result: Result) -> list[str]:
     out = []
     top = result.diagnoses[0] if result.diagnoses else None
     if want.cause is None:
-        confident = [d.cause for d in result.diagnoses if d.confidence in CONFIDENT]
+        confident = [d.cause for d in result.diagnoses if d.confident]
         if confident:
             out.append(f"expected no diagnosis at medium or high confidence, got {confident}")
     elif top is None:
@@ -177,13 +176,13 @@ def problems(scenario: Scenario, result: Result) -> list[str]:
         if want.confidence is not None:
             if top.confidence != want.confidence:
                 out.append(f"expected confidence {want.confidence}, got {top.confidence}")
-        elif top.confidence not in CONFIDENT:
+        elif not top.confident:
             out.append(f"expected medium or high confidence, got {top.confidence}")
         missing = [c for c in want.codes if c not in top.error_codes]
         if missing:
             out.append(f"error codes {missing} not among the top diagnosis's {top.error_codes}")
-    if want.os is not None and _os(result) != want.os:
-        out.append(f"expected os {want.os}, got {_os(result)}")
+    if want.os is not None and result.os.label != want.os:
+        out.append(f"expected os {want.os}, got {result.os.label}")
     return out
 
 
@@ -191,10 +190,6 @@ def check(scenario: Scenario, result: Result) -> None:
     """Assert ``result`` is what the scenario expects; the message names the file and gives azlog's answer."""
     found = problems(scenario, result)
     assert not found, f"{scenario.id}: " + "; ".join(found) + "\nazlog said: " + answer(result)
-
-
-def _os(result: Result) -> str:
-    return getattr(result.os, "label", result.os)
 
 
 def _files(value, fail) -> dict[str, str]:
