@@ -306,7 +306,10 @@ def batch(
     inputs: list[str] = typer.Argument(..., help="Bundles, folders of bundles, or globs (** recursive)."),
     out: Path = typer.Option(..., "--out", "-o", help="Table to write: FILE.csv, FILE.parquet or FILE.jsonl."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPU count)."),
-    resume: bool = typer.Option(False, "--resume", help="Continue OUT: skip bundles whose sha256 is already there."),
+    resume: bool = typer.Option(False, "--resume", help="Continue OUT: skip bundles whose row is there with the "
+                                "same sha256; replace the rows of bundles that changed."),
+    retry_errors: bool = typer.Option(True, "--retry-errors/--keep-errors", help="With --resume: analyze again the "
+                                      "bundles whose row is an error, and replace that row."),
     unknown: Optional[Path] = typer.Option(None, "--unknown", help="Write templates of unexplained ERROR/WARNING "
                                            "lines to FILE.csv or FILE.jsonl."),
     executor: Optional[Executor] = typer.Option(None, "--executor", help="local (processes; the default) or dask "
@@ -327,7 +330,7 @@ def batch(
     engine = _engine(engine)
     limits = _limits(limit)
     try:
-        summary = bt.run(inputs, out, jobs=jobs, resume=resume, unknown=unknown,
+        summary = bt.run(inputs, out, jobs=jobs, resume=resume, retry_errors=retry_errors, unknown=unknown,
                          executor=(executor or Executor.local).value, scheduler=scheduler, engine=engine,
                          signatures=[str(p) for p in signatures], limits=limits,
                          progress=True, warn=lambda m: typer.echo(f"azlog: {m}", err=True))
@@ -338,8 +341,12 @@ def batch(
     except OSError as e:
         fail(f"cannot write {e.filename or out}: {e.strerror}", 2)
     typer.echo(summary.text(out, unknown), err=True)
-    if summary.lost:
+    if summary.stopped:
+        raise typer.Exit(summary.exit_code)
+    if summary.failure or summary.lost:
         raise typer.Exit(1)
+    if summary.all_failed:
+        raise typer.Exit(EXIT_INPUT)
 
 
 def _emit(result, knowledge, fmt: str, output: Path | None, color: bool | None, lang: str,

@@ -1,4 +1,4 @@
-"""Text helpers every layer shares: encoding sniffing, line iteration, small-file reading, times, redaction.
+"""Text helpers every layer shares: encoding sniffing, line iteration, small-file reading, times.
 
 A bundle member's bytes become text here, the same way for the bundle reader,
 the parsers and the command line: UTF-8 (cp1252 when not valid UTF-8) or
@@ -7,14 +7,10 @@ UTF-16 by BOM or NUL pattern, NUL bytes dropped, LF or CRLF, long lines cut.
 from __future__ import annotations
 
 import codecs
-import re
 from datetime import datetime, timezone
 from typing import BinaryIO, Iterator
 
-import regex
-
 MAX_LINE = 64 * 1024
-_SAS_SIG = regex.compile(r"(?i)(sig=)[^&\s\"'<>\\]+")
 _CHUNK = 1 << 20
 
 
@@ -174,38 +170,3 @@ def micros(fraction: str | None) -> int:
     return int((fraction + "000000")[:6])
 
 
-def redact(text: str) -> str:
-    """Mask SAS signature values, so no usable storage token leaves azlog.
-
-    >>> redact('https://a.blob.core.windows.net/c/b?sv=2020&sig=Ab%2Fc&se=1')
-    'https://a.blob.core.windows.net/c/b?sv=2020&sig=***&se=1'
-    """
-    if "ig=" not in text and "IG=" not in text:
-        return text
-    return _SAS_SIG.sub(r"\1***", text)
-
-
-_MASKS = [
-    (re.compile(r"\b\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), "<TIME>"),
-    (re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{2}:\d{2}:\d{2}\b"), "<TIME>"),
-    (re.compile(r"\b\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?: ?[AP]M)?"), "<TIME>"),
-    (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), "<GUID>"),
-    (re.compile(r"https?://\S+"), "<URL>"),
-    (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"), "<IP>"),
-    (re.compile(r"\"[^\"\n]*\"|'[^'\n]*'"), "<STR>"),
-    (re.compile(r"(?:\b[A-Za-z]:\\|\\\\)[^\s,;:'\"]*|(?<![\w.<>])/[^\s,;:'\"]+"), "<PATH>"),
-    (re.compile(r"\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b"), "<HEX>"),
-    (re.compile(r"(?<![\w<])[-+]?\d+(?:\.\d+)*\b"), "<NUM>"),
-]
-
-
-def mask(text: str) -> str:
-    """The text with its variable parts masked.
-
-    >>> mask('2026-11-20 01:12:19 ERROR connect to 168.63.129.16:80 failed for "x y" at /var/lib/a.b '
-    ...      'code 0x80070005 id 5f0c0a9e-1b2c-4d3e-8f90-a1b2c3d4e5f6 retry 12')
-    '<TIME> ERROR connect to <IP> failed for <STR> at <PATH> code <HEX> id <GUID> retry <NUM>'
-    """
-    for pattern, token in _MASKS:
-        text = pattern.sub(token, text)
-    return " ".join(text.split())

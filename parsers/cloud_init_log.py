@@ -34,8 +34,9 @@ from typing import BinaryIO, Iterator, NamedTuple
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.core.text import redact, utc
+from azlog_vmbackup.core.text import utc
 from azlog_vmbackup.parsers import syslog
 from azlog_vmbackup.parsers.base import ROT, ParseContext, Spec
 
@@ -88,7 +89,7 @@ class Draft:
         return True
 
     def record(self, ctx: ParseContext) -> Record:
-        return ctx.record(self.line, redact("\n".join(self.lines)), **self.fields)
+        return ctx.record(self.line, redact_sas("\n".join(self.lines)), **self.fields)
 
 
 def _banner_time(m: regex.Match) -> datetime | None:
@@ -148,7 +149,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
         if joins:
             draft = Draft(number, text, **_fields(entry))
         else:
-            yield ctx.record(number, redact(text), **_fields(entry))
+            yield ctx.record(number, redact_sas(text), **_fields(entry))
     if draft is not None:
         yield draft.record(ctx)
 

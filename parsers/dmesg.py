@@ -36,8 +36,9 @@ from typing import BinaryIO, Iterator, NamedTuple
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.core.text import redact, utc
+from azlog_vmbackup.core.text import utc
 from azlog_vmbackup.parsers import syslog
 from azlog_vmbackup.parsers.base import ROT, ParseContext, Spec
 
@@ -109,7 +110,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     for number, text in ctx.lines(stream):
         if not text.strip():
             continue
-        message = redact(text)
+        message = redact_sas(text)
         line = read_line(text)
         if line is not None:
             yield ctx.record(number, message, time=line.time, level=line.level,

@@ -18,7 +18,8 @@ from typing import Any, BinaryIO
 
 import regex
 
-from azlog_vmbackup.core.text import micros, read_text, redact, utc
+from azlog_vmbackup.core.masking import redact_sas
+from azlog_vmbackup.core.text import micros, read_text, utc
 from azlog_vmbackup.parsers.base import ParseContext
 
 VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
@@ -122,7 +123,7 @@ def one_line(value: Any) -> str:
     """
     if value is None:
         return ""
-    text = redact(_NEWLINE.sub(r"\\n", str(value)))
+    text = redact_sas(_NEWLINE.sub(r"\\n", str(value)))
     return text if len(text) <= TEXT_LIMIT else text[:TEXT_LIMIT] + " [truncated]"
 
 

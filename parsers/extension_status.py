@@ -58,8 +58,8 @@ from typing import Any, BinaryIO, Iterator
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import Record
-from azlog_vmbackup.core.text import redact
 from azlog_vmbackup.parsers import ext_json
 from azlog_vmbackup.parsers.base import EXT_DIR, ParseContext, Spec
 
@@ -284,7 +284,7 @@ def _facts(s: _Status, ctx: ParseContext) -> None:
         fact("extension_version", found[1])
     fact("last_status", s.status)
     fact("last_status_code", ext_json.as_int(s.code))
-    fact("last_status_message", redact(s.message) if s.message is not None else None)
+    fact("last_status_message", redact_sas(s.message) if s.message is not None else None)
     fact("last_status_time", s.time)
     fact("vm_health_status_code", ext_json.as_int(s.health.get("vmHealthStatusCode")))
     values = _diagnostic_values(s)

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from typing import BinaryIO, Iterator
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import Record
-from azlog_vmbackup.core.text import redact
 from azlog_vmbackup.parsers import ext_json
 from azlog_vmbackup.parsers.base import EXT_DIR, ParseContext, Spec
 
@@ -63,6 +63,6 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
 
 def _facts(ctx: ParseContext, status: str | None, code: int | None, message: str | None) -> None:
     for name, value in (("handler_status", status), ("handler_status_code", code),
-                        ("handler_status_message", redact(message) if message is not None else None)):
+                        ("handler_status_message", redact_sas(message) if message is not None else None)):
         if value is not None:
             ctx.fact(name, value, line=1)

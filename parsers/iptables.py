@@ -42,8 +42,8 @@ from typing import BinaryIO, Iterator
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.core.text import redact
 from azlog_vmbackup.parsers.base import ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
@@ -149,7 +149,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """
     reader = _Reader()
     for number, raw in ctx.lines(stream):
-        text = redact(raw)
+        text = redact_sas(raw)
         if not text.strip():
             continue
         reader.feed(number, text)

@@ -54,8 +54,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.core.text import micros, redact, utc
+from azlog_vmbackup.core.text import micros, utc
 from azlog_vmbackup.parsers import syslog
 from azlog_vmbackup.parsers.base import ParseContext, Skim, Spec
 from azlog_vmbackup.parsers.text_generic import VERSION_TRIGGERS
@@ -191,24 +192,24 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
                 if text.rstrip() == "}" or len(pretty) >= MAX_PRETTY_LINES:
                     entry = read_entry("\n".join(pretty))
                     if entry is not None:
-                        yield start, redact(entry[0]), entry[1], entry[2]
+                        yield start, redact_sas(entry[0]), entry[1], entry[2]
                     else:
                         for offset, part in enumerate(pretty):
-                            yield start + offset, redact(part), None, None
+                            yield start + offset, redact_sas(part), None, None
                     pretty = []
                 continue
             if not text.strip():
                 yield number, None, None, None
                 continue
             if (whole := _json_start(text)) is not None and (entry := read_entry(whole)) is not None:
-                yield number, redact(entry[0]), entry[1], entry[2]
+                yield number, redact_sas(entry[0]), entry[1], entry[2]
                 continue
             if text.rstrip() == "{":
                 pretty, start = [text], number
                 continue
-            yield number, redact(text), read_header(text, years), None
+            yield number, redact_sas(text), read_header(text, years), None
         for offset, part in enumerate(pretty):  # an object never closed
-            yield start + offset, redact(part), None, None
+            yield start + offset, redact_sas(part), None, None
 
     yield from syslog.read_lines(ctx, lines())
 

@@ -40,8 +40,8 @@ from typing import BinaryIO, Iterator
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.core.text import redact
 from azlog_vmbackup.parsers.base import ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
@@ -175,7 +175,7 @@ def _finish(ctx: ParseContext, key: _Key | None, value: _Value, ansi: bool) -> I
     if key is None:
         return
     data, shown = _decode(value.data, ansi)
-    yield ctx.record(value.line, redact(f"{key.path}\\{value.name} = {shown}"))
+    yield ctx.record(value.line, redact_sas(f"{key.path}\\{value.name} = {shown}"))
     lname = value.name.casefold()
     for (tail, name), fact in _VALUE_FACTS.items():
         if lname == name and key.tail.endswith(tail) and data not in (None, ""):

@@ -53,8 +53,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import Record
-from azlog_vmbackup.core.text import micros, redact, utc
+from azlog_vmbackup.core.text import micros, utc
 from azlog_vmbackup.parsers import cloud_init_log, dmesg
 from azlog_vmbackup.parsers.base import ParseContext, Spec
 from azlog_vmbackup.parsers.vmsnapshot_log import FreezeWatch
@@ -210,13 +211,13 @@ def _records(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
         if not text.strip():
             continue
         if fields is None:
-            yield ctx.record(number, redact(text))
+            yield ctx.record(number, redact_sas(text))
             continue
         end_space_seen = end_space_seen or bool(console and text.endswith(" "))
         if console and end_space_seen and not text.endswith(" "):
             draft = cloud_init_log.Draft(number, text, **fields)
         else:
-            yield ctx.record(number, redact(text), **fields)
+            yield ctx.record(number, redact_sas(text), **fields)
     if draft is not None:
         yield draft.record(ctx)
 

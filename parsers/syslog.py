@@ -61,8 +61,9 @@ from typing import BinaryIO, Iterable, Iterator, NamedTuple
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Facts, Record
-from azlog_vmbackup.core.text import micros, redact, utc
+from azlog_vmbackup.core.text import micros, utc
 from azlog_vmbackup.parsers.base import ROT, ParseContext, Skim, Spec
 from azlog_vmbackup.parsers.text_generic import VERSION_TRIGGERS, AgentVersions
 
@@ -336,7 +337,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
             if not text.strip():
                 yield number, None, None, None
                 continue
-            yield number, redact(text), read_header(text, years), None
+            yield number, redact_sas(text), read_header(text, years), None
 
     yield from read_lines(ctx, lines())
 

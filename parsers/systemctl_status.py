@@ -46,8 +46,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.core.text import redact, utc
+from azlog_vmbackup.core.text import utc
 from azlog_vmbackup.parsers import journal, syslog
 from azlog_vmbackup.parsers.base import ParseContext, Spec
 from azlog_vmbackup.parsers.text_generic import AgentVersions
@@ -144,7 +145,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
         if not text.strip():
             yield from close()
             continue
-        message = redact(text)
+        message = redact_sas(text)
         versions.see(message, number, None)
         unit = _UNIT.match(text)
         if unit:

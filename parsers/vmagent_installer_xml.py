@@ -29,8 +29,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.core.text import micros, redact, utc
+from azlog_vmbackup.core.text import micros, utc
 from azlog_vmbackup.parsers.base import ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
@@ -65,7 +66,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     lines = 0
     for number, text in ctx.lines(stream):
         if record is not None:
-            record.message += "\n" + redact(decode(text))
+            record.message += "\n" + redact_sas(decode(text))
             lines += 1
             if _END in text or lines >= MAX_EVENT_LINES:
                 yield record
@@ -74,7 +75,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
         m = _EVENT.match(text)
         if m is None:
             if text.strip() and not _SKIP.fullmatch(text):
-                yield Record(ctx.path, number, redact(decode(text)))
+                yield Record(ctx.path, number, redact_sas(decode(text)))
             continue
         event = _event(ctx.path, number, text, m)
         if _END in text[m.end():]:
@@ -88,7 +89,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
 def _event(path: str, number: int, text: str, m: regex.Match) -> Record:
     attrs = dict(_ATTR.findall(m["attrs"]))
     time, local = _time(attrs.get("time", ""))
-    return Record(path, number, redact(text[:m.end()] + decode(text[m.end():])), time=time,
+    return Record(path, number, redact_sas(text[:m.end()] + decode(text[m.end():])), time=time,
                   level=_LEVEL_OF.get(attrs.get("category", "").upper()),
                   component=attrs.get("source") or None, local_time=local)
 

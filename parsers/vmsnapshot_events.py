@@ -28,8 +28,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.core.text import micros, read_text, redact, utc
+from azlog_vmbackup.core.text import micros, read_text, utc
 from azlog_vmbackup.parsers.base import VMSNAP_LOG, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
@@ -77,13 +78,13 @@ def _items(event: dict, ctx: ParseContext) -> Iterator[Record]:
     if not starts:
         text = message.strip()
         if text:
-            yield Record(ctx.path, 1, redact(text), _stamp(event.get("Timestamp")),
+            yield Record(ctx.path, 1, redact_sas(text), _stamp(event.get("Timestamp")),
                          _level(event.get("EventLevel")), component)
         return
     for m, following in zip(starts, starts[1:] + [None], strict=True):
         end = following.start() if following else len(message)
         text = message[m.end():end].rstrip()
-        yield Record(ctx.path, 1, redact(text), _time(m), _level(m["lvl"]), component)
+        yield Record(ctx.path, 1, redact_sas(text), _time(m), _level(m["lvl"]), component)
 
 
 def _version_facts(event: dict, ctx: ParseContext) -> None:

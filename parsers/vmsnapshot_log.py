@@ -53,8 +53,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.core.text import micros, redact, utc
+from azlog_vmbackup.core.text import micros, utc
 from azlog_vmbackup.parsers.base import ROT, VMSNAP_LOG, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
@@ -365,7 +366,7 @@ class _Reader:
         if cur is None:
             return None
         self.open = None
-        message = redact("\n".join(cur.parts) if len(cur.parts) > 1 else cur.parts[0])
+        message = redact_sas("\n".join(cur.parts) if len(cur.parts) > 1 else cur.parts[0])
         record = Record(self.ctx.path, cur.line, message, cur.time, cur.level, cur.component, cur.local)
         if message.startswith(_OPENERS, cur.body):
             self._facts(record, _text(cur, message))

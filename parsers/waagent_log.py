@@ -63,8 +63,8 @@ from typing import BinaryIO, Callable, Iterator
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.core.text import redact
 from azlog_vmbackup.parsers.base import ROT, ParseContext, Skim, Spec
 
 SPECS: tuple[Spec, ...] = (
@@ -150,7 +150,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     body = 0
     agent = False
     for number, text in ctx.lines(stream):
-        text = redact(text)
+        text = redact_sas(text)
         start = _start(path, number, text) if "0" <= text[:1] <= "9" else None
         if start is None:
             if record is None:
@@ -310,7 +310,7 @@ def decode_event(message: str, pos: int = 0) -> str:
     except (binascii.Error, zlib.error):
         return message
     text = raw.decode("utf-8", errors="replace")
-    text = redact(text)
+    text = redact_sas(text)
     text = text.replace("\r", "").replace("\n", "\\n")
     if not inflater.eof:
         text += " [truncated]"

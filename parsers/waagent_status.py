@@ -56,8 +56,8 @@ from typing import Any, BinaryIO, Iterator
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.core.text import redact
 from azlog_vmbackup.parsers import ext_json
 from azlog_vmbackup.parsers.base import ParseContext, Spec
 
@@ -157,7 +157,7 @@ def _handler(handler: dict, time: datetime | None, ctx: ParseContext) -> Iterato
     if ext_json.is_vmsnapshot(name):
         _fact(ctx, "handler_status", status or None, time)
         _fact(ctx, "handler_status_code", ext_json.as_int(code), time)
-        _fact(ctx, "handler_status_message", redact(message) if message is not None else None, time)
+        _fact(ctx, "handler_status_message", redact_sas(message) if message is not None else None, time)
     runtime = handler.get("runtimeSettingsStatus")
     if isinstance(runtime, dict):
         record = _settings(name, runtime, time, ctx)

@@ -56,8 +56,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.core.text import micros, redact, utc
+from azlog_vmbackup.core.text import micros, utc
 from azlog_vmbackup.parsers.base import ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
@@ -202,7 +203,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     entry: Entry | None = None
     report: _Report | None = None
     for number, raw in ctx.lines(stream):
-        text = redact(raw)
+        text = redact_sas(raw)
         head = read_header(text)
         banner = _REPORT.match(text) if text[:1] == "=" else None
         if report is not None:

@@ -62,8 +62,9 @@ from typing import BinaryIO, Iterable, Iterator
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Facts, Record
-from azlog_vmbackup.core.text import micros, redact, sniff_encoding, utc
+from azlog_vmbackup.core.text import micros, sniff_encoding, utc
 from azlog_vmbackup.parsers import xml_safe
 from azlog_vmbackup.parsers.base import ParseContext, Spec
 
@@ -492,7 +493,7 @@ def _record(ctx: ParseContext, line: int, fields: dict[str, str], text: list[str
     if channel := fields.get("log", "").strip():
         head += f" Channel={channel}"
     body = " | ".join(s for t in text if (s := t.strip()))
-    message = redact(f"{head} | {body}" if body else head)
+    message = redact_sas(f"{head} | {body}" if body else head)
     time, local = _date(fields.get("date", ""))
     return ctx.record(line, message, time=time, level=_RECORD_LEVEL.get(level or ""),
                       component=provider or None, local_time=local)

@@ -47,8 +47,9 @@ import regex
 from evtx import PyEvtxParser
 from lxml import etree
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.core.text import micros, redact, utc
+from azlog_vmbackup.core.text import micros, utc
 from azlog_vmbackup.parsers.base import ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
@@ -154,7 +155,7 @@ def _record(ctx: ParseContext, ordinal: int, xml: str, written: str) -> Record |
     stamp = created.get("SystemTime", "") if created is not None else ""
     message = summary(_text(_child(system, "EventID")), provider, level_name,
                       _text(_child(system, "Channel")), _values(root))
-    return Record(ctx.path, ordinal, redact(message), time=_time(stamp) or _time(written),
+    return Record(ctx.path, ordinal, redact_sas(message), time=_time(stamp) or _time(written),
                   level=level, component=provider or None)
 
 

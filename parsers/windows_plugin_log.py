@@ -40,8 +40,9 @@ from typing import BinaryIO, Iterator
 
 import regex
 
+from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.core.text import micros, redact, utc
+from azlog_vmbackup.core.text import micros, utc
 from azlog_vmbackup.parsers.base import ParseContext, Spec
 from azlog_vmbackup.parsers.waappagent_log import Entry, read_header
 
@@ -80,7 +81,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     local = False
     latest: datetime | None = None
     for number, raw in ctx.lines(stream):
-        text = redact(raw)
+        text = redact_sas(raw)
         start = _start(text)
         if start is not None:
             if entry is not None:

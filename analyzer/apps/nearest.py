@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
+from azlog_vmbackup.core.masking import mask
 from azlog_vmbackup.core.model import OS, Evidence, Nearest
-from azlog_vmbackup.core.text import mask
 
 MIN_SIMILARITY = 70  # rapidfuzz's 0..100; below it a resemblance is mostly chance
 MIN_WORDS = 3  # a line of fewer words resembles too much to tell anything

@@ -25,6 +25,7 @@ from azlog_vmbackup.analyzer.knowledge.codes import CodeInfo, Mention
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
 from azlog_vmbackup.analyzer.ranking import confidence
 from azlog_vmbackup.core.bundle import Limits
+from azlog_vmbackup.core.masking import redact
 from azlog_vmbackup.core.model import OS, Diagnosis, Evidence, Result
 
 TEXT = "<text>"
@@ -142,7 +143,7 @@ def _combine(mentions: list[Mention], logged: list[Diagnosis], os_name: OS,
             score = 1 - (1 - prior) * (1 - log_score)
         else:  # evidence the ticket's codes do not explain counts a little less
             score = log_score * ELSEWHERE if priors else log_score
-        evidence = [Evidence(TEXT, m.line, m.text[:400], f"{m.how}:{m.info.code}")
+        evidence = [Evidence(TEXT, m.line, redact(m.text[:400]), f"{m.how}:{m.info.code}")
                     for m in mentions if m.info in codes] + (log.evidence if log else [])
         error_codes = list(dict.fromkeys([c.code for c in codes] + (log.error_codes if log else [])
                                          + list(cause.error_codes) + observed))

@@ -18,8 +18,8 @@ from functools import partial
 from azlog_vmbackup.analyzer.knowledge.signatures import MAX_REPEAT, Signature
 from azlog_vmbackup.analyzer.matching import engines
 from azlog_vmbackup.analyzer.matching.unexplained import Unexplained
+from azlog_vmbackup.core.masking import redact
 from azlog_vmbackup.core.model import OS, Evidence, Facts, Hit, Record
-from azlog_vmbackup.core.text import redact
 from azlog_vmbackup.parsers import registry
 from azlog_vmbackup.parsers.base import Skim
 

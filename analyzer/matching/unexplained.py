@@ -1,6 +1,6 @@
 """ERROR and exception records that no signature explained: what a report shows when it names no cause.
 
-Records are grouped by their first line with the variable parts masked (``core.text.mask``); each group
+Records are grouped by their first line with the variable parts masked (``core.masking.mask``); each group
 keeps its count and its latest record, shown as the first line and, for a traceback, the exception
 that ends it.
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import regex
 
+from azlog_vmbackup.core.masking import mask, redact
 from azlog_vmbackup.core.model import Evidence, Record
-from azlog_vmbackup.core.text import mask, redact
 
 ERROR_LEVELS = frozenset({"ERROR", "CRITICAL", "FATAL"})
 MAX_GROUPS = 500

@@ -7,14 +7,14 @@ import gc
 import os
 import signal
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import as_completed as futures_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable
 
 from azlog_vmbackup.analyzer.apps.batch.errors import BatchError, one_line
 from azlog_vmbackup.analyzer.apps.batch.progress import ProgressBar
 from azlog_vmbackup.analyzer.apps.batch.rows import Settings, analyze_one, empty_row, knowledge_for
+from azlog_vmbackup.analyzer.apps.batch.stopping import GRACE_SECONDS, StopRequest, watch_parent
 from azlog_vmbackup.core.extras import install_hint
 
 EXECUTORS = ("local", "dask")
@@ -22,8 +22,10 @@ Todo = list[tuple[int, str, str | None]]  # (index, path as given, sha256 when k
 Handle = Callable[[int, str, tuple[dict, dict | None]], None]
 
 
-def run_local(todo: Todo, jobs: int | None, settings: Settings, handle: Handle, bar: ProgressBar) -> int:
-    """ProcessPoolExecutor; returns how many bundles got no row because a worker died."""
+def run_local(todo: Todo, jobs: int | None, settings: Settings, handle: Handle, bar: ProgressBar,
+              stop: StopRequest) -> int:
+    """ProcessPoolExecutor; returns how many bundles got no row because a worker died. When ``stop`` is
+    requested, no more bundles are started and the running ones get ``GRACE_SECONDS`` to finish."""
     import multiprocessing
 
     if multiprocessing.get_start_method(allow_none=False) == "fork":
@@ -32,32 +34,47 @@ def run_local(todo: Todo, jobs: int | None, settings: Settings, handle: Handle, 
     lost = 0
     pool = ProcessPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1), initializer=_init_worker,
                                initargs=(settings,))
+    finished = False
     try:
         # everything is submitted (and the workers started) before the progress bar's thread exists;
         # largest first, so no worker is left with a big bundle while the others have finished
         futures = {pool.submit(analyze_one, os.path.abspath(path), digest, settings): (index, path)
                    for index, path, digest in sorted(todo, key=_largest_first)}
         bar.start()
-        for future in futures_completed(futures):
-            index, path = futures[future]
-            try:
-                outcome = future.result()
-            except BrokenProcessPool:
-                lost += 1
-                continue
-            handle(index, path, outcome)
-            bar.advance(path)
-    except BaseException:  # Ctrl-C: the rows written so far stay; the workers are stopped
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        raise
+        pending, deadline = set(futures), None
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in done:
+                if future.cancelled():
+                    continue
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    lost += 1
+                    continue
+                index, path = futures[future]
+                handle(index, path, outcome)
+                bar.advance(path)
+            if stop.requested and deadline is None:
+                deadline = time.monotonic() + GRACE_SECONDS
+                pending = {f for f in pending if not f.cancel()}  # the queued ones; the running ones go on
+            if deadline is not None and (stop.abandon or time.monotonic() > deadline):
+                break
+        finished = not pending
+    finally:
+        if not finished:  # stopped, or a row could not be written: the workers go now
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.kill()
+            for process in processes:
+                process.join(timeout=GRACE_SECONDS)
     pool.shutdown()
     return lost
 
 
-def run_dask(todo: Todo, scheduler: str, settings: Settings, handle: Handle, bar: ProgressBar) -> None:
+def run_dask(todo: Todo, scheduler: str, settings: Settings, handle: Handle, bar: ProgressBar,
+             stop: StopRequest) -> None:
     """One task per bundle on the cluster at ``scheduler``; ``Knowledge`` is cached per worker process."""
     try:
         from distributed import Client, as_completed
@@ -73,6 +90,9 @@ def run_dask(todo: Todo, scheduler: str, settings: Settings, handle: Handle, bar
                    for index, path, digest in todo}
         bar.start()
         for future in as_completed(list(futures)):
+            if stop.requested:  # the running tasks are abandoned: their bundles have no row yet
+                client.cancel(list(futures))
+                break
             index, path = futures.pop(future)
             try:
                 outcome = future.result()
@@ -87,8 +107,10 @@ def run_dask(todo: Todo, scheduler: str, settings: Settings, handle: Handle, bar
 
 
 def _init_worker(settings: Settings) -> None:
-    """ProcessPoolExecutor initializer: Knowledge loaded once; Ctrl-C is the parent's business."""
+    """ProcessPoolExecutor initializer: Knowledge loaded once; Ctrl-C is the parent's business, and the worker
+    ends with the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_parent()
     knowledge_for(settings.signatures)
 
 

@@ -141,16 +141,16 @@ def test_resume_after_interruption_adds_only_missing_rows(corpus, tmp_path):
     paths = sorted(corpus.iterdir())
     first = azlog("batch", *paths[:N_BUNDLES // 2], "--out", out, "--jobs", "2")
     assert first.returncode == 0, first.stderr
-    before = out.read_bytes()
     with open(out, "ab") as f:  # a crash in the middle of writing a row
         f.write(b"/half/written.zip,abc")
     again = azlog("batch", corpus, "--out", out)
     assert again.returncode == 2 and "--resume" in again.stderr
+    errors_before = _read(out)["status"].eq("error").sum()
     resumed = azlog("batch", corpus, "--out", out, "--resume", "--jobs", "2")
     assert resumed.returncode == 0, resumed.stderr
-    assert f"{N_BUNDLES // 2} already in" in resumed.stderr
-    data = out.read_bytes()
-    assert data.startswith(before) and b"/half/written" not in data
+    assert errors_before and f"{N_BUNDLES // 2 - errors_before} already in" in resumed.stderr  # errors retried
+    assert f"{errors_before} rows replaced" in resumed.stderr
+    assert b"/half/written" not in out.read_bytes()
     table = _read(out)
     assert len(table) == N_BUNDLES and table["path"].is_unique
     assert table.loc[table["sha256"] != "", "sha256"].is_unique
@@ -264,16 +264,18 @@ def test_inputs_folders_and_globs(corpus, tmp_path):
     cases = tmp_path / "cases"
     (cases / "a").mkdir(parents=True)
     (cases / "b.zip").write_bytes(b"")
-    assert not inputs.is_folder_of_bundles(tree)          # an extracted bundle is one bundle
-    assert inputs.is_folder_of_bundles(cases)             # .zip files and folders: a folder of bundles
-    assert inputs.is_folder_of_bundles(corpus)
+    assert not inputs.is_queue(str(tree)) and inputs.is_extracted(str(tree))  # an extracted bundle is one bundle
+    assert inputs.is_queue(str(cases))                    # an archive beside it: a folder of bundles
+    assert inputs.is_queue(str(corpus))
     (cases / "notes.txt").write_text("")
-    assert not inputs.is_folder_of_bundles(cases)         # anything else: one bundle
-    found, warnings = inputs.expand([str(tree), str(corpus), str(corpus / "linux-*.zip"),
-                                     str(tmp_path / "**" / "*.log")])
-    assert found[0] == str(tree) and len(found) == 1 + N_BUNDLES + 1 and not warnings  # each bundle once
-    assert found[-1] == str(tree / "var" / "log" / "waagent.log")
+    assert inputs.is_queue(str(cases))                    # a stray file does not make the queue one bundle
+    found = inputs.expand([str(tree), str(corpus), str(corpus / "linux-*.zip"), str(tmp_path / "**" / "*.log")])
+    assert found.bundles[0] == str(tree) and len(found.bundles) == 1 + N_BUNDLES  # each bundle once
+    assert not found.warnings and not found.skipped       # the .log glob reached inside the extracted bundle only
     assert inputs.sha256_of(tree) == inputs.sha256_of(str(tree))
+    found = inputs.expand([str(cases)])
+    assert found.bundles == [str(cases / "a"), str(cases / "b.zip")]
+    assert found.skipped == [(str(cases / "notes.txt"), "neither an archive nor a .log file, in a folder of bundles")]
 
 
 def test_masking_templater_without_drain3():
