@@ -4,6 +4,8 @@ Each signature contributes its weight times a recency factor of its latest
 hit; the signatures of one cause combine as independent evidence
 (``1 - prod(1 - w)``), with a small bonus when the evidence comes from more
 than one kind of source, and capped by the recency of the freshest evidence.
+A cause that another cause's evidence corroborates (``Cause.corroborated_by``)
+takes in a share of that cause's score, and shows its strongest line.
 Recency is measured against the last backup attempt (``last_backup_attempt``
 fact, else the newest record): what happened around the last job counts
 fully, older events count less, and anything before a backup that then
@@ -87,9 +89,8 @@ def rank(found: dict[str, SignatureHits], facts: Facts, causes: dict[str, Cause]
         by_cause.setdefault(cause, []).append((entry.signature.weight * factor, best_hit, entry))
         freshest[cause] = max(freshest.get(cause, 0.0), factor)
 
-    diagnoses = []
+    own: dict[str, float] = {}
     for cause_id, items in by_cause.items():
-        cause = causes[cause_id]
         miss = 1.0
         for score, _, _ in items:
             miss *= 1.0 - score
@@ -97,12 +98,21 @@ def rank(found: dict[str, SignatureHits], facts: Facts, causes: dict[str, Cause]
         if len({h.spec for _, h, _ in items}) > 1:
             score += CORROBORATION_BONUS
         # stale evidence stays weak however much of it there is
-        score = min(score, 0.99 * freshest[cause_id])
+        own[cause_id] = min(score, 0.99 * freshest[cause_id])
         items.sort(key=lambda i: (-i[0], -_ts(i[1])))
+
+    diagnoses = []
+    for cause_id, items in by_cause.items():
+        cause = causes[cause_id]
+        score, shared = own[cause_id], []
+        for other, share in cause.corroborated_by:  # another cause's evidence that speaks for this one too
+            if other in own:
+                score = 1.0 - (1.0 - score) * (1.0 - share * own[other])
+                shared += by_cause[other][:1]
         diagnoses.append(Diagnosis(
             cause=cause_id, title=cause.title,
             error_codes=_codes(items, cause), score=score, confidence=confidence(score),
-            evidence=_evidence(items), remediation=_merge(
+            evidence=_evidence(items + shared), remediation=_merge(
                 [r for _, _, e in items for r in e.signature.remediation] + list(cause.remediation)),
             references=_merge([r for _, _, e in items for r in e.signature.references] + list(cause.references)),
             resolved=resolved if resolved is not None and freshest[cause_id] == RESOLVED_FACTOR else None))

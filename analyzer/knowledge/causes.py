@@ -13,6 +13,11 @@ An entry::
       remediation: ["..."]
       remediation_hu: ["..."]     # same steps, same order
       references: ["https://learn.microsoft.com/..."]
+      corroborated_by: {agent-unresponsive-linux: 0.5}   # optional: see below
+
+``corroborated_by`` names causes whose evidence also speaks for this one, and how much (0-1): an agent below
+the supported minimum that also crashes is, first of all, an agent to update. When both have evidence, this
+cause's score takes in that share of the other's score (``ranking``); the other keeps its own.
 """
 from __future__ import annotations
 
@@ -34,7 +39,7 @@ from azlog_vmbackup.core.model import OS
 
 ROUTES = ("guest-agent", "networking", "backup-service", "self-help")
 _FIELDS = {"id", "os", "title", "title_hu", "description", "description_hu", "route", "evidence", "error_codes",
-           "remediation", "remediation_hu", "references"}
+           "remediation", "remediation_hu", "references", "corroborated_by"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class Cause:
     title_hu: str = ""
     description_hu: str = ""
     remediation_hu: tuple[str, ...] = ()
+    corroborated_by: tuple[tuple[str, float], ...] = ()
 
     def text(self, lang: str = "en") -> tuple[str, str, tuple[str, ...]]:
         """(title, description, remediation) in ``lang`` ("en" or "hu"; English where a translation is missing)."""
@@ -58,6 +64,15 @@ class Cause:
             return (self.title_hu or self.title, self.description_hu or self.description,
                     self.remediation_hu or self.remediation)
         return self.title, self.description, self.remediation
+
+
+def _shares(where: str, value) -> tuple[tuple[str, float], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, (int, float)) and 0 < v <= 1
+                                              for k, v in value.items()):
+        raise KnowledgeError(f"{where}: corroborated_by: give {{cause-id: share}} with shares in (0, 1]")
+    return tuple((k, float(v)) for k, v in value.items())
 
 
 def load_causes(path: Path | None = None) -> dict[str, Cause]:
@@ -77,5 +92,10 @@ def load_causes(path: Path | None = None) -> dict[str, Cause]:
             description=opt_str(where, e, "description"), route=one_of(where, e, "route", ROUTES, "guest-agent"),
             os=os_field(where, e),
             evidence=str_list(where, e, "evidence"), title_hu=opt_str(where, e, "title_hu"),
-            description_hu=opt_str(where, e, "description_hu"), remediation_hu=remediation_hu)
+            description_hu=opt_str(where, e, "description_hu"), remediation_hu=remediation_hu,
+            corroborated_by=_shares(where, e.get("corroborated_by")))
+    for cause in causes.values():
+        unknown = [other for other, _ in cause.corroborated_by if other not in causes]
+        if unknown:
+            raise KnowledgeError(f"{path}: {cause.id}: corroborated_by: unknown cause {unknown[0]!r}")
     return causes

@@ -21,7 +21,7 @@ def found(*specs):
         when = None if hours is None else T0 - timedelta(hours=hours)
         entry = out.setdefault(sig_id, SignatureHits(sig))
         entry.count += 1
-        entry.latest.append(Hit(sig, Evidence("p", 1, "x", sig_id, when), spec))
+        entry.latest.append(Hit(sig, Evidence("p", 1, f"line of {sig_id}", sig_id, when), spec))
     return out
 
 
@@ -63,3 +63,29 @@ def test_success_with_unhealthy_vm_health_is_not_resolution():
                           last_status_time=T0)
     (d,) = rank(found(("s1", "a", 0.8, 0.1, "ext")), facts, CAUSES, None)
     assert d.confidence == "high"
+
+
+def test_corroborating_cause_lends_a_share_of_its_score():
+    causes = dict(CAUSES, a=Cause("a", "A", ("Codea",), ("fix a",), (), corroborated_by=(("b", 0.5),)))
+    diags = rank(found(("fact", "a", 0.4, None, "facts"), ("crash", "b", 0.35, 0.1, "waagent_log")),
+                 attempt_facts(), causes, None)
+    assert [(d.cause, round(d.score, 3)) for d in diags] == [("a", round(1 - 0.6 * (1 - 0.5 * 0.35), 3)), ("b", 0.35)]
+    assert [e.signature for e in diags[0].evidence] == ["fact", "crash"]  # the shared line is shown too
+    assert diags[0].remediation == ["fix a"]                               # but not the other cause's steps
+    alone = rank(found(("fact", "a", 0.4, None, "facts")), attempt_facts(), causes, None)
+    assert round(alone[0].score, 3) == 0.4                                 # nothing to share: its own score
+
+
+def test_corroborated_by_must_name_known_causes(tmp_path):
+    import pytest
+
+    from azlog_vmbackup.analyzer.knowledge.causes import load_causes
+    from azlog_vmbackup.analyzer.knowledge.schema import KnowledgeError
+
+    path = tmp_path / "causes.yaml"
+    path.write_text("- id: a\n  title: A\n  remediation: [x]\n  corroborated_by: {nope: 0.5}\n")
+    with pytest.raises(KnowledgeError, match="unknown cause 'nope'"):
+        load_causes(path)
+    path.write_text("- id: a\n  title: A\n  remediation: [x]\n  corroborated_by: {a: 2}\n")
+    with pytest.raises(KnowledgeError, match="shares in"):
+        load_causes(path)
