@@ -71,6 +71,8 @@ def recency(hit: Hit, ref: datetime | None, resolved: datetime | None) -> float:
 
 
 def confidence(score: float) -> str:
+    """The band of a score; a weight at a band's edge is in it (``1 - (1 - 0.45)`` is 0.44999999999999996)."""
+    score = round(score, 9)
     return "high" if score >= HIGH else "medium" if score >= MEDIUM else "low"
 
 

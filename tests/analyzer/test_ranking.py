@@ -89,3 +89,10 @@ def test_corroborated_by_must_name_known_causes(tmp_path):
     path.write_text("- id: a\n  title: A\n  remediation: [x]\n  corroborated_by: {a: 2}\n")
     with pytest.raises(KnowledgeError, match="shares in"):
         load_causes(path)
+
+
+def test_a_weight_at_a_bands_edge_is_in_the_band():
+    from azlog_vmbackup.analyzer.ranking import confidence
+
+    assert 1 - (1 - 0.45) < 0.45 and confidence(1 - (1 - 0.45)) == "medium"
+    assert confidence(1 - (1 - 0.75)) == "high" and confidence(0.4499) == "low"
