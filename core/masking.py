@@ -20,49 +20,56 @@ codes of extension status lines, VSS writer states); lines with different codes 
 """
 from __future__ import annotations
 
-import regex
+import re
 
-_SAS_SIG = regex.compile(r"(?i)(sig(?:=|%3D|%253D|\\u003d))(?:(?!%26|%2526|\\u0026)[^&\s\"'<>\\])+")
+_SAS_SIG = re.compile(r"(?i)(sig(?:=|%3D|%253D|\\u003d))(?:(?!%26|%2526|\\u0026)[^&\s\"'<>\\])+")
 _SECRETS = [
     _SAS_SIG,
-    regex.compile(r"(?i)(\b(?:password|passwd|pwd|passphrase|client_?secret|(?:access|refresh|sas)_?token|api_?key)"
+    re.compile(r"(?i)(\b(?:password|passwd|pwd|passphrase|client_?secret|(?:access|refresh|sas)_?token|api_?key)"
                   r"(?:\s*=|%3D|[\"']\s*:\s*[\"']?)\s*)[^\s\"'&;,<>]+"),
-    regex.compile(r"(?i)(\bBearer\s+)[\w.~+/=-]{8,}"),
-    regex.compile(r"(?i)(\bAuthorization[\"']?\s*[:=]\s*[\"']?(?:Basic|SharedKey|SharedKeyLite)\s+)[^\s\"',]+"),
-    regex.compile(r"(?i)(\b(?:AccountKey|SharedAccessKey|SharedAccessSignature)\s*=\s*)[^;\s\"']+"),
+    re.compile(r"(?i)(\bBearer\s+)[\w.~+/=-]{8,}"),
+    re.compile(r"(?i)(\bAuthorization[\"']?\s*[:=]\s*[\"']?(?:Basic|SharedKey|SharedKeyLite)\s+)[^\s\"',]+"),
+    re.compile(r"(?i)(\b(?:AccountKey|SharedAccessKey|SharedAccessSignature)\s*=\s*)[^;\s\"']+"),
 ]
 
-# what tells two failures apart: kept as written by ``mask`` and returned by ``codes``
-_CODES = regex.compile(
-    r"\b(?:UserError|ExtensionSnapshot|ExtensionOperation|GuestAgent|BackUp|Failed(?=[A-Z]))[A-Za-z]+\b"
-    r"|\bStatusCode\.\w+"
-    r"|(?i:\b(?:error|exit|status|return|result|hresult|win32)[ _]?code\b[\s:=]{0,3}-?(?:0x[0-9a-f]+|\d+))"
-    r"|(?i:\b(?:enable|disable|install|uninstall|update|reset),(?:error|transitioning|success|warning),-?\d+)"
-    r"|(?i:\bextErrorCode=\w+)"
-    r"|(?i:\bstate:\s*\[\d+\])|(?i:\blast error:\s*[a-z]+(?: error)?)"
-    r"|\b0x8[0-9A-Fa-f]{7}\b|\[Errno -?\d+\]|(?i:\berrno[ =]?-?\d+)"
-    r"|(?i:\bHTTP(?:/\d(?:\.\d)?)?\s+[1-5]\d\d\b)")
+# what tells two failures apart, kept as written by ``mask`` and returned by ``codes``: each rule runs only when
+# one of its literals is in the line (most lines hold none, and the rules are costly to try everywhere)
+_CODE_RULES = [
+    (("UserError", "Extension", "GuestAgent", "BackUp", "Failed"),
+     re.compile(r"\b(?:UserError|ExtensionSnapshot|ExtensionOperation|GuestAgent|BackUp|Failed(?=[A-Z]))[A-Za-z]+\b")),
+    (("StatusCode.",), re.compile(r"\bStatusCode\.\w+")),
+    (("ode", "ODE"), re.compile(r"(?i)\b(?:error|exit|status|return|result|hresult|win32)[ _]?code\b[\s:=]{0,3}-?"
+                                r"(?:0x[0-9a-f]+|\d+)|\bextErrorCode=\w+")),
+    ((",error,", ",success,", ",transitioning,", ",warning,"),
+     re.compile(r"(?i)\b(?:enable|disable|install|uninstall|update|reset),(?:error|transitioning|success|warning),-?\d+")),
+    (("tate:", "TATE:"), re.compile(r"(?i)\bstate:\s*\[\d+\]")),
+    (("ast error", "ast Error", "AST ERROR"), re.compile(r"(?i)\blast error:\s*[a-z]+(?: error)?")),
+    (("0x8",), re.compile(r"\b0x8[0-9A-Fa-f]{7}\b")),
+    (("rrno", "RRNO"), re.compile(r"\[Errno -?\d+\]|(?i:\berrno[ =]?-?\d+)")),
+    (("HTTP",), re.compile(r"\bHTTP(?:/\d(?:\.\d)?)?\s+[1-5]\d\d\b")),
+]
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV4 = regex.compile(rf"(?<![\w.\-])(?<!(?i:version|ver|agent)\W{{0,2}})(?:{_OCTET}\.){{3}}{_OCTET}"
-                      r"(?::\d{1,5})?(?![\w.])")
-_IPV6 = regex.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?"
+_IPV4 = re.compile(r"(?<![\w.\-])(?<!(?i:version)[=: ])(?<!(?i:version): )(?<!(?i:ver)[=: ])(?<!(?i:agent) )"
+                   rf"(?:{_OCTET}\.){{3}}{_OCTET}(?::\d{{1,5}})?(?![\w.])")
+_IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?"
                       r"(?:%\w+)?(?![\w:])")
 _MASKS = [
-    (regex.compile(r"\b\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), "<TIME>"),
-    (regex.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{2}:\d{2}:\d{2}\b"), "<TIME>"),
-    (regex.compile(r"\b\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?: ?[AP]M)?"), "<TIME>"),
-    (regex.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), "<TIME>"),
-    (regex.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), "<GUID>"),
-    (regex.compile(r"(?i)\b(?:https?|ftp)://\S+"), "<URL>"),
+    (re.compile(r"\b\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), "<TIME>"),
+    (re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{2}:\d{2}:\d{2}\b"), "<TIME>"),
+    (re.compile(r"\b\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?: ?[AP]M)?"), "<TIME>"),
+    (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), "<TIME>"),
+    (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), "<GUID>"),
+    (re.compile(r"(?i)\b(?:https?|ftp)://\S+"), "<URL>"),
     (_IPV6, None),
     (_IPV4, "<IP>"),
-    (regex.compile(r"(?<![\w.])[vV]?\d+(?:\.\d+){2,}(?:[-+~][0-9A-Za-z.]+)*"), "<VER>"),
-    (regex.compile(r"\"[^\"\n]*\"|'[^'\n]*'"), "<STR>"),
-    (regex.compile(r"(?:\b[A-Za-z]:\\|\\\\)[^\s,;:'\"]*|(?<![\w.<>])/[^\s,;:'\"]+"), "<PATH>"),
-    (regex.compile(r"\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b"), "<HEX>"),
-    (regex.compile(r"(?<![\w<.])[-+]?\d+(?:\.\d+)?(?![\d.])"), "<NUM>"),
+    (re.compile(r"(?<![\w.])[vV]?\d+(?:\.\d+){2,}(?:[-+~][0-9A-Za-z.]+)*"), "<VER>"),
+    (re.compile(r"\"[^\"\n]*\"|'[^'\n]*'"), "<STR>"),
+    (re.compile(r"(?:\b[A-Za-z]:\\|\\\\)[^\s,;:'\"]*|(?<![\w.<>])/[^\s,;:'\"]+"), "<PATH>"),
+    (re.compile(r"\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b"), "<HEX>"),
+    (re.compile(r"(?<![\w<.])[-+]?\d+(?:\.\d+)?(?![\d.])"), "<NUM>"),
 ]
+_DIGITS = re.compile(r"\d+")
 _KEPT = 0xF0000  # a kept code stands as one private-use character while the masks run: no mask touches it
 
 
@@ -86,24 +93,46 @@ def redact(text: str) -> str:
 
 def codes(text: str) -> tuple[str, ...]:
     """The codes and states in ``text`` that tell one failure from another, each once, in order."""
-    found = dict.fromkeys(" ".join(m.split()) for m in _CODES.findall(text))
-    return tuple(found)
+    return tuple(dict.fromkeys(" ".join(text[a:b].split()) for a, b in _code_spans(text)))
 
 
 def mask(text: str) -> str:
     """``text`` with its variable parts replaced by tokens and its codes (``codes``) kept, on one line."""
-    kept: list[str] = []
-
-    def keep(match) -> str:
-        kept.append(match[0])
-        return chr(_KEPT + len(kept) - 1)
-
-    text = _CODES.sub(keep, text)
+    spans = _code_spans(text)
+    kept = [text[a:b] for a, b in spans]
+    if spans:
+        pieces, at = [], 0
+        for i, (a, b) in enumerate(spans):
+            pieces += [text[at:a], chr(_KEPT + i)]
+            at = b
+        text = "".join(pieces) + text[at:]
     for pattern, token in _MASKS:
         text = pattern.sub(token if token is not None else _ipv6, text)
     if kept:
         text = "".join(kept[ord(c) - _KEPT] if ord(c) >= _KEPT else c for c in text)
     return " ".join(text.split())
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """Where the codes are: (start, end) in order, none overlapping (the earlier, then longer, wins)."""
+    found = [m.span() for literals, rule in _CODE_RULES if any(x in text for x in literals)
+             for m in rule.finditer(text)]
+    found.sort(key=lambda span: (span[0], -span[1]))
+    spans: list[tuple[int, int]] = []
+    for a, b in found:
+        if not spans or a >= spans[-1][1]:
+            spans.append((a, b))
+    return spans
+
+
+def digits_key(text: str) -> str:
+    """A cheap first grouping of lines: runs of digits as one ``0``. Lines equal under it mask the same in
+    almost every case, so ``mask`` needs to run once per key, not once per line.
+
+    >>> digits_key("2026-11-20T01:02:03Z retry 12 of 30")
+    '0-0-0T0:0:0Z retry 0 of 0'
+    """
+    return _DIGITS.sub("0", text)
 
 
 def mask_addresses(text: str) -> str:

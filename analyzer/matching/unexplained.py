@@ -1,8 +1,8 @@
 """ERROR and exception records that no signature explained: what a report shows when it names no cause.
 
-Records are grouped by their first line with the variable parts masked (``core.masking.mask``); each group
-keeps its count and its latest record, shown as the first line and, for a traceback, the exception
-that ends it.
+Records are grouped by their first line with the variable parts masked (``core.masking.mask``, run once per
+group of lines equal but for their digits); each group keeps its count and its latest record, shown as the
+first line and, for a traceback, the exception that ends it.
 
 >>> from azlog_vmbackup.core.model import Record
 >>> seen = Unexplained()
@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import regex
 
-from azlog_vmbackup.core.masking import mask, redact
+from azlog_vmbackup.core.masking import digits_key, mask, redact
 from azlog_vmbackup.core.model import Evidence, Record
 
 ERROR_LEVELS = frozenset({"ERROR", "CRITICAL", "FATAL"})
-MAX_GROUPS = 500
+MAX_GROUPS = 2000
 MAX_TEXT = 400
 # a record of a format without levels counts when it reads like an error
 _ERRORISH = regex.compile(r"Traceback \(most recent call last\)|\b\w+(?:Error|Exception)\b|\b(?:error|failed)\b",
@@ -32,14 +32,14 @@ _ERRORISH = regex.compile(r"Traceback \(most recent call last\)|\b\w+(?:Error|Ex
 
 class Unexplained:
     def __init__(self) -> None:
-        self._groups: dict[str, list] = {}  # masked first line -> [count, latest record]
+        self._groups: dict[str, list] = {}  # digits_key of the first line -> [count, latest record]
 
     def add(self, record: Record) -> None:
         """Count ``record`` when it is an error (by level, or by its words when it has none)."""
         level = record.level
         if level not in ERROR_LEVELS and (level is not None or not _ERRORISH.search(record.message)):
             return
-        key = mask(record.message.split("\n", 1)[0][:2000])
+        key = digits_key(record.message.split("\n", 1)[0][:2000])
         group = self._groups.get(key)
         if group is not None:
             group[0] += 1
@@ -48,9 +48,20 @@ class Unexplained:
             self._groups[key] = [1, record]
 
     def top(self, n: int = 10) -> list[tuple[int, Evidence]]:
-        """The ``n`` most frequent groups (latest first among equals), as ``(count, evidence)``."""
-        ranked = sorted(self._groups.values(), key=lambda g: (-g[0], -(g[1].time.timestamp() if g[1].time else 0)))
+        """The ``n`` most frequent groups of lines equal once masked (latest first among equals), as
+        ``(count, evidence)``."""
+        merged: dict[str, list] = {}
+        for count, record in self._groups.values():
+            group = merged.setdefault(mask(record.message.split("\n", 1)[0][:2000]), [0, record])
+            group[0] += count
+            if _when(record) >= _when(group[1]):
+                group[1] = record
+        ranked = sorted(merged.values(), key=lambda g: (-g[0], -_when(g[1])))
         return [(count, _evidence(record)) for count, record in ranked[:n]]
+
+
+def _when(record: Record) -> float:
+    return record.time.timestamp() if record.time else 0.0
 
 
 def _evidence(record: Record) -> Evidence:

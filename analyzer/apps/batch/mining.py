@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from azlog_vmbackup.core.masking import codes, mask, mask_addresses, redact
+from azlog_vmbackup.core.masking import codes, digits_key, mask, mask_addresses, redact
 
 UNKNOWN_LEVELS = frozenset({"ERROR", "WARNING"})
 MAX_TEMPLATES_PER_BUNDLE = 2000  # distinct masked lines a worker sends back for one bundle
@@ -25,6 +25,7 @@ def unknown_sink(knowledge, found: dict[str, list]) -> Callable:
     from azlog_vmbackup.analyzer.matching.matcher import reads
 
     noise_by_spec: dict[str, list] = {}
+    masked: dict[str, str] = {}  # digits_key -> mask: masked once per group of lines equal but for digits
 
     def noise(spec: str) -> list:
         sigs = noise_by_spec.get(spec)
@@ -40,13 +41,16 @@ def unknown_sink(knowledge, found: dict[str, list]) -> Callable:
         text = record.message
         if any((not s.levels or record.level in s.levels) and s.search(text) for s in noise(spec)):
             return
-        first = redact(text.split("\n", 1)[0][:2000])
-        key = mask(first)
+        first = text.split("\n", 1)[0][:2000]
+        quick = digits_key(first)
+        key = masked.get(quick)
+        if key is None:
+            key = masked[quick] = mask(redact(first))
         entry = found.get(key)
         if entry is not None:
             entry[0] += 1
         elif len(found) < MAX_TEMPLATES_PER_BUNDLE:
-            found[key] = [1, mask_addresses(first)[:EXAMPLE_CHARS]]
+            found[key] = [1, mask_addresses(redact(first))[:EXAMPLE_CHARS]]
 
     return sink
 
