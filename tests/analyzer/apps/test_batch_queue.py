@@ -277,3 +277,23 @@ def test_unknown_templates_keep_codes_apart_and_leak_no_secret(tmp_path):
     assert "PLANTED" not in output and "10.1.2.3" not in output
     examples = " ".join(templates["example"])
     assert "sig%3D***" in examples and "password=***" in examples and "Bearer ***" in examples
+
+
+def test_a_bundle_fixed_and_uploaded_again_replaces_its_row(tmp_path):
+    from tests.helpers.queue import SAMPLES
+
+    folder = tmp_path / "queue"
+    folder.mkdir()
+    (folder / "vm1.zip").write_bytes(b"not yet uploaded in full")
+    (folder / "vm2.zip").write_bytes((SAMPLES / "linux-fsfreeze-failed.zip").read_bytes())
+    table = folder / "rows.csv"  # the table inside the folder it reads: never an input itself
+    first = azlog("batch", folder, "--out", table)
+    assert first.returncode == 0 and "1 ok, 1 error" in first.stderr, first.stderr
+    (folder / "vm1.zip").write_bytes((SAMPLES / "linux-healthy-modern.zip").read_bytes())
+    again = azlog("batch", folder, "--out", table, "--resume")
+    assert again.returncode == 0, again.stderr
+    assert "1 already in rows.csv" in again.stderr and "1 rows replaced" in again.stderr
+    rows = queue.rows_by_bundle(table)
+    assert sorted(rows) == [str(folder / "vm1.zip"), str(folder / "vm2.zip")]
+    assert [r["status"] for r in rows[str(folder / "vm1.zip")]] == ["ok"]
+    assert azlog("batch", folder, "--out", table, "--resume").stderr.startswith("0 bundles")
