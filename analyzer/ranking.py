@@ -4,6 +4,7 @@ Each signature contributes its weight times a recency factor of its latest
 hit; the signatures of one cause combine as independent evidence
 (``1 - prod(1 - w)``), with a small bonus when the evidence comes from more
 than one kind of source, and capped by the recency of the freshest evidence.
+Remediation steps are filled with the diagnosis's own values (``knowledge.steps``).
 A cause that another cause's evidence corroborates (``Cause.corroborated_by``)
 takes in a share of that cause's score, and shows its strongest line.
 Recency is measured against the last backup attempt (``last_backup_attempt``
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from azlog_vmbackup.analyzer.knowledge import steps
 from azlog_vmbackup.analyzer.knowledge.causes import Cause
 from azlog_vmbackup.analyzer.matching.matcher import SignatureHits
 from azlog_vmbackup.core.model import Diagnosis, Evidence, Facts, Hit
@@ -104,6 +106,7 @@ def rank(found: dict[str, SignatureHits], facts: Facts, causes: dict[str, Cause]
         items.sort(key=lambda i: (-i[0], -_ts(i[1])))
 
     diagnoses = []
+    plain_facts = {name: facts.value(name) for name in facts.as_dict()}
     for cause_id, items in by_cause.items():
         cause = causes[cause_id]
         score, shared = own[cause_id], []
@@ -111,11 +114,13 @@ def rank(found: dict[str, SignatureHits], facts: Facts, causes: dict[str, Cause]
             if other in own:
                 score = 1.0 - (1.0 - score) * (1.0 - share * own[other])
                 shared += by_cause[other][:1]
+        evidence = _evidence(items + shared)
+        values = steps.values_for([e.values for e in evidence], plain_facts)
         diagnoses.append(Diagnosis(
             cause=cause_id, title=cause.title,
             error_codes=_codes(items, cause), score=score, confidence=confidence(score),
-            evidence=_evidence(items + shared), remediation=_merge(
-                [r for _, _, e in items for r in e.signature.remediation] + list(cause.remediation)),
+            evidence=evidence, values=values, remediation=[steps.fill(r, values) for r in _merge(
+                [r for _, _, e in items for r in e.signature.remediation] + list(cause.remediation))],
             references=_merge([r for _, _, e in items for r in e.signature.references] + list(cause.references)),
             resolved=resolved if resolved is not None and freshest[cause_id] == RESOLVED_FACTOR else None))
     strongest = {c: max(e.signature.weight for _, _, e in items) for c, items in by_cause.items()}
@@ -134,16 +139,23 @@ def _codes(items, cause: Cause) -> list[str]:
 
 
 def _evidence(items) -> list[Evidence]:
-    """Each signature's best hit first, then their other recent hits; one entry per line."""
+    """The trigger (the strongest signature's best hit) first, then the context in time order: each other
+    signature's best hit, then their other recent hits; one entry per line, at most ``MAX_EVIDENCE``."""
     out: dict[tuple[str, int | None, str], Evidence] = {}
     for _, best, _ in items:
         out.setdefault(_where(best.evidence), best.evidence)
     for _, _best, entry in items:
         for hit in reversed(entry.latest):
             if len(out) >= MAX_EVIDENCE:
-                return list(out.values())
+                break
             out.setdefault(_where(hit.evidence), hit.evidence)
-    return list(out.values())[:MAX_EVIDENCE]
+    chosen = list(out.values())[:MAX_EVIDENCE]
+    return chosen[:1] + sorted(chosen[1:], key=_chronological)
+
+
+def _chronological(e: Evidence) -> tuple:
+    """Time order; facts and lines without a time last, as they were."""
+    return (e.time is None, e.time.timestamp() if e.time else 0.0)
 
 
 def _where(e: Evidence) -> tuple[str, int | None, str]:

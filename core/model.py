@@ -136,17 +136,37 @@ def iso(t: datetime | None) -> str | None:
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def stamp(t: datetime | None, local: bool = False) -> str | None:
+    """``iso(t)``, or for a time the VM wrote on its local clock (zone unknown) the same without the ``Z``.
+
+    >>> from datetime import timezone
+    >>> t = datetime(2026, 11, 20, 2, 0, 26, tzinfo=timezone.utc)
+    >>> stamp(t), stamp(t, local=True)
+    ('2026-11-20T02:00:26Z', '2026-11-20T02:00:26')
+    """
+    if t is None:
+        return None
+    return t.strftime("%Y-%m-%dT%H:%M:%S") if local else iso(t)
+
+
 @dataclass(slots=True)
 class Evidence:
+    """A line that speaks for a diagnosis: where it is, its text (windowed around the match when long), the
+    signature that found it; ``fact`` when it shows a fact read from that line rather than the line itself;
+    ``values`` the named parts the signature captured (a mount, a writer), for the remediation."""
+
     path: str
     line: int | None
     text: str
     signature: str
     time: datetime | None = None
     local_time: bool = False
+    fact: bool = False
+    values: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "time": iso(self.time),
+        return {"path": self.path, "line": self.line, "time": stamp(self.time, self.local_time),
+                "local_time": self.local_time, "kind": "fact" if self.fact else "line",
                 "text": self.text, "signature": self.signature}
 
 
@@ -182,6 +202,7 @@ class Diagnosis:
     remediation: list[str]
     references: list[str]
     resolved: datetime | None = None  # when a later backup succeeded, all this evidence being older
+    values: dict[str, Any] = field(default_factory=dict)  # what fills its remediation templates (steps)
 
     @property
     def confident(self) -> bool:

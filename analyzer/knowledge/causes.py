@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from azlog_vmbackup.analyzer.knowledge import steps
 from azlog_vmbackup.analyzer.knowledge.schema import (
     KnowledgeError,
     builtin_dir,
@@ -86,6 +87,8 @@ def load_causes(path: Path | None = None) -> dict[str, Cause]:
         remediation, remediation_hu = str_list(where, e, "remediation"), str_list(where, e, "remediation_hu")
         if remediation_hu and len(remediation_hu) != len(remediation):
             raise KnowledgeError(f"{where}: remediation_hu: needs the same number of steps as remediation")
+        for problem in steps.check(where, remediation + remediation_hu):
+            raise KnowledgeError(problem)
         causes[cid] = Cause(
             id=cid, title=req_str(where, e, "title"), error_codes=str_list(where, e, "error_codes"),
             remediation=remediation, references=str_list(where, e, "references"),

@@ -32,6 +32,7 @@ from typing import Any, Iterable
 
 import regex
 
+from azlog_vmbackup.analyzer.knowledge import steps
 from azlog_vmbackup.analyzer.knowledge.causes import Cause, load_causes
 from azlog_vmbackup.analyzer.knowledge.literals import required_literals
 from azlog_vmbackup.analyzer.knowledge.schema import (
@@ -88,7 +89,7 @@ class Signature:
             else:
                 return None
             if self.pattern is None:
-                return _HintMatch(pos)
+                return _HintMatch(pos, pos + len(hint))
         try:
             return self.pattern.search(text, timeout=self.timeout)
         except TimeoutError:
@@ -100,13 +101,19 @@ class Signature:
 
 
 class _HintMatch:
-    """Match-like result for a hint-only signature."""
+    """Match-like result for a hint-only signature: where the hint is; it captures nothing."""
 
-    def __init__(self, pos: int):
-        self.pos = pos
+    def __init__(self, start: int, end: int):
+        self._span = (start, end)
 
     def start(self) -> int:
-        return self.pos
+        return self._span[0]
+
+    def end(self) -> int:
+        return self._span[1]
+
+    def groupdict(self) -> dict[str, str]:
+        return {}
 
 
 def version_tuple(text: str) -> tuple[int, ...]:
@@ -234,12 +241,15 @@ def _signature(where: str, e: dict, file: str, causes: dict[str, Cause], user: b
     examples = e.get("examples")
     if not isinstance(examples, dict) or not examples.get("match") or not examples.get("no_match"):
         raise KnowledgeError(f"{where}: examples: needs non-empty 'match' and 'no_match' lists")
+    remediation = str_list(where, e, "remediation")
+    for problem in steps.check(where, remediation):
+        raise KnowledgeError(problem)
     return Signature(
         id=sid, title=req_str(where, e, "title"), cause=cause, weight=float(weight), file=file,
         kind=kind, error_codes=str_list(where, e, "error_codes"), os=os_name,
         sources=str_list(where, e, "sources"), hints=hints, pattern=pattern,
         ignore_case=ignore_case, levels=frozenset(levels), when=conditions,
-        remediation=str_list(where, e, "remediation"), references=str_list(where, e, "references"),
+        remediation=remediation, references=str_list(where, e, "references"),
         examples=examples, timeout=USER_REGEX_TIMEOUT if user else None, repeat=repeat)
 
 

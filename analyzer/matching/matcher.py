@@ -137,7 +137,7 @@ class Matcher:
                 continue
             m = sig.search(text)
             if m is not None:
-                self._add(sig, Hit(sig, partial(_evidence, record, m.start(), sig.id), spec))
+                self._add(sig, Hit(sig, partial(_evidence, record, m, sig.id), spec))
                 hit_ids.append(sig.id)
         if not hit_ids:
             self.unexplained.add(record)
@@ -164,19 +164,40 @@ class Matcher:
                 self._add(sig, Hit(sig, _fact_evidence(sig, facts), "facts"))
 
 
-def _evidence(record: Record, pos: int, sig_id: str) -> Evidence:
-    """Evidence pointing at the physical line of the record where the match starts."""
+def _evidence(record: Record, match, sig_id: str) -> Evidence:
+    """Evidence pointing at the physical line of the record where the match starts, windowed around the
+    match when the line is long, with the named groups the signature captured."""
     text = record.message
+    pos = match.start()
     offset = text.count("\n", 0, pos) if pos > 0 else 0
     start = text.rfind("\n", 0, pos) + 1 if pos > 0 else 0
     end = text.find("\n", start)
-    line_text = text[start:end if end >= 0 else len(text)]
+    end = end if end >= 0 else len(text)
+    line_text = window(text[start:end], pos - start, min(match.end(), end) - start)
     if offset and record.time is not None:
         # a continuation line: show the record's first line too, for the time and component
         head = text[:text.find("\n")]
-        line_text = f"{line_text}  (in: {head[:150]})"
-    return Evidence(record.path, record.line + offset, _clip(line_text), sig_id, record.time,
-                    record.local_time)
+        line_text = f"{line_text}  (in: {redact(head[:150])})"
+    values = {k: redact(v) for k, v in match.groupdict().items() if v}
+    return Evidence(record.path, record.line + offset, line_text, sig_id, record.time, record.local_time,
+                    values=values)
+
+
+def window(line: str, start: int, end: int, width: int = MAX_EVIDENCE_TEXT) -> str:
+    """``line`` redacted and, when longer than ``width``, cut to ``width`` characters around the match
+    ``[start, end)`` (some context before it, the match always in view), an ellipsis marking each cut.
+
+    >>> window("x" * 500 + " ERROR disk full " + "y" * 500, 501, 516, width=40)
+    '…xxxxxxx ERROR disk full yyyyyyyyyyyyyyyy…'
+    """
+    before = len(redact(line[:start]))  # where the match starts once secrets are replaced
+    line = redact(line)
+    if len(line) <= width:
+        return line
+    length = max(1, min(end - start, width))
+    lo = max(0, min(before - (width - length) // 3, len(line) - width))
+    hi = min(len(line), lo + width)
+    return ("…" if lo > 0 else "") + line[lo:hi] + ("…" if hi < len(line) else "")
 
 
 def _fact_evidence(sig: Signature, facts: Facts) -> Evidence:
@@ -185,9 +206,4 @@ def _fact_evidence(sig: Signature, facts: Facts) -> Evidence:
         f"{n} not found" for n in names)
     first = next((facts.get(n) for n in names if n in facts), None)
     return Evidence(first.path if first else "(facts)", first.line if first else None,
-                    _clip(shown), sig.id, first.time if first else None)
-
-
-def _clip(text: str) -> str:
-    text = redact(text)
-    return text if len(text) <= MAX_EVIDENCE_TEXT else text[:MAX_EVIDENCE_TEXT] + " ..."
+                    window(shown, 0, 0), sig.id, first.time if first else None, fact=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from azlog_vmbackup.analyzer.knowledge import steps
 from azlog_vmbackup.analyzer.knowledge.causes import Cause
 from azlog_vmbackup.core.model import Diagnosis
 
@@ -54,6 +55,6 @@ def localize(diagnoses: list[Diagnosis], causes: dict[str, Cause], lang: str) ->
         if cause is None:
             out.append(d)
             continue
-        title, _, steps = cause.text(lang)
-        out.append(replace(d, title=title, remediation=list(steps)))
+        title, _, texts = cause.text(lang)
+        out.append(replace(d, title=title, remediation=[steps.fill(t, d.values) for t in texts]))
     return out

@@ -167,7 +167,11 @@ def test_analyze_markdown_and_hungarian():
     md = azlog("analyze", SAMPLES / "linux-fsfreeze-failed.zip", "--format", "markdown", "--lang", "hu")
     assert md.returncode == 0
     assert "## Diagnózis: fsfreeze-failed" in md.stdout
-    assert KNOWLEDGE.causes["fsfreeze-failed"].remediation_hu[0] in md.stdout
+    from azlog_vmbackup.analyzer.knowledge import steps
+
+    filled = steps.fill(KNOWLEDGE.causes["fsfreeze-failed"].remediation_hu[0], {"mount": "/data",
+                                                                                "reason": "Device or resource busy"})
+    assert filled in md.stdout and "`/data`" in filled  # the Hungarian step, with the bundle's own mount
 
 
 def test_signatures_commands(tmp_path):
