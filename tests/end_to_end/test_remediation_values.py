@@ -59,7 +59,8 @@ def test_steps_name_the_bundles_own_values(bundle):
 def test_without_values_the_generic_wording_stays():
     from azlog_vmbackup.analyzer.apps.analyze import analyze_text
 
-    line = "2026-11-20 01:12:39.000000 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]freeze failed for some mount"
+    line = ("2026-11-20 01:12:39.000000 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]"
+            "freeze failed for some mount")
     result = analyze_text("var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log",
                           line + "\n", KNOWLEDGE)
     steps = next(d for d in result.diagnoses if d.cause == "fsfreeze-failed").remediation
