@@ -356,10 +356,7 @@ def _emit(result, knowledge, fmt: str, output: Path | None, color: bool | None, 
 
     with _output(output) as out:
         if fmt == "json":
-            doc = result.as_dict()
-            if triage is not None:
-                doc["triage"] = triage
-            out.write(json_report.dumps(doc))
+            out.write(json_report.dumps(json_report.document(result, triage)))
             return
         result.diagnoses = localize(result.diagnoses, knowledge.causes, lang)
         if fmt == "markdown":

@@ -24,6 +24,14 @@ LABELS = {
         "not_in_bundle": "Not in this bundle (ask for it)",
         "unexplained": "Errors no signature explains (most frequent first)",
         "nearest": "Nearest known causes (LOW: by resemblance, not proof)", "resembles": "resembles",
+        "lang": "en", "host": "Host", "os": "OS", "agent": "Agent", "extension": "Backup extension",
+        "last_attempt": "Last backup attempt", "result": "result", "present": "Evidence in the bundle",
+        "absent": "missing", "local": "(VM local time)", "fact": "fact", "from": "from",
+        "tie": "Tie: {other} scored as high; the evidence cannot tell them apart, check both.",
+        "member_parsed": ("member parsed", "members parsed"), "member_skipped": ("skipped", "skipped"),
+        "problem_word": ("problem", "problems"), "inventory": "Inventory", "read_as": "read as",
+        "groups": {"agent": "Agent", "extension": "Extension", "network": "Network", "os": "OS",
+                   "status": "Last status", "other": "Other"},
     },
     "hu": {
         "diagnosis": "Diagnózis", "codes": "Hibakódok", "evidence": "Bizonyítékok", "todo": "Teendők",
@@ -41,8 +49,26 @@ LABELS = {
         "not_in_bundle": "Nincs a csomagban (kérje be)",
         "unexplained": "Hibák, amelyeket egy minta sem magyaráz (a leggyakoribb elöl)",
         "nearest": "Legközelebbi ismert okok (ALACSONY: hasonlóság, nem bizonyíték)", "resembles": "hasonlít erre",
+        "lang": "hu", "host": "Gép", "os": "OS", "agent": "Ügynök", "extension": "Mentési bővítmény",
+        "last_attempt": "Utolsó mentési kísérlet", "result": "eredmény", "present": "A csomagban lévő bizonyítékok",
+        "absent": "hiányzik", "local": "(a VM helyi ideje)", "fact": "tény", "from": "forrás:",
+        "tie": "Holtverseny: {other} ugyanilyen pontszámot kapott; a bizonyítékok nem döntik el, "
+               "ellenőrizze mindkettőt.",
+        "member_parsed": ("fájl feldolgozva", "fájl feldolgozva"), "member_skipped": ("kihagyva", "kihagyva"),
+        "problem_word": ("hiba", "hiba"), "inventory": "Tartalom", "read_as": "értelmezés",
+        "groups": {"agent": "Ügynök", "extension": "Bővítmény", "network": "Hálózat", "os": "Operációs rendszer",
+                   "status": "Utolsó állapot", "other": "Egyéb"},
     },
 }
+
+
+def count(n: int, forms: tuple[str, str], lang: str = "en") -> str:
+    """``n`` and the word in the right number (Hungarian keeps the singular after a numeral).
+
+    >>> count(1, ("member", "members")), count(3, ("member", "members")), count(3, ("fájl", "fájlok"), "hu")
+    ('1 member', '3 members', '3 fájl')
+    """
+    return f"{n} {forms[0] if n == 1 or lang == 'hu' else forms[1]}"
 
 
 def localize(diagnoses: list[Diagnosis], causes: dict[str, Cause], lang: str) -> list[Diagnosis]:

@@ -1,7 +1,8 @@
-"""The human report: best diagnosis first, then other candidates, then facts and problems.
+"""The human report on a terminal (``report.content`` in order): summary header, verdict, diagnosis with its
+evidence, steps and references, other candidates, errors nothing explains, facts by group, the bundle.
 
-Colours on a terminal, plain text when piped (rich decides). Labels, cause
-titles and remediation in English or Hungarian.
+Colours on a terminal, plain text when piped (rich decides). Labels, cause titles and steps in English or
+Hungarian.
 """
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from typing import TextIO
 from rich.console import Console
 from rich.markup import escape
 
-from azlog_vmbackup.analyzer.report.i18n import LABELS
-from azlog_vmbackup.core.model import Diagnosis, Result, Status, iso
+from azlog_vmbackup.analyzer.report.content import Report, build
+from azlog_vmbackup.analyzer.report.i18n import LABELS, count
+from azlog_vmbackup.core.model import Diagnosis, Evidence, Result, Status, iso, stamp
 
 _STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 MAX_OTHER = 4
-MAX_FACTS_SHOWN = 40
+MAX_FACTS_SHOWN = 60
 MAX_PROBLEMS_SHOWN = 10
+MAX_SKIPPED_SHOWN = 10
 
 
 def console(out: TextIO, color: bool | None) -> Console:
@@ -27,42 +30,91 @@ def render(result: Result, out: TextIO, color: bool | None = None, lang: str = "
            triage: dict | None = None) -> None:
     L = LABELS[lang]
     p = console(out, color).print
-    p(f"[bold]azlog[/] {escape(result.source)}  (os: {result.os.label})")
+    report = build(result)
+    _summary(p, report, L)
     if triage is not None:
         _triage(p, triage, L)
-    strong = [d for d in result.diagnoses if d.confident]
-    if result.coverage and result.coverage.note:
-        p(f"\n[bold yellow]{L['no_logs']}[/]")
-    elif not result.diagnoses:
-        p(f"\n{L['none']}")
-    elif not strong:
-        p(f"\n{L['weak']}")
-    if strong:
-        _diagnosis(p, strong[0], L, first=True)
-    others = [d for d in result.diagnoses if d is not (strong[0] if strong else None)]
-    if others:
+    p(f"\n[bold yellow]{L['no_logs']}[/]" if report.verdict == "no_logs" else
+      f"\n{L['none']}" if report.verdict == "none" else f"\n{L['weak']}" if report.verdict == "weak" else "")
+    if report.top:
+        _diagnosis(p, report.top, L)
+        if report.tie:
+            p(f"  [bold yellow]{L['tie'].format(other=report.others[0].cause)}[/]")
+    if report.others:
         p(f"\n[bold]{L['others']}[/]")
-        for d in others[:MAX_OTHER]:
-            _diagnosis(p, d, L, first=False)
-        if len(others) > MAX_OTHER:
-            p(f"  ... {len(others) - MAX_OTHER} {L['more']}")
+        for d in report.others[:MAX_OTHER]:
+            _candidate(p, d, L)
+        if len(report.others) > MAX_OTHER:
+            p(f"  ... {len(report.others) - MAX_OTHER} {L['more']}")
     _unexplained(p, result, L)
     _missing(p, result, L)
-    _facts(p, result, L)
-    _problems(p, result, L)
+    _facts(p, report, L)
+    _bundle(p, report, L)
+
+
+def _summary(p, report: Report, L: dict) -> None:
+    s = report.summary
+    p(f"[bold]azlog[/] {escape(report.source)}")
+    parts = [(L["host"], s.host), (L["os"], s.os + (f" ({s.distro})" if s.distro else "")), (L["agent"], s.agent),
+             (L["extension"], s.extension)]
+    p("  " + "   ".join(f"{k}: [bold]{escape(v)}[/]" for k, v in parts if v))
+    if s.last_attempt or s.last_result:
+        p(f"  {L['last_attempt']}: {s.last_attempt or '-'}   {L['result']}: {escape(s.last_result or '-')}")
+    if s.present or s.missing:
+        p(f"  {L['present']}: {', '.join(s.present) or '-'}" + (f"   {L['absent']}: {', '.join(s.missing)}"
+                                                                  if s.missing else ""))
+
+
+def _evidence(p, e: Evidence, L: dict, indent: str = "    ") -> None:
+    when = f"  {stamp(e.time, e.local_time)}{' ' + L['local'] if e.local_time else ''}" if e.time else ""
+    where = f"{escape(e.path)}:{e.line or '-'}"
+    sig = f"  [dim]\\[{escape(e.signature)}][/]" if e.signature else ""
+    if e.fact:
+        p(f"{indent}{L['fact']}: [cyan]{escape(e.text)}[/]  ({L['from']} {where}){sig}")
+    else:
+        p(f"{indent}{where}{escape(when)}{sig}")
+        p(f"{indent}  {escape(e.text)}", style="cyan")
+
+
+def _diagnosis(p, d: Diagnosis, L: dict) -> None:
+    style = _STYLE[d.confidence]
+    p(f"[bold]{L['diagnosis']}[/]  [{style}]{L['confidence'][d.confidence]}[/] {d.score:.2f}  "
+      f"[bold]{escape(d.cause)}[/]: {escape(d.title)}")
+    if d.resolved:
+        p(f"  {L['resolved'].format(time=iso(d.resolved))}", style="green")
+    p(f"  {L['codes']}: {', '.join(d.error_codes) or '-'}")
+    p(f"  {L['evidence']}:")
+    for e in d.evidence:
+        _evidence(p, e, L)
+    p(f"  {L['todo']}:")
+    for i, step in enumerate(d.remediation, 1):
+        p(f"    {i}. {escape(step)}")
+    if d.references:
+        p(f"  {L['references']}:")
+        for ref in d.references:
+            p(f"    {ref}")
+
+
+def _candidate(p, d: Diagnosis, L: dict) -> None:
+    style = _STYLE[d.confidence]
+    p(f"  [{style}]{L['confidence'][d.confidence]}[/] {d.score:.2f}  [bold]{escape(d.cause)}[/]: {escape(d.title)}")
+    if d.resolved:
+        p(f"      {L['resolved'].format(time=iso(d.resolved))}", style="green")
+    if d.evidence:
+        _evidence(p, d.evidence[0], L, indent="      ")
 
 
 def _unexplained(p, result: Result, L: dict) -> None:
     if result.unexplained:
         p(f"\n[bold]{L['unexplained']}[/]")
-        for count, e in result.unexplained:
-            p(f"  {count}x {escape(e.path)}:{e.line or '-'}  {escape(e.text[:200])}")
+        for n, e in result.unexplained:
+            p(f"  {n}x {escape(e.path)}:{e.line or '-'}  {escape(e.text[:200])}")
     if result.nearest:
         p(f"\n[bold]{L['nearest']}[/]")
-        for n in result.nearest:
-            p(f"  {n.similarity:.2f}  [bold]{escape(n.cause)}[/]: {escape(n.title)}")
-            p(f"      {L['resembles']}: {escape(n.resembles[:160])}", style="dim")
-            for e in n.evidence[:3]:
+        for near in result.nearest:
+            p(f"  {near.similarity:.2f}  [bold]{escape(near.cause)}[/]: {escape(near.title)}")
+            p(f"      {L['resembles']}: {escape(near.resembles[:160])}", style="dim")
+            for e in near.evidence[:3]:
                 p(f"      {escape(e.path)}:{e.line or '-'}  {escape(e.text[:160])}", style="dim")
 
 
@@ -82,52 +134,35 @@ def _triage(p, triage: dict, L: dict) -> None:
             p(f"    - {escape(item)}")
 
 
-def _diagnosis(p, d: Diagnosis, L: dict, first: bool) -> None:
-    style = _STYLE[d.confidence]
-    head = f"[{style}]{L['confidence'][d.confidence]}[/] {d.score:.2f}  [bold]{escape(d.cause)}[/]: {escape(d.title)}"
-    if not first:
-        p(f"  {head}")
-        if d.resolved:
-            p(f"      {L['resolved'].format(time=iso(d.resolved))}", style="green")
-        if d.evidence:
-            e = d.evidence[0]
-            p(f"      {escape(e.path)}:{e.line or '-'}  {escape(e.text[:160])}", style="dim")
-        return
-    p(f"\n[bold]{L['diagnosis']}[/]  {head}")
-    if d.resolved:
-        p(f"  {L['resolved'].format(time=iso(d.resolved))}", style="green")
-    p(f"  {L['codes']}: {', '.join(d.error_codes) or '-'}")
-    p(f"  {L['evidence']}:")
-    for e in d.evidence:
-        when = f" [{iso(e.time)}{' local' if e.local_time else ''}]" if e.time else ""
-        p(f"    {escape(e.path)}:{e.line or '-'}{escape(when)}")
-        p(f"      {escape(e.text)}", style="cyan")
-    p(f"  {L['todo']}:")
-    for i, step in enumerate(d.remediation, 1):
-        p(f"    {i}. {escape(step)}")
-    if d.references:
-        p(f"  {L['references']}:")
-        for ref in d.references:
-            p(f"    {ref}")
-
-
-def _facts(p, result: Result, L: dict) -> None:
-    facts = result.facts.as_dict()
-    if not facts:
+def _facts(p, report: Report, L: dict) -> None:
+    if not report.facts:
         return
     p(f"\n[bold]{L['facts']}[/]")
-    for name, value in list(facts.items())[:MAX_FACTS_SHOWN]:
-        p(f"  {name}: {escape(str(value))}")
+    shown = 0
+    for group, items in report.facts:
+        p(f"  [bold]{L['groups'][group]}[/]")
+        for f in items:
+            if shown >= MAX_FACTS_SHOWN:
+                p(f"    ... {L['more']}")
+                return
+            where = f"  [dim]({escape(f.path)}:{f.line or '-'})[/]" if f.path else ""
+            p(f"    {f.name}: {escape(f.value[:200])}{where}")
+            shown += 1
 
 
-def _problems(p, result: Result, L: dict) -> None:
-    skipped = [i for i in result.inventory if i.status is Status.SKIPPED]
-    parsed = len(result.inventory) - len(skipped)
-    p(f"\n[bold]{L['bundle']}[/]  {parsed} {L['parsed']}, {len(skipped)} {L['skipped']}, "
-      f"{len(result.errors)} {L['problems']}")
+def _bundle(p, report: Report, L: dict) -> None:
+    result = report.result
+    p(f"\n[bold]{L['bundle']}[/]  {count(report.parsed, L['member_parsed'], lang=L['lang'])}, "
+      f"{count(report.skipped, L['member_skipped'], lang=L['lang'])}, "
+      f"{count(len(result.errors), L['problem_word'], lang=L['lang'])}")
+    skipped = [e for e in report.inventory if e.status is not Status.PARSED]
+    for e in skipped[:MAX_SKIPPED_SHOWN]:
+        p(f"  {escape(e.path)}: {escape(e.reason or e.status.value)}", style="dim")
+    if len(skipped) > MAX_SKIPPED_SHOWN:
+        p(f"  ... {len(skipped) - MAX_SKIPPED_SHOWN} {L['more']}", style="dim")
     for e in result.errors[:MAX_PROBLEMS_SHOWN]:
         p(f"  {L['problem']}: {escape(e.path)}: {escape(e.message)}", style="yellow")
-    if result.engine:
-        p(f"\n{L['engine']}: {result.engine}", style="dim")
     if len(result.errors) > MAX_PROBLEMS_SHOWN:
         p(f"  ... {len(result.errors) - MAX_PROBLEMS_SHOWN} {L['more']}")
+    if result.engine:
+        p(f"\n{L['engine']}: {result.engine}", style="dim")

@@ -33,7 +33,7 @@ def test_json_contract(bundle):
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
     assert set(doc) == {"schema_version", "source", "os", "engine", "facts", "diagnoses", "inventory", "errors",
-                        "coverage", "unexplained", "nearest"}
+                        "coverage", "unexplained", "nearest", "summary", "tie"}
     assert doc["schema_version"] == 1 and doc["os"] == "linux"
     top = doc["diagnoses"][0]
     assert top["rank"] == 1 and top["cause"] == "fsfreeze-failed" and top["confidence"] == "high"
