@@ -17,7 +17,7 @@ from typing import Iterator, Optional, TextIO
 import typer
 
 from azlog_vmbackup.analyzer.matching.engines import CHOICES as ENGINES
-from azlog_vmbackup.analyzer.report import FORMATS, LANGS
+from azlog_vmbackup.analyzer.report import FORMATS, LANGS, LEVELS, REPORT_FORMATS
 from azlog_vmbackup.core.extras import install_hint
 
 _SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -52,6 +52,9 @@ SignaturesOpt = typer.Option([], "--signatures", metavar="PATH", show_default=Fa
 LangOpt = typer.Option("en", "--lang", metavar="|".join(LANGS), callback=_one_of("--lang", LANGS),
                        help="Language of titles and remediation in text and markdown.")
 OutputOpt = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
+FailOnOpt = typer.Option(None, "--fail-on", metavar="|".join(LEVELS), callback=_one_of("--fail-on", LEVELS),
+                         help="Exit 1 when a diagnosis at this confidence or above exists (for scripts).")
+SPINNER_BYTES = 20 << 20  # a bundle larger than this shows a spinner while it is read (stderr on a terminal)
 LimitOpt = typer.Option([], "--limit", metavar="NAME=VALUE", show_default=False,
                         help="Override a limit (repeatable; sizes take K, M, G): member_bytes, "
                         "total_bytes, ratio, members, depth, nested_bytes, line_bytes, records, seconds. "
@@ -115,8 +118,15 @@ def _limits(settings: list[str]):
 
 @contextmanager
 def _output(path: Path | None) -> Iterator[TextIO]:
+    """Where a report goes: FILE, or stdout (a reader that goes away early, ``| head``, ends azlog quietly)."""
     if path is None:
-        yield sys.stdout
+        try:
+            yield sys.stdout
+            sys.stdout.flush()
+        except BrokenPipeError:
+            from azlog_vmbackup.entry import quiet_exit
+
+            quiet_exit()
         return
     try:
         out = open(path, "w", encoding="utf-8")
@@ -129,8 +139,9 @@ def _output(path: Path | None) -> Iterator[TextIO]:
 @app.command()
 def analyze(
     bundle: Path = BundleArg,
-    fmt: str = _format_opt(),
+    fmt: str = _format_opt(REPORT_FORMATS),
     output: Optional[Path] = OutputOpt,
+    fail_on: Optional[str] = FailOnOpt,
     signatures: list[Path] = SignaturesOpt,
     color: Optional[bool] = typer.Option(None, "--color/--no-color", show_default=False,
                                          help="Force colours on or off (default: on a terminal)."),
@@ -145,11 +156,18 @@ def analyze(
     limits = _limits(limit)
     engine = _engine(engine)
     knowledge = _knowledge(signatures)
+    activity = None
+    if fmt == "html":
+        from azlog_vmbackup.analyzer.report.picture import Activity
+
+        activity = Activity()
     try:
-        result = run(bundle, knowledge, limits, engine=engine)
+        with _spinner(bundle):
+            result = run(bundle, knowledge, limits, on_record=activity, engine=engine)
     except BundleError as e:
         fail(str(e))
-    _emit(result, knowledge, fmt, output, color, lang)
+    _emit(result, knowledge, fmt, output, color, lang, activity=activity)
+    _fail_on(result, fail_on)
 
 
 @app.command()
@@ -159,7 +177,8 @@ def triage(
     text_file: Optional[str] = typer.Option(None, "--text-file", metavar="FILE",
                                             help="The ticket's text: a file, or - for stdin."),
     text: Optional[str] = typer.Option(None, "--text", metavar="TEXT", help="The ticket's text, inline."),
-    fmt: str = _format_opt(),
+    fmt: str = _format_opt(REPORT_FORMATS),
+    fail_on: Optional[str] = FailOnOpt,
     output: Optional[Path] = OutputOpt,
     signatures: list[Path] = SignaturesOpt,
     lang: str = LangOpt,
@@ -181,6 +200,7 @@ def triage(
     except BundleError as e:
         fail(str(e))
     _emit(outcome.result, knowledge, fmt, output, None, lang, outcome.as_dict()["triage"])
+    _fail_on(outcome.result, fail_on)
 
 
 def _read_text(name: str) -> str:
@@ -350,19 +370,53 @@ def batch(
 
 
 def _emit(result, knowledge, fmt: str, output: Path | None, color: bool | None, lang: str,
-          triage: dict | None = None) -> None:
-    from azlog_vmbackup.analyzer.report import json_report, markdown_report, text_report
+          triage: dict | None = None, activity=None) -> None:
     from azlog_vmbackup.analyzer.report.i18n import localize
 
     with _output(output) as out:
         if fmt == "json":
+            from azlog_vmbackup.analyzer.report import json_report
+
             out.write(json_report.dumps(json_report.document(result, triage)))
             return
         result.diagnoses = localize(result.diagnoses, knowledge.causes, lang)
         if fmt == "markdown":
+            from azlog_vmbackup.analyzer.report import markdown_report
+
             markdown_report.render(result, out, lang, triage)
+        elif fmt == "html":
+            from azlog_vmbackup.analyzer.report import html_report
+
+            html_report.render(result, out, lang, triage, activity)
         else:
+            from azlog_vmbackup.analyzer.report import text_report
+
             text_report.render(result, out, color=False if output else color, lang=lang, triage=triage)
+
+
+def _fail_on(result, level: str | None) -> None:
+    """``--fail-on LEVEL``: exit 1 when a diagnosis at LEVEL or above exists (for scripts)."""
+    if level is None:
+        return
+    wanted = LEVELS[:LEVELS.index(level) + 1]
+    if any(d.confidence in wanted for d in result.diagnoses):
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _spinner(bundle: Path) -> Iterator[None]:
+    """A spinner on stderr while a large bundle is read, when stderr is a terminal; nothing otherwise."""
+    try:
+        large = bundle.is_file() and bundle.stat().st_size > SPINNER_BYTES
+    except OSError:
+        large = False
+    if not (large and sys.stderr.isatty()):
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"reading {bundle.name} ({bundle.stat().st_size >> 20} MB)..."):
+        yield
 
 
 def run() -> None:
@@ -372,6 +426,10 @@ def run() -> None:
     except SystemExit:
         gc.freeze()  # the process ends: its exit need not walk every object the analysis made (~0.2 s)
         raise
+    except BrokenPipeError:  # `azlog ... | head`: the reader has all it wanted
+        from azlog_vmbackup.entry import quiet_exit
+
+        quiet_exit()
     except KeyboardInterrupt:
         typer.echo("azlog: interrupted", err=True)
         sys.exit(130)

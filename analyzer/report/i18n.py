@@ -32,6 +32,8 @@ LABELS = {
         "problem_word": ("problem", "problems"), "inventory": "Inventory", "read_as": "read as",
         "groups": {"agent": "Agent", "extension": "Extension", "network": "Network", "os": "OS",
                    "status": "Last status", "other": "Other"},
+        "timeline": "Timeline", "no_context": "(the lines around it could not be read again)",
+        "no_picture": "No timeline picture: no record with a time, or matplotlib is not installed",
     },
     "hu": {
         "diagnosis": "Diagnózis", "codes": "Hibakódok", "evidence": "Bizonyítékok", "todo": "Teendők",
@@ -58,6 +60,8 @@ LABELS = {
         "problem_word": ("hiba", "hiba"), "inventory": "Tartalom", "read_as": "értelmezés",
         "groups": {"agent": "Ügynök", "extension": "Bővítmény", "network": "Hálózat", "os": "Operációs rendszer",
                    "status": "Utolsó állapot", "other": "Egyéb"},
+        "timeline": "Idővonal", "no_context": "(a környező sorok nem olvashatók újra)",
+        "no_picture": "Nincs idővonal-ábra: nincs időbélyeges rekord, vagy nincs telepítve a matplotlib",
     },
 }
 

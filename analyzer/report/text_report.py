@@ -23,7 +23,15 @@ MAX_SKIPPED_SHOWN = 10
 
 
 def console(out: TextIO, color: bool | None) -> Console:
-    return Console(file=out, highlight=False, soft_wrap=True, force_terminal=color, no_color=color is False)
+    """A rich console on ``out``; a reader that goes away (``| head``) raises ``BrokenPipeError`` for the caller
+    to end quietly (rich itself would exit 1)."""
+    c = Console(file=out, highlight=False, soft_wrap=True, force_terminal=color, no_color=color is False)
+    c.on_broken_pipe = _broken_pipe
+    return c
+
+
+def _broken_pipe() -> None:
+    raise BrokenPipeError
 
 
 def render(result: Result, out: TextIO, color: bool | None = None, lang: str = "en",
