@@ -124,7 +124,7 @@ def _output(path: Path | None) -> Iterator[TextIO]:
             yield sys.stdout
             sys.stdout.flush()
         except BrokenPipeError:
-            from azlog_vmbackup.entry import quiet_exit
+            from azlog_vmbackup.streams import quiet_exit
 
             quiet_exit()
         return
@@ -427,7 +427,7 @@ def run() -> None:
         gc.freeze()  # the process ends: its exit need not walk every object the analysis made (~0.2 s)
         raise
     except BrokenPipeError:  # `azlog ... | head`: the reader has all it wanted
-        from azlog_vmbackup.entry import quiet_exit
+        from azlog_vmbackup.streams import quiet_exit
 
         quiet_exit()
     except KeyboardInterrupt:

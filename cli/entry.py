@@ -60,15 +60,6 @@ def quick(argv: list[str]) -> int | None:
     return explain(args["name"], args["fmt"], args["lang"])
 
 
-def quiet_exit() -> None:
-    """The reader of our output went away (``| head``): stop quietly, exit 0, and let no later flush complain."""
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-    sys.exit(0)
-
-
 def main() -> None:
     """Console entry point and ``python -m azlog_vmbackup``: no traceback reaches the user unless AZLOG_DEBUG is set."""
     try:
@@ -76,6 +67,8 @@ def main() -> None:
         if code is not None:
             sys.stdout.flush()
     except BrokenPipeError:
+        from azlog_vmbackup.streams import quiet_exit
+
         quiet_exit()
     except Exception as e:  # noqa: BLE001 - the same last line of defence as the typer application's
         if os.environ.get("AZLOG_DEBUG"):

@@ -74,7 +74,8 @@ def test_usage_error_exit_2():
 
 
 @pytest.mark.parametrize("args, message", [
-    (("analyze", "x", "--format", "yaml"), "azlog: unknown --format 'yaml': choose text, json or markdown"),
+    (("analyze", "x", "--format", "yaml"), "azlog: unknown --format 'yaml': choose text, json, markdown or html"),
+    (("analyze", "x", "--fail-on", "warn"), "azlog: unknown --fail-on 'warn': choose high, medium or low"),
     (("explain", "UserErrorFsFreezeFailed", "--lang", "de"), "azlog: unknown --lang 'de': choose en or hu"),
     (("signatures", "list", "--format", "markdown"), "azlog: unknown --format 'markdown': choose text or json"),
     (("analyze", "x", "--engine", "grep"),
@@ -124,3 +125,31 @@ def test_bad_user_signature_file(bundle, tmp_path):
     run = azlog("analyze", bundle, "--signatures", sig)
     assert run.returncode == 3
     assert "mine.yaml: entry 1" in run.stderr and "id:" in run.stderr
+
+
+@pytest.mark.parametrize("args", [("analyze", "samples/bundles/linux-fsfreeze-failed.zip"),
+                                  ("analyze", "samples/bundles/linux-fsfreeze-failed.zip", "--format", "markdown"),
+                                  ("explain", "UserErrorGuestAgentStatusUnavailable")])
+def test_a_reader_that_goes_away_ends_azlog_quietly(args):
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    process = subprocess.Popen([sys.executable, "-m", "azlog_vmbackup", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    process.stdout.close()  # like `| head` that has read what it wanted, before azlog writes
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0 and stderr == ""
+
+
+def test_fail_on_makes_a_finding_an_exit_code():
+    from tests.helpers import ROOT
+
+    failed = ROOT / "samples" / "bundles" / "linux-fsfreeze-failed.zip"
+    healthy = ROOT / "samples" / "bundles" / "linux-healthy-modern.zip"
+    assert azlog("analyze", failed, "--fail-on", "high").returncode == 1
+    assert azlog("analyze", failed).returncode == 0
+    assert azlog("analyze", healthy, "--fail-on", "medium").returncode == 0
+    weak = azlog("analyze", healthy, "--fail-on", "low", "--format", "json")
+    assert weak.returncode == (1 if json.loads(weak.stdout)["diagnoses"] else 0)
