@@ -54,6 +54,7 @@ LangOpt = typer.Option("en", "--lang", metavar="|".join(LANGS), callback=_one_of
 OutputOpt = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 FailOnOpt = typer.Option(None, "--fail-on", metavar="|".join(LEVELS), callback=_one_of("--fail-on", LEVELS),
                          help="Exit 1 when a diagnosis at this confidence or above exists (for scripts).")
+OSES = ("linux", "windows")
 SPINNER_BYTES = 20 << 20  # a bundle larger than this shows a spinner while it is read (stderr on a terminal)
 LimitOpt = typer.Option([], "--limit", metavar="NAME=VALUE", show_default=False,
                         help="Override a limit (repeatable; sizes take K, M, G): member_bytes, "
@@ -222,11 +223,13 @@ def explain(
     name: str = typer.Argument(..., metavar="CODE|CAUSE", help="An error code (any spelling or case) or a cause id."),
     fmt: str = _format_opt(),
     lang: str = LangOpt,
+    vm_os: Optional[str] = typer.Option(None, "--os", metavar="linux|windows", callback=_one_of("--os", OSES),
+                                        help="Only what to collect on this OS."),
 ) -> None:
     """What an error code or a cause means: messages, causes, evidence to collect, remediation."""
     from azlog_vmbackup.analyzer.apps.explain import explain as run
 
-    code = run(name, fmt, lang)  # shared with the entry point's quick path
+    code = run(name, fmt, lang, vm_os=vm_os)  # shared with the entry point's quick path
     if code:
         raise typer.Exit(code)
 

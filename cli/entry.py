@@ -7,7 +7,7 @@ included, to the typer application (``azlog_vmbackup.commands``), which
 owns usage and its errors::
 
     azlog --version | -V
-    azlog explain NAME [--format text|json|markdown] [--lang en|hu]
+    azlog explain NAME [--format text|json|markdown] [--lang en|hu] [--os linux|windows]
 """
 from __future__ import annotations
 
@@ -16,13 +16,14 @@ import sys
 
 from azlog_vmbackup.analyzer.report import FORMATS, LANGS
 
-_OPTIONS = {"--format": ("fmt", FORMATS), "-f": ("fmt", FORMATS), "--lang": ("lang", LANGS)}
+_OPTIONS = {"--format": ("fmt", FORMATS), "-f": ("fmt", FORMATS), "--lang": ("lang", LANGS),
+            "--os": ("vm_os", ("linux", "windows"))}
 
 def explain_args(argv: list[str]) -> dict | None:
-    """``{"name", "fmt", "lang"}`` for a plain ``explain`` command line; None for anything else."""
+    """``{"name", "fmt", "lang", "vm_os"}`` for a plain ``explain`` command line; None for anything else."""
     if len(argv) < 2 or argv[0] != "explain":
         return None
-    got: dict = {"name": None, "fmt": "text", "lang": "en"}
+    got: dict = {"name": None, "fmt": "text", "lang": "en", "vm_os": None}
     args = list(argv[1:])
     while args:
         arg = args.pop(0)
@@ -57,7 +58,7 @@ def quick(argv: list[str]) -> int | None:
         return None
     from azlog_vmbackup.analyzer.apps.explain import explain
 
-    return explain(args["name"], args["fmt"], args["lang"])
+    return explain(args["name"], args["fmt"], args["lang"], vm_os=args["vm_os"])
 
 
 def main() -> None:

@@ -12,8 +12,9 @@ EXIT_INPUT = 3
 
 
 def explain(name: str, fmt: str = "text", lang: str = "en", out: TextIO | None = None,
-            err: TextIO | None = None) -> int:
-    """Print what code or cause ``name`` means; the exit code (3: unknown name, nearest ones on ``err``)."""
+            err: TextIO | None = None, vm_os: str | None = None) -> int:
+    """Print what code or cause ``name`` means (what to collect: on ``vm_os`` only, when given); the exit code
+    (3: unknown name, nearest ones on ``err``)."""
     import difflib
 
     from azlog_vmbackup.analyzer.knowledge.causes import load_causes
@@ -35,8 +36,8 @@ def explain(name: str, fmt: str = "text", lang: str = "en", out: TextIO | None =
         near = knowledge.codes.nearest(name) + difflib.get_close_matches(name.lower(), list(knowledge.causes), n=2)
         err.write(f"azlog: unknown code or cause {name!r}" + (f"; nearest: {', '.join(near)}" if near else "") + "\n")
         return EXIT_INPUT
-    doc = (explain_report.code_doc(info, knowledge, lang) if info is not None
-           else explain_report.cause_doc(cause, knowledge, lang))
+    doc = (explain_report.code_doc(info, knowledge, lang, os=vm_os) if info is not None
+           else explain_report.cause_doc(cause, knowledge, lang, os=vm_os))
     if fmt == "json":
         explain_report.render_json(doc, out)
     else:

@@ -153,3 +153,15 @@ def test_fail_on_makes_a_finding_an_exit_code():
     assert azlog("analyze", healthy, "--fail-on", "medium").returncode == 0
     weak = azlog("analyze", healthy, "--fail-on", "low", "--format", "json")
     assert weak.returncode == (1 if json.loads(weak.stdout)["diagnoses"] else 0)
+
+
+def test_explain_groups_what_to_collect_by_os_once_each():
+    for fmt in ("text", "markdown"):
+        run = azlog("explain", "UserErrorGuestAgentStatusUnavailable", "--format", fmt)
+        assert run.returncode == 0 and run.stdout.count("systemctl status walinuxagent") == 1
+        assert run.stdout.index("Linux:") < run.stdout.index("Windows:")
+    doc = json.loads(azlog("explain", "UserErrorGuestAgentStatusUnavailable", "--format", "json", "--os",
+                           "linux").stdout)
+    assert set(doc["collect"]) <= {"linux", "any"} and doc["collect"]["linux"][0].startswith(("waagent", "systemctl"))
+    linux = azlog("explain", "UserErrorGuestAgentStatusUnavailable", "--os", "linux").stdout
+    assert "sc query" not in linux and "C:\\WindowsAzure" not in linux

@@ -61,9 +61,11 @@ def test_explain_unknown_name_stays_quick():
 
 
 def test_anything_else_goes_to_typer():
-    assert explain_args(["explain", "X"]) == {"name": "X", "fmt": "text", "lang": "en"}
-    assert explain_args(["explain", "-f", "json", "X", "--lang=hu"]) == {"name": "X", "fmt": "json", "lang": "hu"}
+    assert explain_args(["explain", "X"]) == {"name": "X", "fmt": "text", "lang": "en", "vm_os": None}
+    assert explain_args(["explain", "-f", "json", "X", "--lang=hu", "--os", "windows"]) == {
+        "name": "X", "fmt": "json", "lang": "hu", "vm_os": "windows"}
     for argv in (["explain"], ["explain", "--help"], ["explain", "X", "Y"], ["explain", "X", "--format", "xml"],
+                 ["explain", "X", "--os", "macos"],
                  ["explain", "X", "--format"], ["explain", "--", "X"], ["analyze", "X"], []):
         assert explain_args(argv) is None, argv
     code, loaded, _ = _loaded("script", "explain", "X", "--format", "xml")
