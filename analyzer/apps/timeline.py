@@ -1,7 +1,8 @@
 """Every record of a bundle as one table, for notebooks: ``azlog timeline BUNDLE --out FILE``.
 
 Columns: time (UTC, or the VM clock where ``local_time``), local_time, source (spec),
-path, line, level, component, message, signatures (ids of the signatures the record hit).
+path, line, level, component, message, signatures (ids of the signatures the record hit; a signature that
+needs a burst, ``repeat: {count, seconds}``, only on the records that complete one).
 Rows are sorted by time; records without a time keep their bundle order at the end.
 """
 from __future__ import annotations
@@ -21,16 +22,41 @@ SUFFIXES = (".csv", ".jsonl", ".parquet")
 
 def build(source: str | Path, knowledge: Knowledge | None = None, limits: Limits = Limits(),
           engine: str | None = None) -> pd.DataFrame:
-    rows: list[tuple] = []
+    knowledge = knowledge or Knowledge.load()
+    rows: list[list] = []
 
     def keep(record: Record, spec: str, hits: list[str] | None) -> None:
-        rows.append((record.time, record.local_time, spec, record.path, record.line, record.level,
-                     record.component, record.message, ",".join(hits or ())))
+        rows.append([record.time, record.local_time, spec, record.path, record.line, record.level,
+                     record.component, record.message, list(hits or ())])
 
     analyze(source, knowledge, limits, on_record=keep, engine=engine)
+    _bursts_only(rows, {s.id: s.repeat for s in knowledge.signatures if s.repeat})
+    for row in rows:
+        row[-1] = ",".join(row[-1])
     frame = pd.DataFrame.from_records(rows, columns=COLUMNS)
     frame["time"] = pd.to_datetime(frame["time"], utc=True)
     return frame.sort_values("time", kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _bursts_only(rows: list[list], repeats: dict[str, tuple[int, float]]) -> None:
+    """Take a burst signature's id off every row that does not complete a burst (``count`` hits within
+    ``seconds``, this row's the last), as the diagnosis counts it.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> t = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    >>> rows = [[t + timedelta(seconds=s), ["loop"]] for s in (0, 500, 510, 520)]
+    >>> _bursts_only(rows, {"loop": (3, 120)})
+    >>> [r[-1] for r in rows]
+    [[], [], [], ['loop']]
+    """
+    for sig_id, (need, seconds) in repeats.items():
+        hit = sorted((r for r in rows if sig_id in r[-1] and r[0] is not None), key=lambda r: r[0])
+        for i, row in enumerate(hit):
+            if i + 1 < need or (row[0] - hit[i + 1 - need][0]).total_seconds() > seconds:
+                row[-1] = [s for s in row[-1] if s != sig_id]
+        for row in rows:
+            if row[0] is None and sig_id in row[-1]:
+                row[-1] = [s for s in row[-1] if s != sig_id]
 
 
 def write(frame: pd.DataFrame, out: Path) -> None:

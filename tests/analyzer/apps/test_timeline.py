@@ -32,3 +32,14 @@ def test_cli_writes_csv_and_jsonl(tmp_path):
     rows = [json.loads(line) for line in jsonl.read_text().splitlines()]
     assert len(table) == len(rows) == len(pd.read_parquet(parquet)) > 100
     assert azlog("timeline", SAMPLE, "--out", tmp_path / "t.xlsx").returncode == 2
+
+
+def test_a_burst_signature_marks_only_records_that_complete_a_burst():
+    frame = timeline.build(ROOT / "samples" / "bundles" / "linux-healthy-modern.zip")
+    running = frame[frame["message"].str.contains("is successfully running", regex=False)]
+    assert len(running) >= 1  # a normal start of the extension handler, once
+    assert not frame["signatures"].str.contains("waagent-exthandler-relaunch-loop", regex=False).any()
+    looping = timeline.build(ROOT / "samples" / "bundles" / "linux-agent-unresponsive-linux.zip")
+    marked = looping[looping["signatures"].str.contains("relaunch-loop", regex=False)]
+    hits = looping[looping["message"].str.contains("is successfully running", regex=False)]
+    assert len(marked) <= max(0, len(hits) - 2)  # the first two hits of a burst of three complete nothing
