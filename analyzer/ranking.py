@@ -110,16 +110,20 @@ def rank(found: dict[str, SignatureHits], facts: Facts, causes: dict[str, Cause]
     for cause_id, items in by_cause.items():
         cause = causes[cause_id]
         score, shared = own[cause_id], []
+        why = [{"signature": e.signature.id, "weight": e.signature.weight, "recency": round(w / e.signature.weight, 3)
+                if e.signature.weight else 0.0, "contribution": round(w, 3), "hits": e.count, "source": h.spec}
+               for w, h, e in items]
         for other, share in cause.corroborated_by:  # another cause's evidence that speaks for this one too
             if other in own:
                 score = 1.0 - (1.0 - score) * (1.0 - share * own[other])
                 shared += by_cause[other][:1]
+                why.append({"corroborated_by": other, "share": share, "contribution": round(share * own[other], 3)})
         evidence = _evidence(items + shared)
         values = steps.values_for([e.values for e in evidence], plain_facts)
         diagnoses.append(Diagnosis(
             cause=cause_id, title=cause.title,
             error_codes=_codes(items, cause), score=score, confidence=confidence(score),
-            evidence=evidence, values=values, remediation=[steps.fill(r, values) for r in _merge(
+            evidence=evidence, values=values, why=why, remediation=[steps.fill(r, values) for r in _merge(
                 [r for _, _, e in items for r in e.signature.remediation] + list(cause.remediation))],
             references=_merge([r for _, _, e in items for r in e.signature.references] + list(cause.references)),
             resolved=resolved if resolved is not None and freshest[cause_id] == RESOLVED_FACTOR else None))

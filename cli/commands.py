@@ -143,6 +143,8 @@ def analyze(
     fmt: str = _format_opt(REPORT_FORMATS),
     output: Optional[Path] = OutputOpt,
     fail_on: Optional[str] = FailOnOpt,
+    explain: bool = typer.Option(False, "--explain", help="Say how each candidate's score came about, and which "
+                                 "signatures almost fired (text; JSON always carries it)."),
     signatures: list[Path] = SignaturesOpt,
     color: Optional[bool] = typer.Option(None, "--color/--no-color", show_default=False,
                                          help="Force colours on or off (default: on a terminal)."),
@@ -167,7 +169,7 @@ def analyze(
             result = run(bundle, knowledge, limits, on_record=activity, engine=engine)
     except BundleError as e:
         fail(str(e))
-    _emit(result, knowledge, fmt, output, color, lang, activity=activity)
+    _emit(result, knowledge, fmt, output, color, lang, activity=activity, explain=explain)
     _fail_on(result, fail_on)
 
 
@@ -373,7 +375,7 @@ def batch(
 
 
 def _emit(result, knowledge, fmt: str, output: Path | None, color: bool | None, lang: str,
-          triage: dict | None = None, activity=None) -> None:
+          triage: dict | None = None, activity=None, explain: bool = False) -> None:
     from azlog_vmbackup.analyzer.report.i18n import localize
 
     with _output(output) as out:
@@ -394,7 +396,8 @@ def _emit(result, knowledge, fmt: str, output: Path | None, color: bool | None, 
         else:
             from azlog_vmbackup.analyzer.report import text_report
 
-            text_report.render(result, out, color=False if output else color, lang=lang, triage=triage)
+            text_report.render(result, out, color=False if output else color, lang=lang, triage=triage,
+                               explain=explain)
 
 
 def _fail_on(result, level: str | None) -> None:

@@ -203,6 +203,9 @@ class Diagnosis:
     references: list[str]
     resolved: datetime | None = None  # when a later backup succeeded, all this evidence being older
     values: dict[str, Any] = field(default_factory=dict)  # what fills its remediation templates (steps)
+    # how the score came about: per signature its weight, the recency factor of its best hit, the hits seen;
+    # and the causes whose evidence corroborated it (``ranking``)
+    why: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def confident(self) -> bool:
@@ -214,7 +217,7 @@ class Diagnosis:
                 "error_codes": self.error_codes, "score": round(self.score, 3),
                 "confidence": self.confidence,
                 "evidence": [e.as_dict() for e in self.evidence],
-                "remediation": self.remediation, "references": self.references}
+                "remediation": self.remediation, "references": self.references, "why": self.why}
 
 
 @dataclass(slots=True)
@@ -281,6 +284,8 @@ class Result:
     # when no cause is named at medium or high: the error records nothing explained, and what they resemble
     unexplained: list[tuple[int, Evidence]] = field(default_factory=list)
     nearest: list[Nearest] = field(default_factory=list)
+    # signatures that almost fired: a burst not reached, a fact condition only partly met
+    near_misses: list[dict[str, Any]] = field(default_factory=list)
 
     SCHEMA_VERSION = 1
 
@@ -297,4 +302,5 @@ class Result:
             "coverage": self.coverage.as_dict() if self.coverage else None,
             "unexplained": [{"count": count, **e.as_dict()} for count, e in self.unexplained],
             "nearest": [n.as_dict() for n in self.nearest],
+            "near_misses": self.near_misses,
         }

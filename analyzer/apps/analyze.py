@@ -105,6 +105,7 @@ def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
     _derive_facts(result, matcher)
     result.os = _os_of(result, matcher)
     matcher.check_facts(result.facts, result.os)
+    result.near_misses = matcher.near_misses(result.facts, result.os)
     result.diagnoses = [d for d in rank(matcher.found, result.facts, knowledge.causes, matcher.latest_time)
                         if knowledge.causes[d.cause].os.applies_to(result.os)]
     result.coverage = coverage(result)

@@ -99,6 +99,11 @@ class Signature:
         """True when every condition of ``when`` holds on ``facts``."""
         return bool(self.when) and all(_condition(c, facts) for c in self.when)
 
+    @staticmethod
+    def holds_one(condition: dict, facts: Facts) -> bool:
+        """True when one condition of a ``when`` holds on ``facts``."""
+        return _condition(condition, facts)
+
 
 class _HintMatch:
     """Match-like result for a hint-only signature: where the hint is; it captures nothing."""

@@ -163,6 +163,31 @@ class Matcher:
             if sig.when and sig.kind == "evidence" and sig.holds(facts):
                 self._add(sig, Hit(sig, _fact_evidence(sig, facts), "facts"))
 
+    def near_misses(self, facts: Facts, vm: OS = OS.ANY) -> list[dict]:
+        """Signatures that almost fired: a burst signature with hits but no burst, a fact signature with some of
+        its conditions met (``{signature, cause, reason}``)."""
+        out = []
+        for entry in self.found.values():
+            if not entry.fires():
+                need, seconds = entry.signature.repeat
+                out.append({"signature": entry.signature.id, "cause": entry.signature.cause,
+                            "reason": f"{entry.count} hit(s), but not {need} within {seconds:g} s"})
+        for sig in self.signatures:
+            if len(sig.when) > 1 and sig.kind == "evidence" and sig.os.applies_to(vm) and sig.id not in self.found:
+                held = [sig.holds_one(c, facts) for c in sig.when]
+                if any(h and "missing" not in c for h, c in zip(held, sig.when, strict=True)) and not all(held):
+                    met = [_condition_text(c) for h, c in zip(held, sig.when, strict=True) if h]
+                    unmet = [_condition_text(c) for h, c in zip(held, sig.when, strict=True) if not h]
+                    out.append({"signature": sig.id, "cause": sig.cause,
+                                "reason": f"{'; '.join(met)} held; {'; '.join(unmet)} did not"})
+        return out
+
+
+def _condition_text(condition: dict) -> str:
+    """A fact condition as a reader says it: ``{fact: last_status_code, in: [121, 122]}`` -> ``last_status_code in
+    [121, 122]``."""
+    return " ".join([condition["fact"]] + [f"{op} {value!r}" for op, value in condition.items() if op != "fact"])
+
 
 def _evidence(record: Record, match, sig_id: str) -> Evidence:
     """Evidence pointing at the physical line of the record where the match starts, windowed around the

@@ -35,7 +35,7 @@ def _broken_pipe() -> None:
 
 
 def render(result: Result, out: TextIO, color: bool | None = None, lang: str = "en",
-           triage: dict | None = None) -> None:
+           triage: dict | None = None, explain: bool = False) -> None:
     L = LABELS[lang]
     p = console(out, color).print
     report = build(result)
@@ -54,6 +54,8 @@ def render(result: Result, out: TextIO, color: bool | None = None, lang: str = "
             _candidate(p, d, L)
         if len(report.others) > MAX_OTHER:
             p(f"  ... {len(report.others) - MAX_OTHER} {L['more']}")
+    if explain:
+        _why(p, report, L)
     _unexplained(p, result, L)
     _missing(p, result, L)
     _facts(p, report, L)
@@ -110,6 +112,23 @@ def _candidate(p, d: Diagnosis, L: dict) -> None:
         p(f"      {L['resolved'].format(time=iso(d.resolved))}", style="green")
     if d.evidence:
         _evidence(p, d.evidence[0], L, indent="      ")
+
+
+def _why(p, report: Report, L: dict) -> None:
+    """``--explain``: how each candidate's score came about, and the signatures that almost fired."""
+    p(f"\n[bold]{L['why']}[/]")
+    for d in report.diagnoses:
+        p(f"  [bold]{escape(d.cause)}[/] {d.score:.2f} = 1 - \u220f(1 - {L['contribution']})")
+        for w in d.why:
+            if "corroborated_by" in w:
+                p(f"    + {w['share']:g} x {escape(w['corroborated_by'])} -> {w['contribution']:.3f}")
+            else:
+                p(f"    {escape(w['signature'])}: {L['weight']} {w['weight']:g} x {L['recency']} {w['recency']:g} = "
+                  f"{w['contribution']:.3f}  ({count(w['hits'], L['hit'], L['lang'])}, {w['source']})")
+    if report.result.near_misses:
+        p(f"\n[bold]{L['near_misses']}[/]")
+        for miss in report.result.near_misses:
+            p(f"  {escape(miss['signature'])} ({escape(miss['cause'])}): {escape(miss['reason'])}")
 
 
 def _unexplained(p, result: Result, L: dict) -> None:

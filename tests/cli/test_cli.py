@@ -33,7 +33,7 @@ def test_json_contract(bundle):
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
     assert set(doc) == {"schema_version", "source", "os", "engine", "facts", "diagnoses", "inventory", "errors",
-                        "coverage", "unexplained", "nearest", "summary", "tie"}
+                        "coverage", "unexplained", "nearest", "near_misses", "summary", "tie"}
     assert doc["schema_version"] == 1 and doc["os"] == "linux"
     top = doc["diagnoses"][0]
     assert top["rank"] == 1 and top["cause"] == "fsfreeze-failed" and top["confidence"] == "high"
@@ -165,3 +165,21 @@ def test_explain_groups_what_to_collect_by_os_once_each():
     assert set(doc["collect"]) <= {"linux", "any"} and doc["collect"]["linux"][0].startswith(("waagent", "systemctl"))
     linux = azlog("explain", "UserErrorGuestAgentStatusUnavailable", "--os", "linux").stdout
     assert "sc query" not in linux and "C:\\WindowsAzure" not in linux
+
+
+def test_explain_option_says_how_scores_came_about():
+    from tests.helpers import ROOT
+
+    bundle = ROOT / "samples" / "bundles" / "linux-agent-unresponsive-linux.zip"
+    doc = json.loads(azlog("analyze", bundle, "--format", "json").stdout)
+    text = azlog("analyze", bundle, "--explain").stdout
+    assert "Why these scores" in text and "Signatures that almost fired" in text
+    for d in doc["diagnoses"]:
+        product = 1.0
+        for w in d["why"]:
+            product *= 1 - w["contribution"]
+            assert (w.get("signature") or w["corroborated_by"]) in text
+        assert abs(min(1 - product, 0.99) - d["score"]) <= 0.051  # up to the bonus for several kinds of source
+    for miss in doc["near_misses"]:
+        assert miss["signature"] in text and miss["reason"] in text
+    assert "Why these scores" not in azlog("analyze", bundle).stdout
