@@ -60,11 +60,16 @@ def _bursts_only(rows: list[list], repeats: dict[str, tuple[int, float]]) -> Non
 
 
 def write(frame: pd.DataFrame, out: Path) -> None:
-    """Write by suffix: .csv, .jsonl (one JSON object per line) or .parquet (needs pyarrow: the ``parquet`` extra)."""
+    """Write by suffix: .csv, .jsonl (one JSON object per line) or .parquet (needs pyarrow: the ``parquet`` extra).
+    In csv and jsonl a time is ISO text: UTC with a ``Z``, a VM local time as written (no zone); parquet keeps
+    the time column as timestamps and ``local_time`` says which are the VM's clock."""
     suffix = out.suffix.lower()
-    if suffix == ".csv":
-        frame.to_csv(out, index=False)
-    elif suffix == ".parquet":
+    if suffix == ".parquet":
         frame.to_parquet(out, index=False)
+        return
+    text = frame.assign(time=[None if pd.isna(t) else t.strftime("%Y-%m-%dT%H:%M:%S.%f") + ("" if local else "Z")
+                              for t, local in zip(frame["time"], frame["local_time"], strict=True)])
+    if suffix == ".csv":
+        text.to_csv(out, index=False)
     else:
-        frame.to_json(out, orient="records", lines=True, date_format="iso")
+        text.to_json(out, orient="records", lines=True)

@@ -43,3 +43,14 @@ def test_a_burst_signature_marks_only_records_that_complete_a_burst():
     marked = looping[looping["signatures"].str.contains("relaunch-loop", regex=False)]
     hits = looping[looping["message"].str.contains("is successfully running", regex=False)]
     assert len(marked) <= max(0, len(hits) - 2)  # the first two hits of a burst of three complete nothing
+
+
+def test_local_times_are_written_as_the_vm_wrote_them(tmp_path):
+    frame = timeline.build(ROOT / "samples" / "bundles" / "linux-low-resources.zip")
+    out = tmp_path / "t.csv"
+    timeline.write(frame, out)
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    local = written[written["local_time"] == "True"]["time"]
+    utc = written[written["local_time"] == "False"]["time"]
+    assert len(local) and len(utc)
+    assert not local.str.contains(r"Z$|\+00:00").any() and utc[utc != ""].str.endswith("Z").all()
