@@ -175,8 +175,9 @@ def analyze(
 
 @app.command()
 def triage(
-    bundles: list[Path] = typer.Argument(None, metavar="[BUNDLE]...", show_default=False,
-                                         help="Bundles attached to the ticket (optional)."),
+    bundles: list[Path] = typer.Argument(None, metavar="[BUNDLE|MESSAGE.eml]...", show_default=False,
+                                         help="Bundles attached to the ticket, or the ticket as an e-mail (.eml: its "
+                                              "text and attachments) (optional)."),
     text_file: Optional[str] = typer.Option(None, "--text-file", metavar="FILE",
                                             help="The ticket's text: a file, or - for stdin."),
     text: Optional[str] = typer.Option(None, "--text", metavar="TEXT", help="The ticket's text, inline."),
@@ -198,8 +199,20 @@ def triage(
     limits = _limits(limit)
     engine = _engine(engine)
     knowledge = _knowledge(signatures)
+    messages = [b for b in bundles or [] if b.suffix.lower() == ".eml"]
+    others = [b for b in bundles or [] if b.suffix.lower() != ".eml"]
+    if len(messages) > 1:
+        fail("give one .eml message per ticket", 2)
     try:
-        outcome = run(body, list(bundles or []), knowledge, limits, engine)
+        if messages:
+            from azlog_vmbackup.analyzer.apps.email_ticket import EmailError, triage_message
+
+            try:
+                outcome = triage_message(messages[0], knowledge, limits, engine, body, others, messages[0].name)
+            except EmailError as e:
+                fail(f"{messages[0].name}: {e}")
+        else:
+            outcome = run(body, others, knowledge, limits, engine)
     except BundleError as e:
         fail(str(e))
     _emit(outcome.result, knowledge, fmt, output, None, lang, outcome.as_dict()["triage"])
