@@ -147,6 +147,28 @@ def installed_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
+def tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and every process below it."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            statm = (entry / "statm").read_text().split()
+        except OSError:
+            continue
+        children.setdefault(int(stat[1]), []).append(int(entry.name))
+        rss[int(entry.name)] = int(statm[1]) * 4096
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo += children.get(p, [])
+    return total
+
+
 def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
     """Wall seconds, peak RSS in MiB and stdout of ``cmd`` run in its own process."""
     start = time.perf_counter()

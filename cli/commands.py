@@ -387,6 +387,39 @@ def batch(
         raise typer.Exit(EXIT_INPUT)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (off loopback: AZLOG_API_KEY "
+                             "required)."),
+    port: int = typer.Option(8080, "--port", min=1, max=65535, help="Port to listen on."),
+    max_upload_mb: int = typer.Option(200, "--max-upload-mb", min=1, help="Largest upload accepted (413 past it)."),
+    workers: int = typer.Option(2, "--workers", min=1, help="Analysis worker processes."),
+    timeout: float = typer.Option(120.0, "--timeout", min=0.1, help="Seconds one analysis may take (504 past it)."),
+    queue: int = typer.Option(16, "--queue", min=0, help="Requests that may wait for a worker (429 past it)."),
+    signatures: list[Path] = SignaturesOpt,
+) -> None:
+    """Serve analyze, triage and explain over HTTP (JSON), for ticket systems."""
+    try:
+        import fastapi  # noqa: F401
+        import multipart  # noqa: F401
+        import prometheus_client  # noqa: F401
+        import uvicorn
+
+        from azlog_vmbackup.analyzer.apps.service.app import Settings, create_app
+    except ImportError:
+        fail(f"azlog serve needs FastAPI and uvicorn: {install_hint('serve')}", EXIT_USAGE)
+    settings = Settings(host=host, port=port, max_upload_mb=max_upload_mb, workers=workers, timeout=timeout,
+                        queue=queue, api_key=os.environ.get("AZLOG_API_KEY") or None,
+                        signatures=tuple(str(p.resolve()) for p in signatures))
+    problem = settings.problem()
+    if problem:
+        fail(problem, EXIT_USAGE)
+    _knowledge(signatures)  # a bad signature file is refused here, before anything listens
+    typer.echo(f"azlog: serving on http://{host}:{port} ({workers} workers; docs at /docs)", err=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False,
+                timeout_graceful_shutdown=int(timeout) + 5)
+
+
 def _emit(result, knowledge, fmt: str, output: Path | None, color: bool | None, lang: str,
           triage: dict | None = None, activity=None, explain: bool = False) -> None:
     from azlog_vmbackup.analyzer.report.i18n import localize

@@ -1,6 +1,6 @@
 """Throughput and memory of ``azlog batch`` over a support queue of ~1,000 bundles, with and without --unknown.
 
-    python bench/queue.py [--bundles 1000] [--jobs 2] [--history-mb 0]
+    python bench/batch_queue.py [--bundles 1000] [--jobs 2] [--history-mb 0]
 
 Builds the queue ``tests/helpers/queue.py`` describes (the sample bundles and re-commented copies of them,
 a name that is not UTF-8, identical copies, broken archives, an extracted bundle, symbolic links, stray files)
@@ -23,30 +23,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from batch import add_history  # noqa: E402
 
-from bench import installed_env  # noqa: E402 - the sibling script
+from bench import installed_env, tree_rss  # noqa: E402 - the sibling script
 from tests.helpers import queue  # noqa: E402
-
-
-def tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and every process below it."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            statm = (entry / "statm").read_text().split()
-        except OSError:
-            continue
-        children.setdefault(int(stat[1]), []).append(int(entry.name))
-        rss[int(entry.name)] = int(statm[1]) * 4096
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        total += rss.get(p, 0)
-        todo += children.get(p, [])
-    return total
 
 
 def run(args: list[str]) -> tuple[float, int, str]:
