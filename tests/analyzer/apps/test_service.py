@@ -4,6 +4,7 @@ and the API key off loopback."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -71,7 +72,7 @@ def _upload(url: str, name: str, client=httpx) -> httpx.Response:
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serve")
-    with server(tmp / "tmp", "--workers", "2", "--max-upload-mb", "20", "--timeout", "60") as url:
+    with server(tmp / "tmp", "--workers", "2", "--max-upload-mb", "20", "--timeout", "60", "--queue", "24") as url:
         yield url, tmp / "tmp"
 
 
@@ -149,9 +150,6 @@ def test_twenty_uploads_at_once(service):
     with httpx.Client() as client, ThreadPoolExecutor(20) as pool:
         responses = list(pool.map(lambda n: _upload(url, n, client), names))
     for name, response in zip(names, responses, strict=True):
-        if response.status_code == 429:  # the queue was full: the client is told when to come back
-            assert response.headers["retry-after"]
-            response = _upload(url, name)
         assert response.status_code == 200, (name, response.text)
         top = next((d["cause"] for d in response.json()["diagnoses"] if d["confidence"] in ("high", "medium")), None)
         assert top == next((d.cause for d in analyze(SAMPLES / name, KNOWLEDGE).diagnoses if d.confident), None)
@@ -167,11 +165,17 @@ def test_no_temporary_file_is_left(service):
     assert [p.name[:12] for p in tmp.iterdir()] == ["azlog-serve-"]  # only the service's own, empty, folder
 
 
-def test_analysis_past_the_time_limit_is_504_and_the_next_is_served(tmp_path):
-    log = tmp_path / "waagent.log"
+def _slow_log(folder: Path) -> Path:
+    """~35 MB of routine agent traffic: seconds of work for one worker."""
+    log = folder / "waagent.log"
     line = ("2026-11-20T01:00:00.000000Z INFO ExtHandler ExtHandler [Microsoft.Azure.RecoveryServices."
             "VMSnapshotLinux-1.0.9225.0] Target handler state: enabled [incarnation 3]\n")
-    log.write_text(line * 250_000)  # ~35 MB of routine traffic: seconds of work
+    log.write_text(line * 250_000)
+    return log
+
+
+def test_analysis_past_the_time_limit_is_504_and_the_next_is_served(tmp_path):
+    log = _slow_log(tmp_path)
     with server(tmp_path / "tmp", "--workers", "1", "--timeout", "0.3", "--max-upload-mb", "100") as url:
         with open(log, "rb") as f:
             slow = httpx.post(f"{url}/v1/analyze", files={"bundle": ("waagent.log", f, "text/plain")}, timeout=120)
@@ -192,3 +196,36 @@ def test_api_key_off_loopback(tmp_path):
         assert httpx.get(f"{url}/v1/codes/UserErrorFsFreezeFailed", headers={"X-API-Key": "s3cret-key"}).json()[
             "code"] == "UserErrorFsFreezeFailed"
         assert httpx.get(f"{url}/v1/signatures", headers={"Authorization": "Bearer s3cret-key"}).status_code == 200
+
+
+def test_busy_service_answers_health_refuses_with_retry_after_and_finishes_on_sigterm(tmp_path):
+    log = _slow_log(tmp_path)
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "azlog_vmbackup", "serve", "--port", str(port), "--workers",
+                                "1", "--queue", "0", "--max-upload-mb", "100"], stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "TMPDIR": str(tmp_path)})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        with ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(lambda: httpx.post(f"{url}/v1/analyze", timeout=120,
+                                                  files={"bundle": ("waagent.log", log.read_bytes())}))
+            time.sleep(1.0)  # the upload is in, the worker busy
+            started = time.perf_counter()
+            assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
+            assert time.perf_counter() - started < 1.0  # the event loop is free while the bundle is read
+            busy = httpx.post(f"{url}/v1/triage", json={"text": "UserErrorFsFreezeFailed"}, timeout=30)
+            assert busy.status_code == 429 and busy.headers["retry-after"]
+            process.send_signal(signal.SIGTERM)  # a graceful stop: the running request is answered
+            assert slow.result().status_code == 200
+        assert process.wait(timeout=60) in (0, -signal.SIGTERM)  # ended (uvicorn re-raises the signal it handled)
+    finally:
+        if process.poll() is None:
+            process.kill()
