@@ -35,7 +35,7 @@ def _free_port() -> int:
 
 @contextmanager
 def server(tmp: Path, *args: str, host: str = "127.0.0.1", env: dict | None = None):
-    """``azlog serve`` in its own process (its temporary files under ``tmp``); yields its base URL."""
+    """``azlog serve`` in its own process (its temporary files under ``tmp``); yields its base URL and process."""
     port = _free_port()
     tmp.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen([sys.executable, "-m", "azlog_vmbackup", "serve", "--host", host, "--port",
@@ -54,9 +54,10 @@ def server(tmp: Path, *args: str, host: str = "127.0.0.1", env: dict | None = No
                 pass
             assert time.monotonic() < deadline, "the service did not get ready"
             time.sleep(0.2)
-        yield url
+        yield url, process
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         process.communicate(timeout=30)
 
 
@@ -72,7 +73,7 @@ def _upload(url: str, name: str, client=httpx) -> httpx.Response:
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serve")
-    with server(tmp / "tmp", "--workers", "2", "--max-upload-mb", "20", "--timeout", "60", "--queue", "24") as url:
+    with server(tmp / "tmp", "--workers", "2", "--max-upload-mb", "20", "--timeout", "60", "--queue", "24") as (url, _):
         yield url, tmp / "tmp"
 
 
@@ -176,7 +177,7 @@ def _slow_log(folder: Path) -> Path:
 
 def test_analysis_past_the_time_limit_is_504_and_the_next_is_served(tmp_path):
     log = _slow_log(tmp_path)
-    with server(tmp_path / "tmp", "--workers", "1", "--timeout", "0.3", "--max-upload-mb", "100") as url:
+    with server(tmp_path / "tmp", "--workers", "1", "--timeout", "0.3", "--max-upload-mb", "100") as (url, _):
         with open(log, "rb") as f:
             slow = httpx.post(f"{url}/v1/analyze", files={"bundle": ("waagent.log", f, "text/plain")}, timeout=120)
         assert slow.status_code == 504 and "0.3 s" in slow.json()["detail"]
@@ -189,7 +190,7 @@ def test_api_key_off_loopback(tmp_path):
                               str(_free_port())], capture_output=True, text=True, timeout=60,
                              env={k: v for k, v in os.environ.items() if k != "AZLOG_API_KEY"})
     assert refused.returncode == 2 and "AZLOG_API_KEY" in refused.stderr
-    with server(tmp_path, host="0.0.0.0", env={"AZLOG_API_KEY": "s3cret-key"}) as url:
+    with server(tmp_path, host="0.0.0.0", env={"AZLOG_API_KEY": "s3cret-key"}) as (url, _):
         assert httpx.get(f"{url}/healthz").status_code == 200
         assert httpx.get(f"{url}/readyz").status_code == 401
         assert httpx.get(f"{url}/v1/codes/UserErrorFsFreezeFailed", headers={"X-API-Key": "wrong"}).status_code == 401
@@ -200,20 +201,7 @@ def test_api_key_off_loopback(tmp_path):
 
 def test_busy_service_answers_health_refuses_with_retry_after_and_finishes_on_sigterm(tmp_path):
     log = _slow_log(tmp_path)
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "azlog_vmbackup", "serve", "--port", str(port), "--workers",
-                                "1", "--queue", "0", "--max-upload-mb", "100"], stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "TMPDIR": str(tmp_path)})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline
-                time.sleep(0.2)
+    with server(tmp_path / "tmp", "--workers", "1", "--queue", "0", "--max-upload-mb", "100") as (url, process):
         with ThreadPoolExecutor(1) as pool:
             slow = pool.submit(lambda: httpx.post(f"{url}/v1/analyze", timeout=120,
                                                   files={"bundle": ("waagent.log", log.read_bytes())}))
@@ -226,6 +214,3 @@ def test_busy_service_answers_health_refuses_with_retry_after_and_finishes_on_si
             process.send_signal(signal.SIGTERM)  # a graceful stop: the running request is answered
             assert slow.result().status_code == 200
         assert process.wait(timeout=60) in (0, -signal.SIGTERM)  # ended (uvicorn re-raises the signal it handled)
-    finally:
-        if process.poll() is None:
-            process.kill()
