@@ -48,8 +48,7 @@ class Summary:
     distro: str = ""
     agent: str = ""
     extension: str = ""
-    last_attempt: str = ""        # ISO time; local times without the Z
-    last_attempt_local: bool = False
+    last_attempt: str = ""        # ISO time (UTC: status files and the extension's status lines record it so)
     last_result: str = ""         # success / error, with its code
     present: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
@@ -57,7 +56,7 @@ class Summary:
     def as_dict(self) -> dict[str, Any]:
         return {"host": self.host or None, "os": self.os, "distro": self.distro or None,
                 "agent_version": self.agent or None, "extension_version": self.extension or None,
-                "last_backup_attempt": self.last_attempt or None, "last_backup_attempt_local": self.last_attempt_local,
+                "last_backup_attempt": self.last_attempt or None,
                 "last_result": self.last_result or None, "evidence_present": self.present,
                 "evidence_missing": self.missing}
 
@@ -115,7 +114,11 @@ def tied(diagnoses: list[Diagnosis]) -> bool:
 
 def summary(result: Result) -> Summary:
     f = result.facts
-    value = lambda *names: next((str(f.value(n)) for n in names if f.value(n) not in (None, "")), "")  # noqa: E731
+
+    def value(*names: str) -> str:
+        """The first of these facts that has a value, as text."""
+        return next((str(f.value(n)) for n in names if f.value(n) not in (None, "")), "")
+
     attempt = next((f.value(n) for n in ("last_backup_attempt", "last_status_time")
                     if isinstance(f.value(n), datetime)), None)
     status, code = f.value("last_status"), f.value("last_status_code")
@@ -126,7 +129,7 @@ def summary(result: Result) -> Summary:
     return Summary(host=value("hostname"), os=result.os.label, distro=distro,
                    agent=value("agent_version", "telemetry_agent_version", "daemon_version"),
                    extension=value("extension_version", "vmsnapshot_plugin_version"),
-                   last_attempt=stamp(attempt) or "", last_attempt_local=False, last_result=result_text,
+                   last_attempt=stamp(attempt) or "", last_result=result_text,
                    present=list(cov.present) if cov else [], missing=list(cov.missing) if cov else [])
 
 
