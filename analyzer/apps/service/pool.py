@@ -12,7 +12,6 @@ A job is a picklable ``(function name, kwargs)``; the worker runs ``JOBS[name](*
 from __future__ import annotations
 
 import multiprocessing
-import os
 import queue as queues
 import signal
 import threading
@@ -71,16 +70,17 @@ class Pool:
 
     def __init__(self, workers: int = 2, queue: int = 8, timeout: float = 120.0, signatures: tuple[str, ...] = ()):
         self.timeout, self.signatures = timeout, signatures
-        self._context = multiprocessing.get_context("spawn" if os.name != "posix" else "fork")
+        # not fork: the service's process has threads (the event loop's pool), and a forked child could inherit
+        # a lock one of them held; a fork server starts workers from a clean single-threaded process
+        methods = multiprocessing.get_all_start_methods()
+        self._context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         self._idle: queues.Queue[_Worker] = queues.Queue()
         self._slots = threading.BoundedSemaphore(workers + queue)
         self._lock = threading.Lock()
         self._workers: list[_Worker] = []
         self.replaced = 0
-        if self._context.get_start_method() == "fork":
-            from azlog_vmbackup.analyzer.apps.service.jobs import knowledge
-
-            knowledge(signatures)  # loaded once here: forked workers (and their replacements) share it
+        if self._context.get_start_method() == "forkserver":
+            self._context.set_forkserver_preload(["azlog_vmbackup.analyzer.apps.service.jobs"])
         for _ in range(workers):
             self._idle.put(self._start())
 
