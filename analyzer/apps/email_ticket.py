@@ -26,11 +26,11 @@ from email.message import EmailMessage
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
+from azlog_vmbackup.analyzer.apps.batch.inputs import ARCHIVE_SUFFIXES
 from azlog_vmbackup.core.bundle import Limits
 
 MAX_MESSAGE = 256 << 20      # bytes of one .eml read
 MAX_TEXT = 4 << 20           # characters of ticket text kept
-BUNDLE_SUFFIXES = (".zip", ".tar", ".tgz", ".tar.gz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".gz", ".xz", ".bz2")
 LOG_SUFFIXES = (".log", ".txt", ".json", ".xml", ".evtx", ".csv", ".status", ".settings", ".conf")
 _TAGS = re.compile(r"(?is)<(script|style|head)\b.*?</\1>|<br\s*/?>|</(?:p|div|tr|li|h\d)>|<[^>]+>")
 
@@ -95,7 +95,7 @@ def _ticket(message: EmailMessage, folder: Path, limits: Limits) -> Ticket:
         if name is None and kind in ("text/plain", "text/html") and part.get_content_disposition() != "attachment":
             (texts if kind == "text/plain" else html_texts).append(_text(part))
             continue
-        name = _safe_name(name or f"part-{count}")
+        name = safe_name(name or f"part-{count}")
         count += 1
         if count > limits.members:
             found.skipped.append((name, f"more than {limits.members} attachments (members limit)"))
@@ -108,7 +108,7 @@ def _ticket(message: EmailMessage, folder: Path, limits: Limits) -> Ticket:
         if len(payload) > limits.member_bytes:
             found.skipped.append((name, f"larger than {limits.member_bytes} bytes (member_bytes limit)"))
             continue
-        if kind == "message/rfc822" or not name.lower().endswith(BUNDLE_SUFFIXES + LOG_SUFFIXES):
+        if kind == "message/rfc822" or not name.lower().endswith(ARCHIVE_SUFFIXES + LOG_SUFFIXES):
             if kind.startswith("text/"):
                 texts.append(_decode(payload, part.get_content_charset()))
             else:
@@ -138,8 +138,13 @@ def _decode(payload: bytes, charset: str | None) -> str:
         return payload.decode("utf-8", errors="replace")
 
 
-def _safe_name(name: str) -> str:
-    """An attachment's name as a plain file name: no folders, no dots in front, nothing odd."""
+def safe_name(name: str) -> str:
+    """A name a sender gave (an attachment's, an upload's) as a plain file name: no folders, no dots in front,
+    nothing odd.
+
+    >>> safe_name("..\\\\..\\\\C:\\\\logs\\\\vm 1.zip"), safe_name("../.hidden")
+    ('vm_1.zip', 'hidden')
+    """
     base = PurePosixPath(name.replace("\\", "/")).name.lstrip(".")
     return re.sub(r"[^\w.+-]", "_", base)[:120] or "attachment"
 

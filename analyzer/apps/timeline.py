@@ -13,6 +13,7 @@ import pandas as pd
 
 from azlog_vmbackup.analyzer.apps.analyze import analyze
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
+from azlog_vmbackup.analyzer.matching.matcher import burst_ends
 from azlog_vmbackup.core.bundle import Limits
 from azlog_vmbackup.core.model import Record
 
@@ -51,11 +52,9 @@ def _bursts_only(rows: list[list], repeats: dict[str, tuple[int, float]]) -> Non
     """
     for sig_id, (need, seconds) in repeats.items():
         hit = sorted((r for r in rows if sig_id in r[-1] and r[0] is not None), key=lambda r: r[0])
-        for i, row in enumerate(hit):
-            if i + 1 < need or (row[0] - hit[i + 1 - need][0]).total_seconds() > seconds:
-                row[-1] = [s for s in row[-1] if s != sig_id]
+        completes = dict(zip(map(id, hit), burst_ends([r[0] for r in hit], need, seconds), strict=True))
         for row in rows:
-            if row[0] is None and sig_id in row[-1]:
+            if sig_id in row[-1] and not completes.get(id(row), False):
                 row[-1] = [s for s in row[-1] if s != sig_id]
 
 

@@ -40,10 +40,19 @@ class SignatureHits:
         repeat = self.signature.repeat
         if repeat is None:
             return True
-        need, seconds = repeat
         times = sorted(h.evidence.time for h in self.latest if h.evidence.time is not None)
-        return any((times[i + need - 1] - times[i]).total_seconds() <= seconds
-                   for i in range(len(times) - need + 1))
+        return any(burst_ends(times, *repeat))
+
+
+def burst_ends(times: list[datetime], need: int, seconds: float) -> list[bool]:
+    """For each of the sorted ``times``, whether it completes a burst: ``need`` hits within ``seconds``, it the last.
+
+    >>> from datetime import timezone
+    >>> t = [datetime(2026, 11, 20, 0, 0, s, tzinfo=timezone.utc) for s in (0, 40, 50, 55)]
+    >>> burst_ends(t, 3, 30)
+    [False, False, False, True]
+    """
+    return [i + 1 >= need and (t - times[i + 1 - need]).total_seconds() <= seconds for i, t in enumerate(times)]
 
 
 def reads(sig: Signature, spec: str) -> bool:

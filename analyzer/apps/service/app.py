@@ -31,6 +31,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
+from azlog_vmbackup.analyzer.apps.email_ticket import safe_name
 from azlog_vmbackup.analyzer.apps.service import schemas
 from azlog_vmbackup.analyzer.apps.service.limits import LimitBody
 from azlog_vmbackup.analyzer.apps.service.pool import Busy, JobFailed, Overrun, Pool
@@ -141,7 +142,7 @@ def create_app(settings: Settings) -> FastAPI:
         path = folder / f"{len(list(folder.iterdir())):03d}{_suffix(name)}"
         with open(path, "wb") as f:
             shutil.copyfileobj(upload.file, f, 1 << 20)
-        return str(path), _shown(name)
+        return str(path), safe_name(name)
 
     @app.get("/healthz", response_model=schemas.Health)
     async def healthz():
@@ -237,11 +238,6 @@ def _suffix(name: str) -> str:
     """The upload's name's suffixes that tell its kind (``.tar.gz``), nothing else of it."""
     match = re.search(r"(\.(?:tar\.(?:gz|xz|bz2)|[A-Za-z0-9]{1,8}))$", name)
     return match[1].lower() if match else ""
-
-
-def _shown(name: str) -> str:
-    """The upload's name as the report shows it: its last part, printable."""
-    return re.sub(r"[^\w.+@-]", "_", name.replace("\\", "/").rsplit("/", 1)[-1])[:120] or "upload"
 
 
 def _version() -> str:
