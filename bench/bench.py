@@ -1,13 +1,14 @@
 """Measure azlog's throughput and peak memory on large waagent.log files, beside grep.
 
-    python bench/bench.py --sizes 100,300 [--work DIR] [--engine regex|hyperscan|both] [--failing]
+    python bench/bench.py --sizes 100,300,1000 [--work DIR] [--engine default,regex] [--failing]
 
 For each size it writes a waagent.log of that many MB (modern agent traffic: heartbeats,
 goal-state processing, extension handling, the host plugin's hourly warning; the backup
 failure at the very end), runs ``azlog analyze FILE --format json`` in a fresh process, and reports wall
-time, MB/s, peak RSS and the top cause (with ``--engine`` as AZLOG_ENGINE; ``both`` runs
-each engine installed); then times ``grep -E -c`` and, when installed, ``rg -c`` with the
-same 100 message patterns over the same file. With ``--failing``, each size also gets a log of a VM
+time, MB/s, peak RSS, the time as a multiple of ripgrep's and the top cause (``--engine``: a comma
+list of engines, each run as AZLOG_ENGINE; ``default`` is what azlog picks, ``both`` each installed
+engine); then times ``grep -E -c`` and, when installed, ``rg -j1 -c`` with the same 100 message
+patterns over the same file. With ``--failing``, each size also gets a log of a VM
 that has been failing for days (every tenth line the goal-state error): the worst case for azlog, which
 reads every record a signature may match in full. The files are written to --work (default bench/out/,
 which git ignores) and reused when already there; azlog runs with the bytecode cache on, as installed.
@@ -183,20 +184,22 @@ def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
 
 def measure(log: Path, name: str, azlog: list[str], engines: list[str | None], patterns: Path,
             rg: str | None) -> list[tuple]:
-    """One table row per tool on ``log``."""
+    """One table row per tool on ``log``: (tool, MB, seconds, peak RSS MiB, result); ripgrep's row first."""
     real_mb = log.stat().st_size / 1e6
     label = f", {name}" if name else ""
     rows = []
-    for engine in engines:
-        secs, rss, out = timed(azlog + [str(log), "--format", "json"], {"AZLOG_ENGINE": engine} if engine else None)
-        top = json.loads(out)["diagnoses"][0] if out.strip() else {}
-        rows.append((f"azlog ({engine}{label})" if engine else f"azlog{label and ' (' + name + ')'}", real_mb, secs,
-                     rss, f"{top.get('cause')} ({top.get('confidence')})"))
+    if rg:
+        secs, rss, out = timed([rg, "-j1", "-c", "-f", str(patterns), str(log)])
+        rows.append((f"rg -j1 -f (100 patterns{label})", real_mb, secs, rss, f"{out.strip()} matching lines"))
     secs, rss, out = timed(["grep", "-E", "-c", "-f", str(patterns), str(log)])
     rows.append((f"grep -E -f (100 patterns{label})", real_mb, secs, rss, f"{out.strip()} matching lines"))
-    if rg:
-        secs, rss, out = timed([rg, "-c", "-f", str(patterns), str(log)])
-        rows.append((f"rg -f (100 patterns{label})", real_mb, secs, rss, f"{out.strip()} matching lines"))
+    for engine in engines:
+        secs, rss, out = timed(azlog + [str(log), "--format", "json"], {"AZLOG_ENGINE": engine} if engine else None)
+        document = json.loads(out) if out.strip() else {}
+        top = (document.get("diagnoses") or [{}])[0]
+        ran = document.get("engine", "?")
+        tool = f"azlog ({'default: ' + ran if engine is None else ran}{label})"
+        rows.append((tool, real_mb, secs, rss, f"{top.get('cause')} ({top.get('confidence')})"))
     return rows
 
 
@@ -204,17 +207,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100,300", help="comma-separated sizes in MB")
     ap.add_argument("--work", type=Path, default=HERE / "out")
-    ap.add_argument("--engine", choices=("default", "regex", "hyperscan", "both"), default="default",
-                    help="matcher engine (AZLOG_ENGINE); default: what azlog picks, both: each installed one")
+    ap.add_argument("--engine", default="default",
+                    help="comma list of engines (AZLOG_ENGINE): default (what azlog picks), regex, hyperscan, "
+                    "or both (each installed one)")
     ap.add_argument("--failing", action="store_true",
                     help=f"also a log of a VM failing for days (every {FAILING_EVERY}th line the goal-state error)")
     args = ap.parse_args()
-    if args.engine == "both":
-        from importlib.util import find_spec
+    engines: list[str | None] = []
+    for choice in args.engine.split(","):
+        if choice == "both":
+            from importlib.util import find_spec
 
-        engines = ["regex"] + (["hyperscan"] if find_spec("hyperscan") else [])
-    else:
-        engines = [None if args.engine == "default" else args.engine]
+            engines += ["regex"] + (["hyperscan"] if find_spec("hyperscan") else [])
+        else:
+            engines.append(None if choice == "default" else choice)
     rg = shutil.which("rg")
     args.work.mkdir(parents=True, exist_ok=True)
     patterns = args.work / "patterns.txt"
@@ -230,10 +236,14 @@ def main() -> None:
                 log.parent.mkdir(exist_ok=True)
                 write_log(log, mb, failing_every=every)
             rows.extend(measure(log, name, azlog, engines, patterns, rg))
-    print("| tool | file MB | seconds | MB/s | peak RSS MiB | result |")
-    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    print("| tool | file MB | seconds | MB/s | x ripgrep | peak RSS MiB | result |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    baseline = None
     for tool, mb, secs, rss, res in rows:
-        print(f"| {tool} | {mb:.0f} | {secs:.1f} | {mb / secs:.1f} | {rss} | {res} |")
+        if tool.startswith("rg "):
+            baseline = secs
+        ratio = f"{secs / baseline:.2f}" if baseline else "-"
+        print(f"| {tool} | {mb:.0f} | {secs:.2f} | {mb / secs:.0f} | {ratio} | {rss} | {res} |")
 
 
 if __name__ == "__main__":

@@ -92,9 +92,11 @@ class Facts:
 
     def __init__(self) -> None:
         self._facts: dict[str, Fact] = {}
+        self.writes = 0  # calls of set and setdefault so far, kept or not: has a parser set a fact since?
 
     def set(self, name: str, value: Any, path: str, line: int | None = None,
             time: datetime | None = None) -> None:
+        self.writes += 1
         old = self._facts.get(name)
         if old is not None and old.time is not None and time is not None and time < old.time:
             return
@@ -103,6 +105,7 @@ class Facts:
     def setdefault(self, name: str, value: Any, path: str, line: int | None = None,
                    time: datetime | None = None) -> None:
         """Set ``name`` only when no source has set it yet."""
+        self.writes += 1
         if name not in self._facts:
             self._facts[name] = Fact(value, path, line, time)
 

@@ -63,11 +63,28 @@ class Skim:
     ``every``: regexes whose records the parser must see for its facts, each
     one. ``latest``: regexes of facts a later record replaces; the last such
     record of each piece read is enough. Both are searched in raw text.
+
+    ``start``: a regex of raw bytes; a line it matches at its start opens a
+    record (``is_start`` is asked about the others), so most lines are judged
+    without being decoded. Its group ``stamp``, when it has one, is the
+    record's time stamp (of ``stamp_chars`` only), and ``time_of(stamp)`` the
+    record's time as the parser reads it: a record equal to an earlier one
+    but for its stamp may then be folded (``analyzer.matching.folding``: counted with the earlier
+    one's verdict, not parsed again). A parser declares a stamp only when a
+    record's message starts with its stamp as written, its other fields come
+    from the text after the stamp, and it sets facts for a record when it
+    yields it, from that text (and the time): folding relies on all three.
+
+    Sample: ``Skim(is_start=lambda line: line[:1].isdigit(), start=r"(?P<stamp>\\d{4}-\\d\\d-\\d\\d) ",
+    time_of=date.fromisoformat)``.
     """
 
     is_start: Callable[[str], bool]
     every: tuple[str, ...] = ()
     latest: tuple[str, ...] = ()
+    start: str | None = None
+    time_of: Callable[[str], datetime | None] | None = None
+    stamp_chars: str = "0123456789-/:. TZ"
 
 
 @dataclass(frozen=True)

@@ -202,7 +202,7 @@ def _iso_head(text: str) -> tuple[datetime | None, str, str] | None:
     if level not in _LEVELS or stamp[10:11] != "T" or stamp[19:20] != "." or stamp[-1:] != "Z":
         return None
     try:
-        return _time(stamp), level, rest
+        return stamp_time(stamp), level, rest
     except ValueError:
         return None
 
@@ -221,7 +221,7 @@ def _slash_line(path: str, number: int, text: str) -> tuple[Record, int] | None:
     else:
         return None
     try:
-        time = _time(text[:end].replace("/", "-") + "+00:00")
+        time = stamp_time(text[:end])
     except ValueError:
         return None
     if not fraction:
@@ -259,6 +259,18 @@ def _is_tag(word: str) -> bool:
     name, _, version = word[1:-1].rpartition("-")
     return (word[-1:] == "]" and name != "" and "]" not in name and version[:1].isdigit()
             and version[-1:].isdigit() and version.replace(".", "").isdigit())
+
+
+def stamp_time(stamp: str) -> datetime | None:
+    """The time a record's stamp says: an ISO one as written (UTC), a slash-dated one (VM local time) as if UTC;
+    None when a field is out of range. Raises ValueError when ``stamp`` is not a time stamp at all.
+
+    >>> stamp_time('2024-03-02T10:15:20.100200Z').hour, stamp_time('2019/07/01 08:00:00.123456').tzname()
+    (10, 'UTC')
+    >>> stamp_time('2019/13/01 08:00:00') is None
+    True
+    """
+    return _time(stamp if stamp[4:5] == "-" else stamp.replace("/", "-") + "+00:00")
 
 
 def _time(stamp: str) -> datetime | None:
@@ -482,11 +494,23 @@ def is_record_start(line: str) -> bool:
 # Facts a later record replaces, and that routine traffic repeats: the heartbeat's AutoUpdate and
 # goal-state agent, the VMSnapshotLinux handler tag.
 _LATEST = ("[HEARTBEAT]", "as the goal state agent")
+_LEVEL_WORD = "(?:VERBOSE|INFO|WARNING|ERROR) "
+# a record the agent_last_record fact may come from (``_facts``: UTC, not the log collector's), one branch per level
+# so that each has a literal to look for
+_AGENT_RECORD = "|".join(
+    r"(?<![^\n])\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z " + level + r" (?!(?:(?:" + "|".join(sorted(_THREADS))
+    + r"|Thread-\d+) )?LogCollector(?: |\r?$))" for level in sorted(_LEVELS))
 SKIM = Skim(
     is_start=is_record_start,
     every=tuple(p.pattern for literal, p, _ in _AT_START + _ANYWHERE if literal not in _LATEST)
     + (r"Event: name=[^,\n]+, op=[^,\n]+, message=eJ",),  # decoded before signatures see it
     latest=tuple(p.pattern for literal, p, _ in _AT_START + _ANYWHERE if literal in _LATEST)
     + (r"(?:VERBOSE|INFO|WARNING|ERROR) (?:\S+ )?\[" + _VMSNAPSHOT.replace(".", r"\.") + "-",
-       _VMSNAPSHOT.replace(".", r"\.") + r"-[^\]\n]*" + _ENABLE.pattern),
+       _VMSNAPSHOT.replace(".", r"\.") + r"-[^\]\n]*" + _ENABLE.pattern, _AGENT_RECORD),
+    # each generation's stamp and what follows it on a record's first line (a sufficient condition: lines
+    # of other shapes are asked ``is_record_start``); ``parse`` reads the same stamp with ``stamp_time``
+    start=r"(?P<stamp>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z) " + _LEVEL_WORD
+    + r"|(?P<stamp>\d{4}/\d\d/\d\d \d\d:\d\d:\d\d\.\d+) " + _LEVEL_WORD
+    + r"|(?P<stamp>\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) ",
+    time_of=stamp_time,
 )

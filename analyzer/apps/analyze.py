@@ -14,6 +14,7 @@ from azlog_vmbackup.analyzer.apps.coverage import coverage
 from azlog_vmbackup.analyzer.apps.nearest import nearest
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
 from azlog_vmbackup.analyzer.matching import engines
+from azlog_vmbackup.analyzer.matching.folding import Folds
 from azlog_vmbackup.analyzer.matching.matcher import Matcher
 from azlog_vmbackup.analyzer.matching.skim import Skimmer
 from azlog_vmbackup.analyzer.ranking import rank
@@ -134,15 +135,27 @@ def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budge
                 spec = registry.sniff(head.decode("utf-8", errors="replace"))
                 entry.spec = spec.name
             ctx = ParseContext(member.path, result.facts, problems, max_line=budget.limits.line_bytes)
+            folds = None
             if skim:
-                ctx.reader = _skimmer(spec, matcher, budget)
+                ctx.reader, folds = _skimmer(spec, matcher, budget)
+            writes, told = ctx.facts.writes, len(problems)
+            next_check = CHECK_EVERY
             for record in registry.parser_module(spec).parse(_Rejoined(head, raw), ctx):
+                if folds is not None:
+                    entry.records += folds.replay(record.line)
                 entry.records += 1
-                hits = matcher.feed(record, spec.name)
+                verdict = matcher.judge(record, spec.name)
+                hits = matcher.apply(verdict, record, spec.name)
+                if folds is not None:
+                    folds.learn(record, verdict, writes == ctx.facts.writes and told == len(problems))
+                    writes, told = ctx.facts.writes, len(problems)
                 if on_record is not None:
                     on_record(record, spec.name, hits)
-                if entry.records % CHECK_EVERY == 0 or entry.records > budget.limits.records:
+                if entry.records >= next_check or entry.records > budget.limits.records:
+                    next_check = entry.records + CHECK_EVERY
                     budget.check(entry.records)
+            if folds is not None:
+                entry.records += folds.replay(None)
     except LimitExceeded as e:
         entry.status, entry.reason = Status.REFUSED, str(e)
         problems.append(f"{e}; the {entry.records} records read before are kept")
@@ -157,12 +170,16 @@ def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budge
     return entry
 
 
-def _skimmer(spec: registry.Spec, matcher: Matcher, budget: Budget) -> Skimmer | None:
-    """A skimming line reader for a member of ``spec``, when its parser offers one."""
+def _skimmer(spec: registry.Spec, matcher: Matcher, budget: Budget) -> tuple[Skimmer | None, Folds | None]:
+    """A skimming line reader for a member of ``spec`` when its parser offers one, and the records it folds
+    (when the parser declares a time stamp)."""
     skim = registry.skim_of(spec)
     if skim is None:
-        return None
-    return Skimmer(skim, lambda: matcher.buffer_scan(spec.name, skim), check=lambda: budget.check(0))
+        return None, None
+    folds = Folds(matcher, spec.name, skim.time_of) if skim.time_of is not None else None
+    skimmer = Skimmer(skim, lambda: matcher.buffer_scan(spec.name, skim), check=lambda: budget.check(0),
+                      folds=folds)
+    return skimmer, skimmer.folds
 
 
 class _Rejoined(io.RawIOBase):

@@ -1,20 +1,32 @@
 """Find literal text a regex cannot match without, to skip the regex on most lines.
 
-For each top-level alternative of a pattern, the longest run of plain characters
-outside any group is text every match of that alternative contains. When every
-alternative has such a run (of at least ``MIN`` characters), a record that
-contains none of them cannot match, and a cheap ``in`` test replaces the regex.
+For each top-level alternative of a pattern, a run of plain characters outside
+any group, or one literal for each alternative of a group the pattern cannot
+skip, is text every match of that alternative holds. When every alternative has
+such text (each literal of at least ``MIN`` characters, none holding a ``"`` or
+``\\``, which a JSON export escapes), a record that holds
+none of it cannot match, and a cheap ``in`` test replaces the regex. Of the
+choices, the rarest in routine traffic wins: the one whose literals occur least
+in ``routine.txt`` (lines of healthy VMs' logs, one per kind), then the longest.
+
+Sample: for ``VMSnapshotLinux-[^]]*] (?:Enable extension|Launch command)``
+the group's two literals win over the extension's name, which most routine
+lines of a VM with the backup extension hold.
 """
 from __future__ import annotations
 
+import functools
 import re
+from pathlib import Path
 
 MIN = 4
 _META = set(".^$*+?{}[]()|\\")
 _QUANTIFIER = re.compile(r"\{\d*(?:,\d*)?\}\??")
 _ESCAPED_LITERAL = set(".^$*+?{}[]()|\\/-:,'\"#<> =")
+_ESCAPED_IN_EXPORTS = set('"\\')  # a JSON export (the journal's) writes these escaped: no literal holds them
 
 
+@functools.lru_cache(maxsize=1024)
 def required_literals(pattern: str) -> tuple[str, ...] | None:
     r"""One literal per top-level alternative, or None when some alternative has none.
 
@@ -30,16 +42,71 @@ def required_literals(pattern: str) -> tuple[str, ...] | None:
     ('defgh',)
     >>> required_literals(r'agent\.exe.{0,500}?crashed')
     ('agent.exe',)
+    >>> required_literals(r'RecoveryServices\.VMSnapshotLinux-\S*\] (?:Enable extension|Launch command)')
+    ('Enable extension', 'Launch command')
     """
     if pattern.startswith("(?") and not pattern.startswith(("(?:", "(?P", "(?=", "(?!", "(?<")):
         return None  # inline flags change what a literal means
-    out = []
+    out: list[str] = []
     for branch in _top_level_branches(pattern):
-        best = max(_literal_runs(branch), key=len, default="")
-        if len(best) < MIN:
+        choices = [(run,) for run in _literal_runs(branch) if len(run) >= MIN]
+        choices += [inner for group in _required_groups(branch) if (inner := required_literals(group))]
+        if not choices:
             return None
-        out.append(best)
+        out.extend(choices[0] if len(choices) == 1 else min(choices, key=_rarity))
     return tuple(dict.fromkeys(out))
+
+
+def _rarity(literals: tuple[str, ...]) -> tuple[int, int]:
+    """How often ``literals`` occur in routine traffic (fewer first), then how short the shortest is."""
+    routine = _routine()
+    return sum(routine.count(literal) for literal in literals), -min(map(len, literals))
+
+
+@functools.lru_cache(maxsize=1)
+def _routine() -> str:
+    """The routine lines the rarity of a literal is measured on (``routine.txt`` beside this module)."""
+    try:
+        return (Path(__file__).with_name("routine.txt")).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def _required_groups(branch: str) -> list[str]:
+    """The contents of the groups at depth 0 of ``branch`` that every match goes through (no look-around,
+    no inline flags, not made optional by ``?``, ``*`` or ``{0,``).
+
+    >>> _required_groups(r'a(?:b|c)d(e)?(?=f)(?P<g>h|i){1,2}')
+    ['b|c', 'h|i']
+    """
+    out, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(branch):
+        c = branch[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                after = branch[i + 1:i + 3]
+                if not (after[:1] in ("?", "*") or after.startswith("{0")):
+                    group = branch[start + 1:i]
+                    if group.startswith("?:"):
+                        out.append(group[2:])
+                    elif group.startswith("?P<"):
+                        out.append(group[group.index(">") + 1:])
+                    elif not group.startswith("?"):
+                        out.append(group)
+        i += 1
+    return out
 
 
 def _top_level_branches(pattern: str) -> list[str]:
@@ -107,11 +174,80 @@ def _literal_runs(branch: str) -> list[str]:
         if depth:
             continue
         quantifier = branch[i:i + 1]
-        if quantifier in ("?", "*", "{"):
-            close()  # an optional character is not required
+        if quantifier in ("?", "*", "{") or char in _ESCAPED_IN_EXPORTS:
+            close()  # an optional character is not required; an escaped one is not written as it is
             continue
         current.append(char)
         if quantifier == "+":
             close()  # required once, but what follows need not be adjacent
     close()
     return runs
+
+
+@functools.lru_cache(maxsize=1024)
+def may_start_with(pattern: str, chars: str, ignore_case: bool = False) -> bool:
+    r"""Whether a match of ``pattern`` may start with one of ``chars`` (or be empty, or start only at the
+    text's start, or look behind it); True when the pattern is beyond this reading.
+
+    >>> may_start_with(r'\[HTTP Failed\] (?:GET|POST)', '0123456789-:TZ ')
+    False
+    >>> may_start_with(r'2026-11-01T\d\d', '0123456789-:TZ '), may_start_with(r'(?:x)?T', 'T')
+    (True, True)
+    >>> may_start_with(r'(?i:zone) fault', 'TZ'), may_start_with(r'(?<![\w.-])openssl', 'T')
+    (True, True)
+    """
+    import re._constants as sre
+    import re._parser as sre_parse
+
+    try:
+        tree = sre_parse.parse(pattern)
+    except (re.error, ValueError, OverflowError, RecursionError):  # beyond Python's own parser: cannot tell
+        return True
+    folded = ignore_case or bool(tree.state.flags & sre.SRE_FLAG_IGNORECASE)
+    codes = {ord(c) for c in chars}
+    if folded:
+        codes |= {ord(c) for ch in chars for c in (ch.lower(), ch.upper())}
+
+    def hits(code: int, fold: bool) -> bool:
+        return code in codes or fold and any(ord(c) in codes for c in (chr(code).lower(), chr(code).upper()))
+
+    def first(items, fold: bool) -> tuple[bool, bool]:
+        """(may start with one of the chars, may match empty) of a sequence of items."""
+        for op, av in items:
+            if op is sre.LITERAL:
+                return hits(av, fold), False
+            if op in (sre.NOT_LITERAL, sre.ANY, sre.GROUPREF, sre.GROUPREF_EXISTS):
+                return True, False
+            if op is sre.IN:
+                negate = any(o is sre.NEGATE for o, _ in av)
+                found = any(o is sre.CATEGORY or o is sre.LITERAL and hits(a, fold)
+                            or o is sre.RANGE and any(a[0] <= c <= a[1] for c in codes) for o, a in av)
+                return found or negate or fold, False
+            if op is sre.BRANCH:
+                results = [first(branch, fold) for branch in av[1]]
+                start, empty = any(r[0] for r in results), any(r[1] for r in results)
+            elif op is sre.SUBPATTERN:
+                start, empty = first(av[3], fold or bool(av[1] & sre.SRE_FLAG_IGNORECASE))
+            elif op is sre.ATOMIC_GROUP:
+                start, empty = first(av, fold)
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+                start, empty = first(av[2], fold)
+                empty = empty or av[0] == 0
+            elif op is sre.AT:
+                if av in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING, sre.AT_BEGINNING_LINE):
+                    return True, False
+                continue  # a zero-width test at a word boundary or an end
+            elif op is sre.ASSERT or op is sre.ASSERT_NOT:
+                if av[0] < 0:  # a look behind
+                    return True, False
+                continue  # a look ahead reads from where the match starts: what follows decides
+            else:
+                return True, False
+            if start:
+                return True, empty
+            if not empty:
+                return False, False
+        return False, True
+
+    start, empty = first(tree, folded)
+    return start or empty

@@ -14,6 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from azlog_vmbackup.analyzer.knowledge.signatures import MAX_REPEAT, Signature
 from azlog_vmbackup.analyzer.matching import engines
@@ -26,6 +27,8 @@ from azlog_vmbackup.parsers.base import Skim
 KEEP = MAX_REPEAT  # latest hits kept per signature
 GENERIC_TEXT = "text"
 _EPSILON = timedelta(microseconds=1)
+NOISE = "noise"  # a verdict: a noise signature set the record aside
+Verdict = tuple[tuple[Signature, Any], ...] | str | None  # see Matcher.judge
 MAX_EVIDENCE_TEXT = 400
 
 
@@ -102,6 +105,11 @@ class Matcher:
                 [s for s in sigs if s.kind == "noise"], [s for s in sigs if s.kind == "evidence"])
         return chosen
 
+    def reading(self, spec: str) -> list[Signature]:
+        """The text signatures that read records of ``spec``, noise and evidence."""
+        self._for_spec(spec)
+        return self._sigs_by_spec[spec]
+
     def _compile(self) -> engines.Compiled:
         if self._compiled is None:
             self._compiled = self.engine.compile(
@@ -121,48 +129,64 @@ class Matcher:
 
     def feed(self, record: Record, spec: str) -> list[str] | None:
         """Match one record; return the ids of the evidence signatures it hit (None: not even a hint)."""
-        self.records += 1
-        t = record.time
-        if t is not None:
-            seen = self._latest.get(record.local_time)
-            if seen is None or t > seen:
-                self._latest[record.local_time] = t
-            if not record.local_time and t > self.latest_by_spec.get(spec, t - _EPSILON):
-                self.latest_by_spec[spec] = t
+        return self.apply(self.judge(record, spec), record, spec)
+
+    def judge(self, record: Record, spec: str) -> Verdict:
+        """What matching ``record`` gives, without counting it: None when no signature may match, ``NOISE``
+        when a noise signature sets it aside, else the evidence signatures it hits with their matches."""
         text = record.message
         candidates = self._for_spec(spec).candidates(text)
         if candidates is None:
-            self.unexplained.add(record)
             return None
         noise, evidence = candidates
         level = record.level
         for sig in noise:
             if (not sig.levels or level is None or level in sig.levels) and sig.search(text):
-                self.noise += 1
-                return None
-        hit_ids = []
+                return NOISE
+        hits = []
         for sig in evidence:
             if sig.levels and level is not None and level not in sig.levels:
                 continue
             m = sig.search(text)
             if m is not None:
-                self._add(sig, Hit(sig, partial(_evidence, record, m, sig.id), spec))
-                hit_ids.append(sig.id)
-        if not hit_ids:
+                hits.append((sig, m))
+        return tuple(hits)
+
+    def apply(self, verdict: Verdict, record: Record, spec: str) -> list[str] | None:
+        """Count ``record`` with what ``judge`` gave for it; return the ids of the evidence signatures hit."""
+        self.observe(1, record.time, record.local_time, spec)
+        if verdict is NOISE:
+            self.noise += 1
+            return None
+        if not verdict:
             self.unexplained.add(record)
-        return hit_ids
+            return None if verdict is None else []
+        for sig, m in verdict:
+            self.add_hits(sig, [Hit(sig, partial(evidence, record, m, sig.id), spec)], 1)
+        return [sig.id for sig, _ in verdict]
+
+    def observe(self, count: int, newest: datetime | None, local_time: bool, spec: str) -> None:
+        """Count ``count`` records of ``spec`` whose newest time is ``newest``."""
+        self.records += count
+        if newest is not None:
+            seen = self._latest.get(local_time)
+            if seen is None or newest > seen:
+                self._latest[local_time] = newest
+            if not local_time and newest > self.latest_by_spec.get(spec, newest - _EPSILON):
+                self.latest_by_spec[spec] = newest
+
+    def add_hits(self, sig: Signature, latest: list[Hit], count: int) -> None:
+        """Count ``count`` hits of ``sig``, the newest of them ``latest`` (in order)."""
+        entry = self.found.get(sig.id)
+        if entry is None:
+            entry = self.found[sig.id] = SignatureHits(sig)
+        entry.count += count
+        entry.latest.extend(latest)
 
     @property
     def latest_time(self) -> datetime | None:
         """The newest record time, UTC sources preferred over local-time ones."""
         return self._latest.get(False) or self._latest.get(True)
-
-    def _add(self, sig: Signature, hit: Hit) -> None:
-        entry = self.found.get(sig.id)
-        if entry is None:
-            entry = self.found[sig.id] = SignatureHits(sig)
-        entry.count += 1
-        entry.latest.append(hit)
 
     def check_facts(self, facts: Facts, vm: OS = OS.ANY) -> None:
         """Evaluate the fact-condition signatures (those of the VM's OS) once all members are parsed."""
@@ -170,7 +194,7 @@ class Matcher:
             if not sig.os.applies_to(vm):
                 continue
             if sig.when and sig.kind == "evidence" and sig.holds(facts):
-                self._add(sig, Hit(sig, _fact_evidence(sig, facts), "facts"))
+                self.add_hits(sig, [Hit(sig, _fact_evidence(sig, facts), "facts")], 1)
 
     def near_misses(self, facts: Facts, vm: OS = OS.ANY) -> list[dict]:
         """Signatures that almost fired: a burst signature with hits but no burst, a fact signature with some of
@@ -198,7 +222,7 @@ def _condition_text(condition: dict) -> str:
     return " ".join([condition["fact"]] + [f"{op} {value!r}" for op, value in condition.items() if op != "fact"])
 
 
-def _evidence(record: Record, match, sig_id: str) -> Evidence:
+def evidence(record: Record, match, sig_id: str) -> Evidence:
     """Evidence pointing at the physical line of the record where the match starts, windowed around the
     match when the line is long, with the named groups the signature captured."""
     text = record.message

@@ -14,8 +14,12 @@ file but whole records chosen from each piece of about ``PIECE`` bytes:
 - the records of the file's last ``TAIL`` bytes (the newest time, the
   agent's last word) and any lines before the first record that a scan hits.
 
-Pieces end where a record starts (the parser's own ``is_start``), so a record
-is never split, and a chosen record keeps its real line numbers. The matcher
+Pieces end where a record starts (the parser's ``start`` regex on the raw
+bytes, else its own ``is_start``), so a record is never split, and a chosen
+record keeps its real line numbers. A chosen record equal to an earlier one
+but for its time stamp is folded (``matching.folding``): counted with the
+earlier one's verdict, not handed to the parser again; records of the file's
+tail are always parsed. The matcher
 then confirms each chosen record as it would in a full read: the hits, their
 counts and evidence are those of reading every record, while the Python work
 is proportional to what was found, not to the size of the file.
@@ -33,7 +37,8 @@ from __future__ import annotations
 
 import functools
 import io
-from typing import BinaryIO, Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
 import regex
 
@@ -42,10 +47,15 @@ from azlog_vmbackup.analyzer.matching.engines import BufferScan
 from azlog_vmbackup.core.text import iter_lines, sniff_encoding
 from azlog_vmbackup.parsers.base import Skim
 
+if TYPE_CHECKING:
+    from azlog_vmbackup.analyzer.matching.folding import Folds
+
 PIECE = 4 << 20  # bytes scanned at a time
 TAIL = 64 << 10  # the file's last bytes, read in full
 MAX_CARRY = 8 << 20  # no record start in this much: the rest of the file is read line by line
 _WALK = 4096  # lines looked back for a record start at a piece's end
+FOLD_MAX = 16 << 10  # a longer record is always parsed (the parsers' own caps on a record lie above)
+_SHAPE = bytes.maketrans(b"0123456789", b"0000000000")
 
 
 class Skimmer:
@@ -58,7 +68,7 @@ class Skimmer:
     >>> from azlog_vmbackup.parsers.waagent_log import SKIM
     >>> class NoHits:
     ...     def scan(self, data): return []
-    >>> log = b''.join(b'2024-03-02T10:%02d:00.000000Z INFO Daemon routine line\\n' % m for m in range(60))
+    >>> log = b''.join(b'2024-03-02T10:%02d:00.000000Z INFO Daemon LogCollector line\\n' % m for m in range(60))
     >>> skimmer = Skimmer(SKIM, NoHits, piece=1000, tail=60)
     >>> [n for n, _ in skimmer(io.BytesIO(log), 1000)]  # the last records only
     [59, 60]
@@ -67,8 +77,10 @@ class Skimmer:
     """
 
     def __init__(self, skim: Skim, scan: Callable[[], BufferScan | None], piece: int | None = None,
-                 tail: int | None = None, check: Callable[[], None] | None = None):
+                 tail: int | None = None, check: Callable[[], None] | None = None, folds: Folds | None = None):
         self.skim, self.get_scan = skim, scan
+        self.start = _start_pattern(skim)
+        self.folds = folds if self.start is not None and skim.time_of is not None else None
         self.piece = PIECE if piece is None else piece
         self.tail = TAIL if tail is None else tail
         self.check = check  # called after each piece; raises to stop (the bundle's time limit)
@@ -83,15 +95,38 @@ class Skimmer:
             yield from self._full(io.BufferedReader(_Joined(buf + more, stream)), max_line)
             return
         self.scan = scan
+        # the next piece is scanned on a second thread (Hyperscan lets go of the interpreter meanwhile) while
+        # this one's records are parsed
+        pool = ThreadPoolExecutor(1, thread_name_prefix="azlog-scan")
+        try:
+            pending = None
+            for piece, final in self._pieces(buf, more, stream):
+                if piece is None:  # no record boundary in sight: the rest is read line by line
+                    if pending is not None:
+                        yield from self._piece(*pending, max_line)
+                    yield from self._full(io.BufferedReader(_Joined(final, stream)), max_line)
+                    return
+                scanned = pool.submit(_scan, scan, piece)
+                if pending is not None:
+                    yield from self._piece(*pending, max_line)
+                pending = (piece, final, scanned)
+            if pending is not None:
+                yield from self._piece(*pending, max_line)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _pieces(self, buf: bytes, more: bytes, stream: BinaryIO) -> Iterator[tuple]:
+        """``(piece, final)`` for each piece, cut where a record starts; ``(None, rest)`` when no record boundary
+        is in sight, ``rest`` being what was read and not yet given."""
         while True:
             final = not more
             buf += more
             cut = len(buf) if final else self._cut(buf)
-            if not cut and len(buf) > MAX_CARRY:  # no record boundary in sight: read the rest line by line
-                yield from self._full(io.BufferedReader(_Joined(buf, stream)), max_line)
+            if not cut and len(buf) > MAX_CARRY:
+                yield None, buf
                 return
             if cut:
-                yield from self._piece(buf[:cut] if cut < len(buf) else buf, final, max_line)
+                yield (buf[:cut] if cut < len(buf) else buf), final
                 buf = buf[cut:]
             if final:
                 return
@@ -119,32 +154,63 @@ class Skimmer:
         return 0
 
     def _starts(self, buf: bytes, start: int, end: int) -> bool:
+        if self.start is not None and self.start.match(buf, start):  # it matches within one line
+            return True
         return self.skim.is_start(buf[start:end].decode("utf-8", "replace").rstrip("\r"))
 
-    def _piece(self, piece: bytes, final: bool, max_line: int) -> Iterator[tuple[int, str]]:
+    def _piece(self, piece: bytes, final: bool, scanned: Future, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
-        if not piece.isascii() or b"\x00" in piece:  # read line by line, as UTF-8 like the whole file
+        size = len(piece)
+        found = scanned.result()
+        if found is None:  # read line by line, as UTF-8 like the whole file
             self.lines += piece.count(b"\n") + (1 if final and not piece.endswith(b"\n") else 0)
             for number, text in iter_lines(io.BytesIO(piece), max_line, codec="utf-8"):
                 yield base + number, text
             return
-        marks = sorted(set(self.scan.scan(piece)).union(self._latest(piece)))
-        tail_from = len(piece) - self.tail if final else None
-        counted, number = 0, base
-        span_end = 0
-        for start, end in self._spans(piece, marks, tail_from):
-            if start < span_end:
+        latest = list(self._latest(piece))
+        marks = sorted(set(found).union(latest))
+        # a record a ``latest`` trigger chose is parsed (the parser may keep what it says, a fact or not)
+        pinned = {self._record_start(piece, max(end - 1, 0)) for end in latest} if self.folds is not None else ()
+        tail_from = size - self.tail if final else size
+        starts, folds = self.start, self.folds
+        counted, number, span_end = 0, base, 0
+        for mark in marks:  # the record holding each match's last byte, each once
+            at = mark - 1 if mark else 0
+            if at < span_end:
                 continue
+            if at >= tail_from:
+                break
+            line = piece.rfind(b"\n", 0, at) + 1
+            m = starts.match(piece, line) if starts is not None else None
+            start = line if m is not None else self._record_start(piece, at)
+            newline = piece.find(b"\n", at)
+            if newline < 0 or newline + 1 >= size:
+                end = size
+            elif starts is not None and starts.match(piece, newline + 1):
+                end = newline + 1
+            else:
+                end = self._record_end(piece, at)
             number += piece.count(b"\n", counted, start)
-            counted = start
-            text = piece[start:end].decode("ascii")
-            lines = text.split("\n")
-            if text.endswith("\n"):
-                lines.pop()
-            for offset, line in enumerate(lines, 1):
-                line = line.rstrip("\r")
-                yield number + offset, line if len(line) <= max_line else line[:max_line] + " [truncated]"
-            span_end = end
+            counted, span_end = start, end
+            if folds is not None and end - start <= FOLD_MAX and start not in pinned:
+                if m is None or start != line:
+                    m = starts.match(piece, start)
+                if m is not None and m.group("stamp"):
+                    at, after = m.span("stamp")
+                    key = piece[at:after].translate(_SHAPE) + b"\n" + piece[after:end]
+                    kept = folds.known.get(key)
+                    if kept is not None:
+                        folds.fold(number + 1, piece[at:after], kept)
+                        continue
+                    folds.expect(number + 1, key, piece[at:after].decode("ascii"))
+            yield from _lines(piece, start, end, number, max_line)
+        if final and size:
+            at = min(max(tail_from, 0), size - 1)  # the last byte at least: the last record is read
+            if at >= span_end:
+                start = self._record_start(piece, at)
+                number += piece.count(b"\n", counted, start)
+                counted, span_end = start, size
+                yield from _lines(piece, start, size, number, max_line)  # the tail: never folded
         self.lines = number + piece.count(b"\n", counted) + (1 if final and not piece.endswith(b"\n") else 0)
 
     def _latest(self, piece: bytes) -> Iterator[int]:
@@ -163,22 +229,6 @@ class Skimmer:
                     at = piece.rfind(literal, 0, start)
             if best >= 0:
                 yield best
-
-    def _spans(self, piece: bytes, marks: list[int], tail_from: int | None) -> Iterator[tuple[int, int]]:
-        """(start, end) of the records holding each mark (a match's end offset), in order, each once;
-        then, for the final piece, from the record holding ``tail_from`` to the end."""
-        span_end = 0
-        for mark in marks:
-            at = max(mark - 1, 0)  # the match's last byte
-            if at < span_end or (tail_from is not None and at >= tail_from):
-                continue
-            start = self._record_start(piece, at)
-            span_end = self._record_end(piece, at)
-            yield start, span_end
-        if tail_from is not None and piece:
-            at = min(max(tail_from, 0), len(piece) - 1)  # the last byte at least: the last record is read
-            if at >= span_end:
-                yield self._record_start(piece, at), len(piece)
 
     def _record_start(self, piece: bytes, at: int) -> int:
         start = piece.rfind(b"\n", 0, at) + 1  # the line holding byte ``at`` (its newline included)
@@ -199,6 +249,31 @@ class Skimmer:
             if self._starts(piece, start, newline if newline >= 0 else len(piece)):
                 return start
         return len(piece)
+
+
+def _scan(scan: BufferScan, piece: bytes) -> list[int] | None:
+    """Where ``scan`` says a signature or trigger may match in ``piece``; None for a piece that is not plain
+    ASCII or holds NUL bytes (read line by line)."""
+    if not piece.isascii() or b"\x00" in piece:
+        return None
+    return scan.scan(piece)
+
+
+def _lines(piece: bytes, start: int, end: int, number: int, max_line: int) -> Iterator[tuple[int, str]]:
+    """The numbered lines of ``piece[start:end]`` (ASCII), the first being line ``number + 1``."""
+    text = piece[start:end].decode("ascii")
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    for offset, line in enumerate(lines, 1):
+        line = line.rstrip("\r")
+        yield number + offset, line if len(line) <= max_line else line[:max_line] + " [truncated]"
+
+
+@functools.lru_cache(maxsize=16)
+def _start_pattern(skim: Skim) -> regex.Pattern | None:
+    """The parser's ``start`` regex, compiled for raw bytes."""
+    return None if skim.start is None else regex.compile(skim.start.encode())
 
 
 @functools.lru_cache(maxsize=16)

@@ -34,18 +34,19 @@ class Unexplained:
     def __init__(self) -> None:
         self._groups: dict[str, list] = {}  # digits_key of the first line -> [count, latest record]
 
-    def add(self, record: Record) -> None:
-        """Count ``record`` when it is an error (by level, or by its words when it has none)."""
+    def add(self, record: Record, count: int = 1) -> None:
+        """Count ``record`` (``count`` times: the newest of records equal but for their time stamp) when it is
+        an error (by level, or by its words when it has none)."""
         level = record.level
         if level not in ERROR_LEVELS and (level is not None or not _ERRORISH.search(record.message)):
             return
         key = digits_key(record.message.split("\n", 1)[0][:2000])
         group = self._groups.get(key)
         if group is not None:
-            group[0] += 1
+            group[0] += count
             group[1] = record
         elif len(self._groups) < MAX_GROUPS:
-            self._groups[key] = [1, record]
+            self._groups[key] = [count, record]
 
     def top(self, n: int = 10) -> list[tuple[int, Evidence]]:
         """The ``n`` most frequent groups of lines equal once masked (latest first among equals), as

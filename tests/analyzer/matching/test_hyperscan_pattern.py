@@ -86,7 +86,7 @@ def test_signature_entries():
 
 
 def test_trigger_entries():
-    assert trigger_entries(r"Started \d+ jobs") == ((literal_expression("Started "), False),)  # its required literal
+    assert trigger_entries(r"Started \d+") == ((literal_expression("Started "), False),)  # its required literal
     assert trigger_entries(r"\d+") == ((rb"(?:[\x30-\x39]){1,1}", False),)  # none: the regex translated
 
 

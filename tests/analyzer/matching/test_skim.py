@@ -125,7 +125,8 @@ class _Finds:
 
 
 def _routine(count: int) -> list[bytes]:
-    return [b"2026-11-01T00:%02d:%02d.000000Z INFO Daemon Daemon line %d\n" % (i // 60, i % 60, i)
+    """Log collector lines: none is the agent's own last record, which each piece would read."""
+    return [b"2026-11-01T00:%02d:%02d.000000Z INFO Daemon LogCollector line %d\n" % (i // 60, i % 60, i)
             for i in range(count)]
 
 
@@ -138,10 +139,20 @@ def test_reads_only_the_chosen_records():
     assert skimmer.lines == 202
 
 
+def test_each_piece_reads_its_last_agent_record():
+    """The agent's last UTC record (not the log collector's) is a fact: each piece reads its last one."""
+    records = _routine(200)
+    records[:150] = [r.replace(b"Daemon LogCollector", b"Daemon Daemon") for r in records[:150]]
+    skimmer = Skimmer(waagent_log.SKIM, lambda: _Finds(b"nothing"), piece=1000, tail=0)
+    got = [n for n, _ in skimmer(io.BytesIO(b"".join(records)), 1000)]
+    assert 150 in got and not any(150 < n < 200 for n in got) and got[-1] == 200
+
+
 def test_the_tail_spans_pieces():
     skimmer = Skimmer(waagent_log.SKIM, lambda: _Finds(b"nothing"), piece=1000, tail=3000)
-    got = [n for n, _ in skimmer(io.BytesIO(b"".join(_routine(200))), 1000)]
-    assert got == list(range(200 - len(got) + 1, 201)) and len(got) >= 3000 // 60
+    lines = _routine(200)
+    got = [n for n, _ in skimmer(io.BytesIO(b"".join(lines)), 1000)]
+    assert got == list(range(200 - len(got) + 1, 201)) and len(got) >= 3000 // max(map(len, lines))
 
 
 def test_small_files_and_other_encodings_are_read_in_full():

@@ -1,0 +1,218 @@
+"""Records equal but for their time stamp: the later ones are counted, not parsed and matched again.
+
+A VM that has failed for days writes the same error every few seconds; a
+skimmed log (``matching.skim``) would hand each of them to the parser and
+the matcher. For a parser whose ``Skim`` declares a ``stamp``, the skimmer
+names each chosen record by its key: its bytes after the stamp, and the
+stamp's shape. The first record of a key is parsed and matched as usual; its
+verdict is kept when
+
+- the parser set no fact and reported no problem while making it,
+- its message starts with the stamp as written, and
+- no signature that reads the member can tell its stamp from another:
+  each one's matches start with none of the stamp's characters (nor only
+  at the text's start, nor look behind: ``literals.may_start_with``), or
+  its hints, one of which its every match holds, are neither in the text
+  after the stamp nor can be formed with the stamp's characters.
+
+A later record of a kept key is not handed to the parser: the skimmer queues
+its line and stamp, and before the next parsed record is matched (and at the
+member's end) the queue is replayed: each queued record is the kept one with
+its own line, stamp and time (the parser's ``time_of``), counted by the
+matcher with the kept verdict. Replays keep the file's order, so counts,
+the latest hits, bursts and evidence lines are those of parsing every record.
+
+Sample: a waagent.log whose every tenth line is ``...Z ERROR ExtHandler
+ExtHandler Error fetching the goal state: ... timed out`` has two of them
+parsed; the other thousands are replayed.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from typing import Callable
+
+import regex
+
+from azlog_vmbackup.analyzer.knowledge.literals import may_start_with
+from azlog_vmbackup.analyzer.matching.matcher import KEEP, NOISE, Matcher, Verdict, evidence
+from azlog_vmbackup.core.model import Hit, Record
+
+
+class Folds:
+    """The kept verdicts of one member and the records queued for replay (see the module's text).
+
+    >>> from azlog_vmbackup.analyzer.knowledge.store import Knowledge
+    >>> from azlog_vmbackup.parsers.waagent_log import stamp_time
+    >>> folds = Folds(Matcher(Knowledge.load().signatures), "waagent_log", stamp_time)
+    >>> text = (" ERROR ExtHandler ExtHandler Error fetching the goal state: [ProtocolError] [HttpError] "
+    ...         "[HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made")
+    >>> first = Record("waagent.log", 3, "2026-11-20T01:00:00.000001Z" + text, level="ERROR",
+    ...                time=stamp_time("2026-11-20T01:00:00.000001Z"))
+    >>> folds.expect(3, b"key", "2026-11-20T01:00:00.000001Z")
+    >>> verdict = folds.matcher.judge(first, "waagent_log")
+    >>> folds.matcher.apply(verdict, first, "waagent_log")
+    ['waagent-wireserver-http-failed', 'waagent-http-network-error']
+    >>> folds.learn(first, verdict, quiet=True)
+    >>> folds.fold(13, b"2026-11-20T01:00:10.000001Z", folds.known[b"key"])
+    >>> folds.replay(None), folds.matcher.records, folds.matcher.found['waagent-wireserver-http-failed'].count
+    (1, 2, 2)
+    """
+
+    def __init__(self, matcher: Matcher, spec: str, time_of: Callable[[str], datetime | None],
+                 stamp_chars: str = "0123456789-/:. TZ"):
+        self.matcher, self.spec, self.time_of, self.stamp_chars = matcher, spec, time_of, stamp_chars
+        self.known: dict[bytes, tuple[Record, Verdict, int]] = {}  # key -> (record, verdict, stamp length)
+        self._expected: dict[int, tuple[bytes, str]] = {}  # first line of a record handed to the parser -> key
+        self._queue: list[tuple[int, bytes, tuple[Record, Verdict, int]]] = []
+        self._tails: dict[str, list[tuple[str, bool]]] = {}  # stamp shape -> what a body must not start with
+        self._watched: list[tuple[tuple[str, ...], bool]] | None = None
+
+    @property
+    def _watch(self) -> list[tuple[tuple[str, ...], bool]]:
+        """The signatures that might read a stamp (their hints, and whether they ignore case); worked out when
+        a member is first skimmed."""
+        if self._watched is None:
+            chars = self.stamp_chars
+            self._watched = [(sig.hints, sig.ignore_case) for sig in self.matcher.reading(self.spec)
+                             if any(may_start_with(p, chars, sig.ignore_case) for p in (
+                                 [sig.pattern.pattern] if sig.pattern is not None else map(regex.escape, sig.hints)))]
+        return self._watched
+
+    def expect(self, line: int, key: bytes, stamp: str) -> None:
+        """The record starting at ``line`` (stamp ``stamp``) goes to the parser; its verdict may be kept."""
+        self._expected[line] = (key, stamp)
+
+    def fold(self, line: int, stamp: bytes, kept: tuple[Record, Verdict, int]) -> None:
+        """Queue the record at ``line``, equal to a kept one but for ``stamp``."""
+        self._queue.append((line, stamp, kept))
+
+    def learn(self, record: Record, verdict: Verdict, quiet: bool) -> None:
+        """Keep ``verdict`` for the key of ``record`` (just matched) when it may be replayed; ``quiet``: the
+        parser set no fact and reported no problem while making it."""
+        expected = self._expected.pop(record.line, None)
+        if len(self._expected) > 64:  # records the parser joined into others: never coming
+            self._expected = {n: e for n, e in self._expected.items() if n > record.line}
+        if expected is None or not quiet:
+            return
+        key, stamp = expected
+        body = record.message[len(stamp):]
+        if record.message.startswith(stamp) and key not in self.known and self._stamp_blind(stamp, body):
+            self.known[key] = (record, verdict, len(stamp))
+
+    def _stamp_blind(self, stamp: str, body: str) -> bool:
+        """Whether no watched signature can match a record of this ``body`` (the text after the stamp),
+        whatever its stamp of the shape of ``stamp``: each has hints, none in ``body``, and none can run
+        from such a stamp into ``body``."""
+        shape = stamp.translate(_SHAPE)
+        tails = self._tails.get(shape)
+        if tails is None:
+            tails = self._tails[shape] = [(tail, folded) for hints, folded in self._watch
+                                          for hint in hints or ("",) for tail in _tails(hint, shape, folded)]
+        lowered = None
+        for hints, folded in self._watch:
+            if folded:
+                lowered = lowered if lowered is not None else body.lower()
+            if not hints or any(h in (lowered if folded else body) for h in hints):
+                return False
+        return not any((lowered if folded else body).startswith(tail) for tail, folded in tails)
+
+    def replay(self, before: int | None) -> int:
+        """Count the queued records starting before line ``before`` (all of them: None); return how many.
+
+        Each kept record's queued copies are counted at once: the newest time, the number of hits, and only
+        the copies that stay among each signature's latest hits are made into records."""
+        queue = self._queue
+        upto = len(queue)
+        if before is not None:
+            while upto and queue[upto - 1][0] >= before:
+                upto -= 1
+        if not upto:
+            return 0
+        chunk = queue[:upto]
+        del queue[:upto]
+        groups: dict[int, list] = {}  # id of a kept record -> [kept, copies, newest stamp, last (line, stamp)]
+        for line, raw, kept in chunk:
+            group = groups.get(id(kept))
+            if group is None:
+                groups[id(kept)] = [kept, 1, raw, (line, raw)]
+            else:
+                group[1] += 1
+                if raw > group[2]:  # one stamp shape per kept record: later sorts later
+                    group[2] = raw
+                group[3] = (line, raw)
+        matcher, spec = self.matcher, self.spec
+        hits: dict[str, list] = {}  # signature id -> [signature, count]
+        for kept, copies, newest, _ in groups.values():
+            record, verdict, _ = kept
+            matcher.observe(copies, self._newest(kept, newest, chunk), record.local_time, spec)
+            if verdict is NOISE:
+                matcher.noise += copies
+            elif verdict:
+                for sig, _ in verdict:
+                    hits.setdefault(sig.id, [sig, 0])[1] += copies
+        for kept, copies, _, (line, raw) in sorted(groups.values(), key=lambda g: g[3][0]):
+            if not kept[1] and kept[1] is not NOISE:
+                matcher.unexplained.add(self._copy(kept, line, raw), copies)
+        latest = self._latest_hits(chunk, hits) if hits else {}
+        for sid, (sig, count) in hits.items():
+            matcher.add_hits(sig, latest[sid], count)
+        return upto
+
+    def _copy(self, kept: tuple[Record, Verdict, int], line: int, raw: bytes) -> Record:
+        record, _, length = kept
+        stamp = raw.decode("ascii")
+        return Record(record.path, line, stamp + record.message[length:], self.time_of(stamp), record.level,
+                      record.component, record.local_time)
+
+    def _newest(self, kept: tuple[Record, Verdict, int], newest: bytes, chunk: list) -> datetime | None:
+        """The newest time among the copies of ``kept``: the greatest stamp's, unless a field of it is out of
+        range (no time), then each copy's."""
+        t = self.time_of(newest.decode("ascii"))
+        if t is not None:
+            return t
+        times = [self.time_of(raw.decode("ascii")) for _, raw, k in chunk if k is kept]
+        return max((t for t in times if t is not None), default=None)
+
+    def _latest_hits(self, chunk: list, sigs: dict[str, list]) -> dict[str, list[Hit]]:
+        """For each signature of ``sigs``, the hits of its newest ``KEEP`` copies in ``chunk``, in order."""
+        out: dict[str, list[Hit]] = {sid: [] for sid in sigs}
+        left = len(out)
+        for line, raw, kept in reversed(chunk):
+            verdict = kept[1]
+            if verdict is NOISE or not verdict:
+                continue
+            copy = None
+            for sig, m in verdict:
+                hits = out[sig.id]
+                if len(hits) < KEEP:
+                    copy = copy or self._copy(kept, line, raw)
+                    hits.append(Hit(sig, partial(evidence, copy, m, sig.id), self.spec))
+                    left -= len(hits) == KEEP
+            if not left:
+                break
+        for hits in out.values():
+            hits.reverse()
+        return out
+
+
+_SHAPE = str.maketrans("0123456789", "0000000000")
+
+
+def _tails(hint: str, shape: str, folded: bool) -> list[str]:
+    """The ends of ``hint`` left over where its start fits in a stamp of ``shape`` (``0``: any digit), at
+    each place it may start: a body starting with one would make the hint; an empty one, the stamp alone.
+
+    >>> _tails("11-20T", "0000-00-00T00:00:00.000000Z", False), _tails("168.63.129.16", "0000-00-00T00:00Z", False)
+    ([''], [])
+    >>> _tails("Z INFO", "0000-00-00T00:00:00.000000Z", False), _tails("z error", "0000-00-00T00:00:00.000000Z", True)
+    ([' INFO'], [' error'])
+    """
+    out = []
+    for at in range(len(shape)):
+        head = hint[:len(shape) - at]
+        fits = (c.isdigit() if s == "0" else c == s or folded and c == s.lower()
+                for c, s in zip(head, shape[at:], strict=False))
+        if all(fits):
+            out.append(hint[len(head):])
+    return out
