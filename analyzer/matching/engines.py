@@ -51,6 +51,9 @@ class BufferScan(Protocol):
         """In ASCII ``data`` (many lines): the end offsets where one of the spec's signatures or a
         skimmed parser's ``every`` triggers may match, in order."""
 
+    def occurrences(self, data: bytes, literals: tuple[bytes, ...]) -> dict[bytes, list[int]]:
+        """Where each of ``literals`` starts in ``data``, in order (literals that occur rarely, if at all)."""
+
 
 class Compiled(Protocol):
     def search(self, noise: list[Signature], evidence: list[Signature]) -> SpecSearch:

@@ -18,7 +18,12 @@ import threading
 from typing import Sequence
 
 from azlog_vmbackup.analyzer.knowledge.signatures import Signature
-from azlog_vmbackup.analyzer.matching.hyperscan_pattern import Entry, signature_entries, trigger_entries
+from azlog_vmbackup.analyzer.matching.hyperscan_pattern import (
+    Entry,
+    literal_expression,
+    signature_entries,
+    trigger_entries,
+)
 from azlog_vmbackup.analyzer.matching.regex_engine import RegexSearch
 
 _rejected: set[Entry] = set()  # expressions Hyperscan would not compile
@@ -121,6 +126,20 @@ class _HyperscanBufferScan:
         self.db.scan(data, match_event_handler=_on_end, context=ends)
         ends.sort()
         return ends
+
+    def occurrences(self, data: bytes, literals: tuple[bytes, ...]) -> dict[bytes, list[int]]:
+        """One scan for all of them (the interpreter is let go meanwhile)."""
+        found: list[tuple[int, int]] = []
+        db = _database(tuple((literal_expression(x.decode("ascii")), False) for x in literals), every_match=True)
+        db.scan(data, match_event_handler=_on_literal, context=found)
+        out: dict[bytes, list[int]] = {literal: [] for literal in literals}
+        for index, end in sorted(found, key=lambda f: f[1]):
+            out[literals[index]].append(end - len(literals[index]))
+        return out
+
+
+def _on_literal(index, _start, end, _flags, found):
+    found.append((index, end))
 
 
 def _on_end(_index, _start, end, _flags, ends):

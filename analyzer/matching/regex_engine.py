@@ -63,6 +63,17 @@ class _RegexBufferScan:
         ends.sort()
         return ends
 
+    def occurrences(self, data: bytes, literals: tuple[bytes, ...]) -> dict[bytes, list[int]]:
+        return {literal: _starts(data, literal) for literal in literals}
+
+
+def _starts(data: bytes, literal: bytes) -> list[int]:
+    out, at = [], data.find(literal)
+    while at >= 0:
+        out.append(at)
+        at = data.find(literal, at + 1)
+    return out
+
 
 class RegexEngine:
     name = "regex"

@@ -54,6 +54,8 @@ PIECE = 4 << 20  # bytes scanned at a time
 TAIL = 64 << 10  # the file's last bytes, read in full
 MAX_CARRY = 8 << 20  # no record start in this much: the rest of the file is read line by line
 _WALK = 4096  # lines looked back for a record start at a piece's end
+DENSE = 1000  # more matches than this in a piece: the next one is scanned in line
+_NEAR = 256 << 10  # a ``latest`` literal not in a piece's last bytes is looked for by the engine
 FOLD_MAX = 16 << 10  # a longer record is always parsed (the parsers' own caps on a record lie above)
 _SHAPE = bytes.maketrans(b"0123456789", b"0000000000")
 
@@ -68,6 +70,7 @@ class Skimmer:
     >>> from azlog_vmbackup.parsers.waagent_log import SKIM
     >>> class NoHits:
     ...     def scan(self, data): return []
+    ...     def occurrences(self, data, literals): return {x: [] for x in literals}
     >>> log = b''.join(b'2024-03-02T10:%02d:00.000000Z INFO Daemon LogCollector line\\n' % m for m in range(60))
     >>> skimmer = Skimmer(SKIM, NoHits, piece=1000, tail=60)
     >>> [n for n, _ in skimmer(io.BytesIO(log), 1000)]  # the last records only
@@ -86,6 +89,7 @@ class Skimmer:
         self.check = check  # called after each piece; raises to stop (the bundle's time limit)
         self.scan: BufferScan | None = None
         self.lines = 0  # lines in the member so far, read or not
+        self.dense = False  # the last piece had matches closer than every ``PIECE / DENSE`` bytes
 
     def __call__(self, stream: BinaryIO, max_line: int) -> Iterator[tuple[int, str]]:
         buf = stream.read(self.piece)
@@ -95,8 +99,9 @@ class Skimmer:
             yield from self._full(io.BufferedReader(_Joined(buf + more, stream)), max_line)
             return
         self.scan = scan
-        # the next piece is scanned on a second thread (Hyperscan lets go of the interpreter meanwhile) while
-        # this one's records are parsed
+        # while the log is quiet, the next piece is scanned on a second thread (Hyperscan lets go of the
+        # interpreter meanwhile) as this one's records are parsed; where matches are dense each would call back
+        # into the interpreter the parsing thread holds, so the piece is scanned in line
         pool = ThreadPoolExecutor(1, thread_name_prefix="azlog-scan")
         try:
             pending = None
@@ -106,9 +111,15 @@ class Skimmer:
                         yield from self._piece(*pending, max_line)
                     yield from self._full(io.BufferedReader(_Joined(final, stream)), max_line)
                     return
-                scanned = pool.submit(_scan, scan, piece)
-                if pending is not None:
-                    yield from self._piece(*pending, max_line)
+                if self.dense:
+                    if pending is not None:
+                        yield from self._piece(*pending, max_line)
+                    scanned = Future()
+                    scanned.set_result(self._scan(piece))
+                else:
+                    scanned = pool.submit(self._scan, piece)
+                    if pending is not None:
+                        yield from self._piece(*pending, max_line)
                 pending = (piece, final, scanned)
             if pending is not None:
                 yield from self._piece(*pending, max_line)
@@ -158,6 +169,14 @@ class Skimmer:
             return True
         return self.skim.is_start(buf[start:end].decode("utf-8", "replace").rstrip("\r"))
 
+    def _scan(self, piece: bytes) -> tuple[list[int], list[int]] | None:
+        """Where the engine says a signature or trigger may match in ``piece``, and where each ``latest``
+        trigger's last line ends; None for a piece that is not plain ASCII or holds NUL bytes (read line by
+        line). Run on the scanning thread."""
+        if not piece.isascii() or b"\x00" in piece:
+            return None
+        return self.scan.scan(piece), self._latest(piece)
+
     def _piece(self, piece: bytes, final: bool, scanned: Future, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
         size = len(piece)
@@ -167,12 +186,16 @@ class Skimmer:
             for number, text in iter_lines(io.BytesIO(piece), max_line, codec="utf-8"):
                 yield base + number, text
             return
-        latest = list(self._latest(piece))
-        marks = sorted(set(found).union(latest))
+        marks, latest = found
+        self.dense = len(marks) > DENSE
+        marks = sorted(set(marks).union(latest))
         # a record a ``latest`` trigger chose is parsed (the parser may keep what it says, a fact or not)
         pinned = {self._record_start(piece, max(end - 1, 0)) for end in latest} if self.folds is not None else ()
         tail_from = size - self.tail if final else size
         starts, folds = self.start, self.folds
+        match, rfind, find, count = (starts.match if starts is not None else None), piece.rfind, piece.find, piece.count
+        if folds is not None:
+            known, fold, stamp_group = folds.known.get, folds.fold, starts.groupindex["stamp"]
         counted, number, span_end = 0, base, 0
         for mark in marks:  # the record holding each match's last byte, each once
             at = mark - 1 if mark else 0
@@ -180,29 +203,31 @@ class Skimmer:
                 continue
             if at >= tail_from:
                 break
-            line = piece.rfind(b"\n", 0, at) + 1
-            m = starts.match(piece, line) if starts is not None else None
+            line = rfind(b"\n", 0, at) + 1
+            m = match(piece, line) if match is not None else None
             start = line if m is not None else self._record_start(piece, at)
-            newline = piece.find(b"\n", at)
+            newline = find(b"\n", at)
             if newline < 0 or newline + 1 >= size:
                 end = size
-            elif starts is not None and starts.match(piece, newline + 1):
+            elif match is not None and match(piece, newline + 1):
                 end = newline + 1
             else:
                 end = self._record_end(piece, at)
-            number += piece.count(b"\n", counted, start)
+            number += count(b"\n", counted, start)
             counted, span_end = start, end
             if folds is not None and end - start <= FOLD_MAX and start not in pinned:
                 if m is None or start != line:
-                    m = starts.match(piece, start)
-                if m is not None and m.group("stamp"):
-                    at, after = m.span("stamp")
-                    key = piece[at:after].translate(_SHAPE) + b"\n" + piece[after:end]
-                    kept = folds.known.get(key)
-                    if kept is not None:
-                        folds.fold(number + 1, piece[at:after], kept)
-                        continue
-                    folds.expect(number + 1, key, piece[at:after].decode("ascii"))
+                    m = match(piece, start)
+                if m is not None:
+                    at, after = m.span(stamp_group)
+                    if after > at:
+                        stamp = piece[at:after]
+                        key = stamp.translate(_SHAPE) + b"\n" + piece[after:end]
+                        kept = known(key)
+                        if kept is not None:
+                            fold(number + 1, stamp, kept)
+                            continue
+                        folds.expect(number + 1, key, stamp.decode("ascii"))
             yield from _lines(piece, start, end, number, max_line)
         if final and size:
             at = min(max(tail_from, 0), size - 1)  # the last byte at least: the last record is read
@@ -213,22 +238,31 @@ class Skimmer:
                 yield from _lines(piece, start, size, number, max_line)  # the tail: never folded
         self.lines = number + piece.count(b"\n", counted) + (1 if final and not piece.endswith(b"\n") else 0)
 
-    def _latest(self, piece: bytes) -> Iterator[int]:
-        """For each ``latest`` trigger, the end of the last line of ``piece`` it matches."""
-        for literals, pattern in _latest_triggers(self.skim):
+    def _latest(self, piece: bytes) -> list[int]:
+        """For each ``latest`` trigger, the end of the last line of ``piece`` it matches. A literal found in
+        the piece's last ``_NEAR`` bytes is walked back with ``rfind``; the others are rare: the engine
+        finds where they occur."""
+        triggers = _latest_triggers(self.skim)
+        near = max(len(piece) - _NEAR, 0)
+        far = tuple(dict.fromkeys(x for literals, _ in triggers for x in literals if piece.rfind(x, near) < 0))
+        found = self.scan.occurrences(piece, far) if far else {}
+        out = []
+        for literals, pattern in triggers:
             best = -1
             for literal in literals:
-                at = piece.rfind(literal)
-                while at > best:
+                places = reversed(found[literal]) if literal in found else _backwards(piece, literal)
+                for at in places:
+                    if at <= best:
+                        break
                     start = piece.rfind(b"\n", 0, at) + 1
                     end = piece.find(b"\n", at)
                     end = len(piece) if end < 0 else end
                     if pattern.search(piece, start, end):
                         best = max(best, end)
                         break
-                    at = piece.rfind(literal, 0, start)
             if best >= 0:
-                yield best
+                out.append(best)
+        return out
 
     def _record_start(self, piece: bytes, at: int) -> int:
         start = piece.rfind(b"\n", 0, at) + 1  # the line holding byte ``at`` (its newline included)
@@ -251,12 +285,12 @@ class Skimmer:
         return len(piece)
 
 
-def _scan(scan: BufferScan, piece: bytes) -> list[int] | None:
-    """Where ``scan`` says a signature or trigger may match in ``piece``; None for a piece that is not plain
-    ASCII or holds NUL bytes (read line by line)."""
-    if not piece.isascii() or b"\x00" in piece:
-        return None
-    return scan.scan(piece)
+def _backwards(piece: bytes, literal: bytes) -> Iterator[int]:
+    """Where ``literal`` starts in ``piece``, last first."""
+    at = piece.rfind(literal)
+    while at >= 0:
+        yield at
+        at = piece.rfind(literal, 0, at)
 
 
 def _lines(piece: bytes, start: int, end: int, number: int, max_line: int) -> Iterator[tuple[int, str]]:

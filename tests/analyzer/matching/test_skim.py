@@ -104,7 +104,9 @@ def _awkward_log() -> bytes:
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("piece", [300, 4096, 1 << 20])
-def test_awkward_log_same_skimmed(tmp_path, engine, piece, monkeypatch):
+@pytest.mark.parametrize("dense", [0, skim.DENSE], ids=["scanned-in-line", "scanned-ahead"])
+def test_awkward_log_same_skimmed(tmp_path, engine, piece, dense, monkeypatch):
+    monkeypatch.setattr(skim, "DENSE", dense)
     log = tmp_path / "waagent.log"
     log.write_bytes(_awkward_log())
     full, skimmed = _both(log, engine, monkeypatch, piece)
@@ -122,6 +124,9 @@ class _Finds:
 
     def scan(self, data: bytes) -> list[int]:
         return [i + len(self.literal) for i in range(len(data)) if data.startswith(self.literal, i)]
+
+    def occurrences(self, data: bytes, literals: tuple[bytes, ...]) -> dict[bytes, list[int]]:
+        return {x: [i for i in range(len(data)) if data.startswith(x, i)] for x in literals}
 
 
 def _routine(count: int) -> list[bytes]:
