@@ -131,6 +131,14 @@ class Skimmer:
         is in sight, ``rest`` being what was read and not yet given."""
         while True:
             final = not more
+            cut = 0 if final or len(more) <= self.tail else self._cut(more, lowest=1)
+            if cut:  # a record starts in what was just read: the piece is one copy
+                yield buf + more[:cut], False
+                buf = more[cut:]
+                if self.check is not None:
+                    self.check()
+                more = stream.read(self.piece)
+                continue
             buf += more
             cut = len(buf) if final else self._cut(buf)
             if not cut and len(buf) > MAX_CARRY:
@@ -151,14 +159,17 @@ class Skimmer:
             self.lines = base + number
             yield base + number, text
 
-    def _cut(self, buf: bytes) -> int:
+    def _cut(self, buf: bytes, lowest: int = 0) -> int:
         """Where the last complete line of ``buf`` that starts a record begins, at least ``tail`` bytes
-        before the end (so the last piece holds the file's tail); 0: none found."""
+        before the end (so the last piece holds the file's tail) and not before ``lowest`` (1: the first
+        line of ``buf`` may be the end of an earlier one); 0: none found."""
         end = buf.rfind(b"\n", 0, max(len(buf) - self.tail, 0))  # a partial line is never judged
         for _ in range(_WALK):
             if end <= 0:
                 return 0
             start = buf.rfind(b"\n", 0, end) + 1
+            if start < lowest:
+                return 0
             if self._starts(buf, start, end):
                 return start
             end = start - 1
