@@ -180,13 +180,12 @@ class Skimmer:
             return True
         return self.skim.is_start(buf[start:end].decode("utf-8", "replace").rstrip("\r"))
 
-    def _scan(self, piece: bytes) -> tuple[list[int], list[int]] | None:
-        """Where the engine says a signature or trigger may match in ``piece``, and where each ``latest``
-        trigger's last line ends; None for a piece that is not plain ASCII or holds NUL bytes (read line by
-        line). Run on the scanning thread."""
+    def _scan(self, piece: bytes) -> list[int] | None:
+        """Where the engine says a signature or trigger may match in ``piece``; None for a piece that is not
+        plain ASCII or holds NUL bytes (read line by line). Run on the scanning thread."""
         if not piece.isascii() or b"\x00" in piece:
             return None
-        return self.scan.scan(piece), self._latest(piece)
+        return self.scan.scan(piece)
 
     def _piece(self, piece: bytes, final: bool, scanned: Future, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
@@ -197,9 +196,9 @@ class Skimmer:
             for number, text in iter_lines(io.BytesIO(piece), max_line, codec="utf-8"):
                 yield base + number, text
             return
-        marks, latest = found
-        self.dense = len(marks) > DENSE
-        marks = sorted(set(marks).union(latest))
+        self.dense = len(found) > DENSE
+        latest = self._latest(piece)
+        marks = sorted(set(found).union(latest))
         # a record a ``latest`` trigger chose is parsed (the parser may keep what it says, a fact or not)
         pinned = {self._record_start(piece, max(end - 1, 0)) for end in latest} if self.folds is not None else ()
         tail_from = size - self.tail if final else size
