@@ -241,8 +241,9 @@ class Skimmer:
             yield from _lines(piece, start, end, number, max_line)
         if final and size:
             at = min(max(tail_from, 0), size - 1)  # the last byte at least: the last record is read
-            if at >= span_end:
-                start = self._record_start(piece, at)
+            # from the record holding it, or from where a record read for a match ended past it
+            start = self._record_start(piece, at) if at >= span_end else span_end
+            if start < size:
                 number += piece.count(b"\n", counted, start)
                 counted, span_end = start, size
                 yield from _lines(piece, start, size, number, max_line)  # the tail: never folded

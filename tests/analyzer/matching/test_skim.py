@@ -205,3 +205,18 @@ def test_no_line_past_the_end_when_every_line_is_a_record():
         skimmer = Skimmer(syslog.SKIM, lambda: _Finds(b"line 99"), piece=1000, tail=tail)
         got = [n for n, _ in skimmer(io.BytesIO(data), 1000)]
         assert got[-1] == 100 and got == sorted(set(got)) and skimmer.lines == 100
+
+
+def test_the_tail_is_read_after_a_record_that_reaches_into_it():
+    """A hit's record may run past where the always-read tail starts: the tail is still read to the end."""
+    records = _routine(300)
+    records.append(b"2026-11-01T01:00:00.000000Z ERROR ExtHandler ExtHandler Unexpected error\n"
+                   b"Traceback (most recent call last):\n" + b'  File "x.py", line 1, in f\n' * 10)
+    records += _routine(25)
+    records.append(b"2026-11-01T02:00:00.000000Z ERROR ExtHandler ExtHandler the last word\n")
+    data = b"".join(records)
+    tail = len(data) - (data.index(b"Traceback") + 100)  # the tail starts inside the traceback's record
+    skimmer = Skimmer(waagent_log.SKIM, lambda: _Finds(b"Traceback"), piece=4096, tail=tail)
+    got = dict(skimmer(io.BytesIO(data), 1000))
+    assert got[max(got)].endswith("the last word") and max(got) == skimmer.lines == data.count(b"\n")
+    assert list(got) == list(range(min(got), max(got) + 1))[-len(got):]
