@@ -89,19 +89,21 @@ _LEVEL_OF = {"INFO": "INFO", "HEART": "INFO", "WARN": "WARNING", "WARNING": "WAR
              "ERROR": "ERROR", "FATAL": "ERROR", "TRACE": "VERBOSE", "DEBUG": "VERBOSE",
              "VERBOSE": "VERBOSE"}
 _LEVEL_NAMES = "|".join(_LEVEL_OF)
-_HEADER = regex.compile(
-    r"(?:\[(?P<tid>[0-9A-Fa-f]{8})\]\s+)?"
+_HEADER = regex.compile(  # blanks are those of one line: the skim's triggers look back from a line's text
+    r"(?:\[(?P<tid>[0-9A-Fa-f]{8})\][^\S\n]+)?"
     r"(?:\[(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}) (?P<h>\d{1,2}):(?P<mi>\d{2}):(?P<s>\d{2})"
     r"(?:\.(?P<f>\d{1,7}))?\]"
     r"|(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
     r"(?:\.(?P<f>\d{1,7}))?Z)"
-    r"\s+\[(?P<level>" + _LEVEL_NAMES + r")\]")
+    r"[^\S\n]+\[(?P<level>" + _LEVEL_NAMES + r")\]")
 _BARE = regex.compile(r"\[(?P<level>" + _LEVEL_NAMES + r")\]")
 _REPORT = regex.compile(
     r"=+\s*Microsoft Azure VM Health Report - (?P<edge>Start|End)\s+"
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})(?:\.(?P<f>\d+))?")
 _STARTING = regex.compile(r"WindowsAzureGuestAgent starting\. Version (\d+(?:\.\d+)+)")
-_VERSION = regex.compile(r"(?:GuestAgent|RdAgent)(?:\.exe)?[\s,:(]{0,3}[Vv]ersion\s*:?\s*'?(\d+\.\d+\.\d+\.\d+)\b")
+_AGENTS = ("GuestAgent", "RdAgent")
+_AFTER_AGENT = r"(?:\.exe)?[\s,:(]{0,3}[Vv]ersion\s*:?\s*'?(\d+\.\d+\.\d+\.\d+)\b"
+_VERSION = regex.compile("(?:" + "|".join(_AGENTS) + ")" + _AFTER_AGENT)
 _FABRIC = regex.compile(r"Using fabric address (\d{1,3}(?:\.\d{1,3}){3}) from DHCP")
 _HEART = "[HEART]"  # a heartbeat: a timed header with this in its first _HEART_WITHIN characters
 _HEART_WITHIN = 64
@@ -403,14 +405,16 @@ def _service_states(services: list) -> dict[str, str]:
     return states
 
 
-_AT_HEADER = r"(?<![^\n])(?=" + _HEADER.pattern + "|" + _BARE.pattern + ")"  # a line opening with a header
+# A line that opens with a header (looked back at from a trigger's literal, so a piece's lines that hold the
+# literal but no fact cost one short search each)
+_AT_HEADER = r"(?<![^\n])(?:" + _HEADER.pattern + "|" + _BARE.pattern + r")[^\n]*"
 SKIM = Skim(
     is_start=is_record_start,
     every=(_STARTING.pattern, _FABRIC.pattern, r"Microsoft Azure VM Health Report - Start", r"\[FATAL\]",
            *ERROR_WORDS),
     latest=(
         r"(?<![^\n])(?=" + _HEADER.pattern + r")[^\n]{0,%d}" % (_HEART_WITHIN - len(_HEART)) + regex.escape(_HEART),
-        _AT_HEADER + r"[^\n]*?" + _VERSION.pattern,
-        _AT_HEADER + r"(?=[^\n]*?(?i:" + _VMSNAPSHOT_VERSION.pattern + r"))[^\n]*" + _VMSNAPSHOT_WORD,
+        "|".join(name + _AFTER_AGENT + "(?<=" + _AT_HEADER + ")" for name in _AGENTS),
+        _VMSNAPSHOT_WORD + "(?<=(?=[^\\n]*?(?i:" + _VMSNAPSHOT_VERSION.pattern + "))" + _AT_HEADER + ")",
     ),
 )
