@@ -1,17 +1,23 @@
-"""Measure azlog's throughput and peak memory on large waagent.log files, beside grep.
+"""Measure azlog's throughput and peak memory on large agent and extension logs, beside grep.
 
-    python bench/bench.py --sizes 100,300,1000 [--work DIR] [--engine default,regex] [--failing]
+    python bench/bench.py --sizes 100,300 [--kind waagent|windows|extension] [--work DIR]
+                          [--engine regex|hyperscan|both] [--failing]
 
-For each size it writes a waagent.log of that many MB (modern agent traffic: heartbeats,
-goal-state processing, extension handling, the host plugin's hourly warning; the backup
-failure at the very end), runs ``azlog analyze FILE --format json`` in a fresh process, and reports wall
-time, MB/s, peak RSS, the time as a multiple of ripgrep's and the top cause (``--engine``: a comma
-list of engines, each run as AZLOG_ENGINE; ``default`` is what azlog picks, ``both`` each installed
-engine); then times ``grep -E -c`` and, when installed, ``rg -j1 -c`` with the same 100 message
-patterns over the same file. With ``--failing``, each size also gets a log of a VM
-that has been failing for days (every tenth line the goal-state error): the worst case for azlog, which
-reads every record a signature may match in full. The files are written to --work (default bench/out/,
-which git ignores) and reused when already there; azlog runs with the bytecode cache on, as installed.
+For each size it writes a log of that many MB, the backup failure at its very end, times ``rg -j1
+-c`` (when installed) and ``grep -E -c`` with the same 100 message patterns over the file, then runs ``azlog
+analyze FILE --format json`` in a fresh process for each engine of ``--engine`` (a comma list run as
+AZLOG_ENGINE; ``default`` is what azlog picks, ``both`` each engine installed), and reports wall time,
+MB/s, the time as a multiple of ripgrep's, peak RSS and the result (azlog's top cause). ``--kind``
+picks the log: ``waagent`` (the default), a waagent.log of modern agent traffic (heartbeats,
+goal-state processing, extension handling, the host plugin's hourly warning; the wireserver lost at
+the end); ``windows``, a WaAppAgent.log in CRLF (heartbeats, goal states processing the backup and
+the monitoring plugin; the wireserver lost at the end); ``extension``, the Linux backup extension's
+extension.log (a job every four hours: enable, daemon, mounts, blob checks, freeze block, host
+snapshot, status; the last job's file-system freeze fails). With ``--failing``, each size also gets
+a log of a VM that has been failing for days (every tenth record a failure): the worst case for
+azlog, which reads every record a signature may match in full. The files are written to --work
+(default bench/out/, which git ignores) and reused when already there; azlog runs with the bytecode
+cache on, as installed.
 """
 from __future__ import annotations
 
@@ -142,6 +148,173 @@ def write_log(path: Path, megabytes: float, seed: int = 7, failure: bool = True,
             out.write(f"{t:%Y-%m-%dT%H:%M:%S.%f}Z {level} {who} " + text.format(ext=EXT) + "\n")
 
 
+WIRE = "168.63.129.16"
+PLUGIN = "Microsoft.Azure.RecoveryServices.VMSnapshot"
+PLUGIN_VERSION = "1.0.92.0"
+MONITOR = "Microsoft.Azure.Monitor.AzureMonitorWindowsAgent"
+# WaAppAgent.log: (level, thread id, message); {plugin} and {ver} are the backup or the monitoring plugin
+WINDOWS_ROUTINE = [
+    ("HEART", 0x14, "WindowsAzureGuestAgent Heartbeat."),
+    ("INFO", 0x0E, "Start Workflow."),
+    ("INFO", 0x0E, "Starting installation/update of plugins. Incarnation: {inc}, extension count: 2"),
+    ("WARN", 0x0E, "Start the root task for Plugin handler '{plugin}' Runtime Settings of extension ''."),
+    ("INFO", 0x1A, "Starting extension processing for extension 'HandlerName: '{plugin}', ExtensionName: ''"),
+    ("WARN", 0x1A, "Processing plugin {plugin} version {ver}, state: enabled, autoupgrade: True, isJson: True"),
+    ("INFO", 0x1A, "Getting plugin locations for plugin '{plugin}'. Current Version: '{ver}', Requested Version: "
+                   "'1.0'"),
+    ("INFO", 0x1A, "Auto-Upgrade mode. Highest public version for plugin '{plugin}' with requested version: '1.0', "
+                   "is: '{ver}'"),
+    ("INFO", 0x1A, "Waiting for command C:\\Packages\\Plugins\\{plugin}\\{ver}\\enable.cmd"),
+    ("INFO", 0x1A, "Enable command of {plugin} has exited with Exit code: 0"),
+    ("INFO", 0x1A, "Plugin {plugin} version {ver} reported status 'success' for sequence number {seq}"),
+    ("INFO", 0x0B, f"Using fabric URI http://{WIRE}/."),
+]
+WINDOWS_FAILURE = [
+    ("ERROR", 0x0B, "GetVersions() failed with exception: System.AggregateException: One or more errors occurred. "
+                    "---> System.Net.Http.HttpRequestException: An error occurred while sending the request. ---> "
+                    "System.Net.WebException: Unable to connect to the remote server ---> System.Net.Sockets."
+                    "SocketException: An attempt was made to access a socket in a way forbidden by its access "
+                    f"permissions {WIRE}:80"),
+    ("ERROR", 0x0E, "ControlSystem not initialized. Skip getting goal state"),
+    ("ERROR", 0x0E, "There was no match for protocol version. ControlSystem not initialized."),
+]
+EXT_TAG = f"[{EXT}-1.0]"
+EXT_DIR = f"/var/lib/waagent/{EXT}-1.0.9225.0/"
+MOUNTS = ["sysfs on /sys type sysfs (rw,nosuid,nodev,noexec,relatime)",
+          "proc on /proc type proc (rw,nosuid,nodev,noexec,relatime)",
+          "udev on /dev type devtmpfs (rw,nosuid,relatime,size=4013924k,nr_inodes=1003481,mode=755)",
+          "/dev/sda1 on / type ext4 (rw,relatime,discard)", "/dev/sdc1 on /data type xfs (rw,relatime,attr2)",
+          "/dev/sdb1 on /mnt type ext4 (rw,relatime)"] + [
+          f"cgroup on /sys/fs/cgroup/{c} type cgroup (rw,nosuid,nodev,noexec,relatime,{c})"
+          for c in ("cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids")]
+
+
+def write_windows_log(path: Path, megabytes: float, seed: int = 7, failure: bool = True,
+                      start: datetime = datetime(2026, 11, 1, tzinfo=timezone.utc), failing_every: int = 0) -> None:
+    """A WaAppAgent.log (ISO times, CRLF) of about ``megabytes`` MB from ``start``, the failure in its last
+    records; with ``failing_every`` N, every Nth record is the first failure line."""
+    rnd = random.Random(seed)
+    t = start
+    target = megabytes * 1_000_000
+    size = n = 0
+    with open(path, "w", encoding="ascii", newline="\r\n") as out:
+        def write(level: str, tid: int, text: str) -> int:
+            line = f"[{tid:08X}] {t:%Y-%m-%dT%H:%M:%S}.{t.microsecond // 1000:03d}Z [{level}] {text}\n"
+            out.write(line)
+            return len(line) + 1
+
+        for tid, text in ((0x06, "WindowsAzureGuestAgent starting. Version 2.7.41491.1102"),
+                          (0x0B, f"Using fabric address {WIRE} from DHCP.")):
+            size += write("INFO", tid, text)
+        while size < target:
+            n += 1
+            t += timedelta(milliseconds=rnd.randrange(50, 4000))
+            failing = failing_every and n % failing_every == 0
+            level, tid, text = WINDOWS_FAILURE[0] if failing else WINDOWS_ROUTINE[rnd.randrange(len(WINDOWS_ROUTINE))]
+            plugin, ver = (PLUGIN, PLUGIN_VERSION) if rnd.randrange(2) else (MONITOR, "1.22.0.0")
+            size += write(level, tid, text.format(plugin=plugin, ver=ver, inc=n // 500 + 1, seq=n // 5000))
+        for level, tid, text in WINDOWS_FAILURE if failure else ():
+            t += timedelta(seconds=30)
+            write(level, tid, text)
+
+
+def extension_job(t: datetime, seq: int, rnd: random.Random, failed: bool = False) -> list[str]:
+    """One backup job of the py3 handler from ``t``: enable, daemon, mounts, blob checks, freeze block, host
+    snapshot, status; with ``failed`` the file-system freeze fails."""
+    lines = []
+
+    def say(msg: str) -> None:
+        nonlocal t
+        t += timedelta(microseconds=rnd.randrange(30, 900_000))
+        first, *rest = msg.split("\n")
+        lines.extend([f"{t:%Y-%m-%d %H:%M:%S.%f} {EXT_TAG}{first}", *rest])
+
+    def block(level: str, msg: str) -> str:
+        return f"{t:%Y/%m/%d %H:%M:%S.%f}  {level}  {msg} "
+
+    task = f"{rnd.getrandbits(128):032x}"
+    for phase in ("enable", "daemon"):
+        say(f"Change log file to /var/log/azure/{EXT}/extension.log")
+        say(f"sequence number from environment variable is {seq}")
+        say(f"setting file path is{EXT_DIR}config/{seq}.settings")
+        say("waagent new path is used")
+        say("starting enable" if phase == "enable" else "starting daemon initially")
+        say("patch_class_name: DefaultPatching and orig_distro: Default")
+        say("Reading customSettings from public_settings")
+        say(f"taskId: {task}")
+    say("Enable,success,4,Transitioning state in extension,False")
+    say("getting the mount info using mount_path /proc/mounts\n" + "\n".join(MOUNTS))
+    for mount in MOUNTS:
+        say(f"print line by line :{mount}")
+    for mount in ("/", "/data"):
+        say(f"mounts list item added, mount point {mount}, fs-type {'xfs' if mount == '/data' else 'ext4'}")
+    for blob in ("status", "logs") * 2:
+        say("Entered HttpCallGetResponse, isHostCall: False")
+        say(f"Details of sas uri object  hostname: backupstore.blob.core.windows.net path: "
+            f"/iaasvmcontainerv2/{blob}-{task}.txt")
+        say("GetBlobProperties: HttpCallGetResponse : result :1, errMsg :None")
+        say("httpresponse_get_blob_properties: Blob-properties response status:200")
+        say("GetBlobProperties: blobProperties : blobType: BlockBlob contentLength: 0")
+        say("Returning HttpUtil")
+    say("safeFreezeBinary exists True")
+    say("snapshotMethodConfigValue : firstHostThenGuest")
+    say("start calling the presnapshot rest api")
+    say(f"Details of sas uri object  hostname: {WIRE} path: /metadata/recsvc/snapshot/presnapshot")
+    say("PreSnapshot: Status Code: 200")
+    say("Taking Snapshot through Host")
+    say("T:S freeze, timeout value 60")
+    say("fsfreeze mount :/")
+    say("fsfreeze mount :/data")
+    say("proceeded for accepting signals")
+    freeze = [block("Info", "Aquiring lock succeeded"), block("Info", "Thread for binary is called"),
+              block("Info", "****** 1. Starting Freeze Binary "), block("Info", "Binary subprocess Created"),
+              block("Info", "freezed")]
+    if failed:
+        freeze += [block("Info", f"{t:%Y-%m-%d %H:%M:%S} Failed to FIFREEZE: /data with error message: Device or "
+                                 "resource busy"), block("Error", "freeze failed for some mount")]
+    freeze += [block("Info", "T:S freeze result , timedout :False"),
+               block("Info", "****** 7. Sending Thaw Signal to Binary")]
+    say("\n".join(["Guest Agent Version is :WALinuxAgent-2.0.16", "Distro Info:Default",
+                   "=" * 18 + " Logs during Freeze Start " + "=" * 14, *freeze,
+                   "=" * 18 + " Logs during Freeze End " + "=" * 14]))
+    if failed:
+        say("Enable,error,121,freeze failed for some mount,False")
+        return lines
+    for disk in range(2):
+        say(f"From Host- IsSuccessful:true, SnapshotUri:https://md-{task[:12]}.z20.blob.storage.azure.net/{disk}"
+            f"?snapshot={t:%Y-%m-%dT%H:%M:%S}Z, ErrorMessage:None, StatusCode:201")
+    say("T:S thaw result , thawed: True")
+    say("Enable,success,1,,False")
+    say("file status report message:")
+    say('[{"status": {"status": "success", "code": "1", "substatus": [{"name": "{\\"telemetryData\\": '
+        '[{\\"Key\\": \\"pythonVersion\\", \\"Value\\": \\"3.11.2\\"}]}"}]}}]')
+    say("Returning HttpUtil")
+    return lines
+
+
+def write_extension_log(path: Path, megabytes: float, seed: int = 7, failure: bool = True,
+                        start: datetime = datetime(2024, 11, 1, 2, tzinfo=timezone.utc),
+                        failing_every: int = 0) -> None:
+    """An extension.log of about ``megabytes`` MB of jobs every four hours from ``start``, the last one's freeze
+    failing; with ``failing_every`` N, every Nth job's freeze fails too."""
+    rnd = random.Random(seed)
+    target = megabytes * 1_000_000
+    size = seq = 0
+    with open(path, "w", encoding="ascii", newline="\n") as out:
+        while size < target:
+            seq += 1
+            failing = bool(failing_every and seq % failing_every == 0)
+            text = "\n".join(extension_job(start + timedelta(hours=4 * seq), seq, rnd, failing)) + "\n"
+            out.write(text)
+            size += len(text)
+        if failure:
+            out.write("\n".join(extension_job(start + timedelta(hours=4 * seq + 4), seq + 1, rnd, True)) + "\n")
+
+
+KINDS = {"waagent": ("waagent.log", write_log), "windows": ("WaAppAgent.log", write_windows_log),
+         "extension": ("extension.log", write_extension_log)}
+
+
 def installed_env() -> dict[str, str]:
     """This environment, with Python's bytecode cache on (as in an installed azlog): runs measure the work,
     not the compiling of azlog's sources that PYTHONDONTWRITEBYTECODE would repeat at every start."""
@@ -196,22 +369,23 @@ def measure(log: Path, name: str, azlog: list[str], engines: list[str | None], p
     for engine in engines:
         secs, rss, out = timed(azlog + [str(log), "--format", "json"], {"AZLOG_ENGINE": engine} if engine else None)
         document = json.loads(out) if out.strip() else {}
-        top = (document.get("diagnoses") or [{}])[0]
+        diagnoses = document.get("diagnoses") or []
+        top = f"{diagnoses[0]['cause']} ({diagnoses[0]['confidence']})" if diagnoses else "no cause named"
         ran = document.get("engine", "?")
-        tool = f"azlog ({'default: ' + ran if engine is None else ran}{label})"
-        rows.append((tool, real_mb, secs, rss, f"{top.get('cause')} ({top.get('confidence')})"))
+        rows.append((f"azlog ({'default: ' + ran if engine is None else ran}{label})", real_mb, secs, rss, top))
     return rows
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100,300", help="comma-separated sizes in MB")
+    ap.add_argument("--kind", choices=tuple(KINDS), default="waagent", help="which log to write and read")
     ap.add_argument("--work", type=Path, default=HERE / "out")
     ap.add_argument("--engine", default="default",
                     help="comma list of engines (AZLOG_ENGINE): default (what azlog picks), regex, hyperscan, "
                     "or both (each installed one)")
     ap.add_argument("--failing", action="store_true",
-                    help=f"also a log of a VM failing for days (every {FAILING_EVERY}th line the goal-state error)")
+                    help=f"also a log of a VM failing for days (every {FAILING_EVERY}th record a failure)")
     args = ap.parse_args()
     engines: list[str | None] = []
     for choice in args.engine.split(","):
@@ -228,13 +402,15 @@ def main() -> None:
     azlog = [sys.executable, "-m", "azlog_vmbackup", "analyze"]
     subprocess.run(azlog[:-1] + ["--help"], env=installed_env(), capture_output=True)  # bytecode cached
     variants = [("", 0)] + ([("failing", FAILING_EVERY)] if args.failing else [])
+    file_name, write = KINDS[args.kind]
+    folder = "" if args.kind == "waagent" else args.kind + "-"
     rows = []
     for mb in (int(s) for s in args.sizes.split(",")):
         for name, every in variants:
-            log = args.work / f"{mb}MB{'-' + name if name else ''}" / "waagent.log"
+            log = args.work / f"{folder}{mb}MB{'-' + name if name else ''}" / file_name
             if not log.exists():
                 log.parent.mkdir(exist_ok=True)
-                write_log(log, mb, failing_every=every)
+                write(log, mb, failing_every=every)
             rows.extend(measure(log, name, azlog, engines, patterns, rg))
     print("| tool | file MB | seconds | MB/s | x ripgrep | peak RSS MiB | result |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")

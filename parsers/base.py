@@ -87,6 +87,12 @@ class Skim:
     stamp_chars: str = "0123456789-/:. TZ"
 
 
+# ``every`` triggers of the records the matcher lists as unexplained errors (``analyzer.matching.unexplained``)
+# when a record without a level says so: its words, there in any case, here in lower, capitalized and upper
+# case. A parser adds the text of its own error levels.
+ERROR_WORDS = ("rror", "RROR", "ailed", "AILED", "xception", "XCEPTION", r"Traceback \(most recent call last\)")
+
+
 @dataclass(frozen=True)
 class Spec:
     """One row of the path table: a member whose normalised path ends with ``pattern`` is of spec ``name``."""

@@ -1,6 +1,6 @@
 """extension.log of the Linux backup extension (Microsoft.Azure.RecoveryServices.VMSnapshotLinux).
 
-Declares ``SPECS`` (vmsnapshot_extension_log) and ``SNIFF_ORDER`` for ``sniff``.
+Declares ``SPECS`` (vmsnapshot_extension_log), ``SNIFF_ORDER`` for ``sniff``, and ``SKIM``.
 
 Several writers share the file, so a line takes one of these shapes:
 
@@ -32,6 +32,17 @@ Facts: ``last_backup_attempt``, ``last_status``, ``last_status_code``,
 ``vmsnapshot_stopped_in_freeze`` (``FreezeWatch``: whether the newest freeze
 start has no result, thaw or job status after it).
 
+Skimming (``SKIM``): a line with its own handler tag opens a record that
+reads the same whatever came before it (``is_record_start``), once the parser
+has seen every record that carries something to later ones: the job status,
+backup attempt and handler version lines, the telemetry naming the python
+version, every freeze start and end (compared by time, not order) and both
+edges of each safefreeze trace block (they decide what the lines between them
+are). A skimmed log is given those and every error record
+(``parsers.base.ERROR_WORDS``); its newest time comes from its tail, read in
+full. Only the first entry cut for its size is reported as a problem: a
+skimmed log reports it only when something else has it read that entry.
+
 Sample input::
 
     2025-03-04 08:15:02.441017 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]starting enable
@@ -56,7 +67,7 @@ import regex
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, utc
-from azlog_vmbackup.parsers.base import ROT, VMSNAP_LOG, ParseContext, Spec
+from azlog_vmbackup.parsers.base import ERROR_WORDS, ROT, VMSNAP_LOG, ParseContext, Skim, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("vmsnapshot_extension_log", VMSNAP_LOG + r"extension\.log" + ROT, os=OS.LINUX, log=True),
@@ -244,6 +255,36 @@ class _Outcome:
             ctx.fact(name, value, line=st.line, time=st.time)
 
 
+_SHAPES = (("py3", _PY3), ("backup", _BACKUP), ("waagent", _WAAGENT))
+
+
+def _shape(text: str) -> tuple[str, regex.Match] | None:
+    """Which writer's shape a line has, the first that fits: (``py3``, ``backup`` or ``waagent``, the match)."""
+    if text[:1].isdigit():
+        for kind, pattern in _SHAPES:
+            m = pattern.match(text)
+            if m:
+                return kind, m
+    return None
+
+
+def is_record_start(line: str) -> bool:
+    """True when ``line`` opens a record whatever came before it: a line with its own handler tag.
+
+    Other lines open records too (see ``_Reader``), but what those hold depends on
+    the lines above them: the handler tag they inherit, the time a header takes
+    from the record above, whether a python 2 ``ERROR:`` line repeats the time
+    of the one before.
+
+    >>> is_record_start('2025-03-04 08:15:02.441017 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]starting')
+    True
+    >>> is_record_start('2025/03/04 08:15:05.120240  Error  freeze failed for some mount ')
+    False
+    """
+    shape = _shape(line)
+    return shape is not None and shape[0] != "backup" and shape[1]["handler"] is not None
+
+
 class _Reader:
     """Turns physical lines into records; one instance per file."""
 
@@ -256,19 +297,16 @@ class _Reader:
         self.outcome = _Outcome()
 
     def feed(self, number: int, text: str) -> Record | None:
-        if text[:1].isdigit():
-            m = _PY3.match(text)
-            if m:
-                self.handler = m["handler"]
-                return self._message(number, text, m.start("msg"), _time(text, 0, m["f"]), False,
-                                     None, True)
-            m = _BACKUP.match(text)
-            if m:
-                return self._backup(number, text, m)
-            m = _WAAGENT.match(text)
-            if m:
-                return self._waagent(number, text, m)
-        return self._bare(number, text)
+        shape = _shape(text)
+        if shape is None:
+            return self._bare(number, text)
+        kind, m = shape
+        if kind == "py3":
+            self.handler = m["handler"]
+            return self._message(number, text, m.start("msg"), _time(text, 0, m["f"]), False, None, True)
+        if kind == "backup":
+            return self._backup(number, text, m)
+        return self._waagent(number, text, m)
 
     def close(self) -> Record | None:
         return self._take()
@@ -445,3 +483,11 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     if done is not None:
         yield done
     reader.outcome.publish(ctx)
+
+
+# what a record carries to later ones: job status and attempt, handler version (_Outcome and cwd),
+# python version, freeze starts and ends (FreezeWatch), the edges of a safefreeze trace block (_start)
+_CARRIED = ("Enable,", "cwd is ", "starting enable", "starting daemon initially", "pythonVersion",
+            _TRACES_START, _TRACES_END, *_FREEZE_STARTS, *_FREEZE_ENDS)
+SKIM = Skim(is_start=is_record_start,
+            every=(*(regex.escape(x, literal_spaces=True) for x in _CARRIED), "Critical", *ERROR_WORDS))

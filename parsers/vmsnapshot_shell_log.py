@@ -1,6 +1,6 @@
 """shell.log of the Linux backup extension: one line per step of its shell wrappers.
 
-Declares ``SPECS`` (vmsnapshot_shell_log) and ``SNIFF_ORDER`` for ``sniff``.
+Declares ``SPECS`` (vmsnapshot_shell_log), ``SNIFF_ORDER`` for ``sniff``, and ``SKIM``.
 
 ``handle.sh`` stamps each line with ``date -u`` followed by ``- `` (C locale, or
 the en_US form with AM/PM); ``handle_host_daemon.sh`` uses a bracketed time with
@@ -10,6 +10,11 @@ wrapper that wrote a line is the component.
 
 Facts: ``python_version`` (the interpreter the wrapper picked, e.g. ``python3``,
 from ``<python> path exists``).
+
+Skimming (``SKIM``): each line is read alone; a skimmed file is also given
+every ``path exists`` line (the fact each sets) and every line an error
+(``parsers.base.ERROR_WORDS``), and takes its newest time
+from its tail (read in full).
 
 Sample input::
 
@@ -27,7 +32,7 @@ import regex
 
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, utc
-from azlog_vmbackup.parsers.base import ROT, VMSNAP_LOG, ParseContext, Spec
+from azlog_vmbackup.parsers.base import ERROR_WORDS, ROT, VMSNAP_LOG, ParseContext, Skim, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("vmsnapshot_shell_log", VMSNAP_LOG + r"shell\.log" + ROT, os=OS.LINUX, log=True),
@@ -92,6 +97,15 @@ def _split(text: str) -> tuple[str, datetime | None, str | None]:
     return text, None, None
 
 
+def is_record_start(line: str) -> bool:
+    """True when ``line`` is a record (the rule ``parse`` follows): any line that is not blank.
+
+    >>> is_record_start('Tue Mar  4 08:15:01 UTC 2025- python3 path exists'), is_record_start('  ')
+    (True, False)
+    """
+    return bool(line.strip())
+
+
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     """Yield a record per non-empty line and note the python the wrapper found.
 
@@ -103,10 +117,13 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     'python3'
     """
     for number, text in ctx.lines(stream):
-        if not text.strip():
+        if not is_record_start(text):
             continue
         body, time, component = _split(text)
         m = _PYTHON.match(body)
         if m:
             ctx.fact("python_version", m["py"], line=number, time=time)
         yield Record(ctx.path, number, text, time=time, component=component)
+
+
+SKIM = Skim(is_start=is_record_start, every=(_PYTHON.pattern, *ERROR_WORDS))

@@ -1,7 +1,8 @@
 """The Windows guest agent logs under ``C:\\WindowsAzure\\Logs``: WaAppAgent.log,
 TransparentInstaller.log, AppAgentRuntime.log and Telemetry.log.
 
-Declares ``SPECS`` (a spec per log: waappagent_log and three more) and ``SNIFF_ORDER`` for ``sniff``.
+Declares ``SPECS`` (a spec per log: waappagent_log and three more), ``SNIFF_ORDER`` for ``sniff``,
+and ``SKIM``.
 
 All four start a record with an optional eight-hex-digit thread id, a UTC time
 and a bracketed level. The time is ``[MM/DD/YYYY HH:MM:SS.ff]`` (month first,
@@ -34,7 +35,17 @@ version only), ``agent_last_heartbeat`` (HEART records), ``agent_last_record``
 (latest record time of a file not named TransparentInstaller, Telemetry or
 AppAgentRuntime), ``wireserver_endpoint`` (``Using fabric address ... from
 DHCP``), ``extension_name``/``extension_version`` (lines naming the
-Microsoft.Azure.RecoveryServices.VMSnapshot plugin with its version).
+Microsoft.Azure.RecoveryServices.VMSnapshot plugin with its version). Facts
+are read from a record's first line only.
+
+Skimming (``SKIM``): records are read alone, from their first line on; the
+only state kept between records is the newest record time, which a skimmed
+file takes from its tail (read in full). A skimmed log is also given every
+agent start, fabric address and health report record (their facts matter each
+time), every error record (``parsers.base.ERROR_WORDS``), and of each piece
+the last heartbeat, agent version and VMSnapshot version record (facts a later
+record replaces; a heartbeat with an impossible date is the one line that
+could hide an earlier one).
 
 Sample input::
 
@@ -59,7 +70,7 @@ import regex
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, utc
-from azlog_vmbackup.parsers.base import ParseContext, Spec
+from azlog_vmbackup.parsers.base import ERROR_WORDS, ParseContext, Skim, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("waappagent_log", r"waappagent[^/]*\.log", os=OS.WINDOWS, log=True),
@@ -78,21 +89,26 @@ _LEVEL_OF = {"INFO": "INFO", "HEART": "INFO", "WARN": "WARNING", "WARNING": "WAR
              "ERROR": "ERROR", "FATAL": "ERROR", "TRACE": "VERBOSE", "DEBUG": "VERBOSE",
              "VERBOSE": "VERBOSE"}
 _LEVEL_NAMES = "|".join(_LEVEL_OF)
-_HEADER = regex.compile(
-    r"(?:\[(?P<tid>[0-9A-Fa-f]{8})\]\s+)?"
+_HEADER = regex.compile(  # blanks are those of one line: the skim's triggers look back from a line's text
+    r"(?:\[(?P<tid>[0-9A-Fa-f]{8})\][^\S\n]+)?"
     r"(?:\[(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}) (?P<h>\d{1,2}):(?P<mi>\d{2}):(?P<s>\d{2})"
     r"(?:\.(?P<f>\d{1,7}))?\]"
     r"|(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
     r"(?:\.(?P<f>\d{1,7}))?Z)"
-    r"\s+\[(?P<level>" + _LEVEL_NAMES + r")\]")
+    r"[^\S\n]+\[(?P<level>" + _LEVEL_NAMES + r")\]")
 _BARE = regex.compile(r"\[(?P<level>" + _LEVEL_NAMES + r")\]")
 _REPORT = regex.compile(
     r"=+\s*Microsoft Azure VM Health Report - (?P<edge>Start|End)\s+"
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})(?:\.(?P<f>\d+))?")
 _STARTING = regex.compile(r"WindowsAzureGuestAgent starting\. Version (\d+(?:\.\d+)+)")
-_VERSION = regex.compile(r"(?:GuestAgent|RdAgent)(?:\.exe)?[\s,:(]{0,3}[Vv]ersion\s*:?\s*'?(\d+\.\d+\.\d+\.\d+)\b")
+_AGENTS = ("GuestAgent", "RdAgent")
+_AFTER_AGENT = r"(?:\.exe)?[\s,:(]{0,3}[Vv]ersion\s*:?\s*'?(\d+\.\d+\.\d+\.\d+)\b"
+_VERSION = regex.compile("(?:" + "|".join(_AGENTS) + ")" + _AFTER_AGENT)
 _FABRIC = regex.compile(r"Using fabric address (\d{1,3}(?:\.\d{1,3}){3}) from DHCP")
+_HEART = "[HEART]"  # a heartbeat: a timed header with this in its first _HEART_WITHIN characters
+_HEART_WITHIN = 64
 _VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshot"
+_VMSNAPSHOT_WORD = "VMSnapshot"  # in every line that names the plugin's version
 _VMSNAPSHOT_VERSION = regex.compile(
     regex.escape(_VMSNAPSHOT) + r"(?:'?,?\s+version:?\s+'?|[\\/])(\d+(?:\.\d+){1,3})\b", regex.I)
 _NOT_AGENT_FILE = regex.compile(r"(?:^|[\\/])(?:transparentinstaller|telemetry|appagentruntime)[^\\/]*$", regex.I)
@@ -123,6 +139,29 @@ def read_header(text: str) -> tuple[datetime | None, str, str | None] | None:
     if m is not None:
         return None, _LEVEL_OF[m["level"]], None
     return None
+
+
+def _banner(text: str) -> regex.Match | None:
+    """A health report's Start or End banner."""
+    return _REPORT.match(text) if text[:1] == "=" else None
+
+
+def _opens(head, banner: regex.Match | None) -> bool:
+    """Whether a line with this header (``read_header``) and banner (``_banner``) opens a record."""
+    return head is not None or banner is not None and banner["edge"] == "Start"
+
+
+def is_record_start(line: str) -> bool:
+    """True when ``line`` opens a record (the rule ``parse`` follows): a header or a report's Start banner.
+
+    >>> is_record_start('[00000006] [03/04/2020 09:15:02.31] [INFO]  WindowsAzureGuestAgent starting.')
+    True
+    >>> is_record_start('========= Microsoft Azure VM Health Report - End 2024-10-02T17:45:00.2234567Z =========')
+    False
+    >>> is_record_start('   at Microsoft.WindowsAzure.GuestAgent.Example.Fetch()')
+    False
+    """
+    return _opens(read_header(line), _banner(line))
 
 
 def sniff(head: str) -> bool:
@@ -205,7 +244,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     for number, raw in ctx.lines(stream):
         text = redact_sas(raw)
         head = read_header(text)
-        banner = _REPORT.match(text) if text[:1] == "=" else None
+        banner = _banner(text)
         if report is not None:
             joins = head is None and (banner is None or banner["edge"] == "End") and entry.fits(text)
             if joins:
@@ -220,7 +259,7 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
             if head is None and banner is None:
                 entry = Entry(number, text) if text.strip() else None
                 continue
-        if head is not None or banner is not None and banner["edge"] == "Start":
+        if _opens(head, banner):
             if entry is not None:
                 yield entry.record(ctx.path)
             if head is not None:
@@ -254,7 +293,7 @@ def _line_facts(ctx: ParseContext, entry: Entry, text: str, state: _State) -> No
     time, line = entry.time, entry.line
     if time is not None and (state.last is None or time >= state.last[0]):
         state.last = (time, line)
-    if "[HEART]" in text[:64] and time is not None:
+    if _HEART in text[:_HEART_WITHIN] and time is not None:
         ctx.fact("agent_last_heartbeat", time, line, time)
     if "starting." in text and (m := _STARTING.search(text)):
         ctx.fact("agent_version", m[1], line, time)
@@ -264,7 +303,7 @@ def _line_facts(ctx: ParseContext, entry: Entry, text: str, state: _State) -> No
         ctx.fact("agent_version", m[1], line, time)
     if "fabric address" in text and (m := _FABRIC.search(text)):
         ctx.fact("wireserver_endpoint", m[1], line, time)
-    if "VMSnapshot" in text and (m := _VMSNAPSHOT_VERSION.search(text)):
+    if _VMSNAPSHOT_WORD in text and (m := _VMSNAPSHOT_VERSION.search(text)):
         ctx.fact("extension_name", _VMSNAPSHOT, line, time)
         ctx.fact("extension_version", m[1], line, time)
 
@@ -364,3 +403,18 @@ def _service_states(services: list) -> dict[str, str]:
         if isinstance(service, dict) and isinstance(service.get("name"), str) and isinstance(service.get("state"), str):
             states[service["name"]] = service["state"]
     return states
+
+
+# A line that opens with a header (looked back at from a trigger's literal, so a piece's lines that hold the
+# literal but no fact cost one short search each)
+_AT_HEADER = r"(?<![^\n])(?:" + _HEADER.pattern + "|" + _BARE.pattern + r")[^\n]*"
+SKIM = Skim(
+    is_start=is_record_start,
+    every=(_STARTING.pattern, _FABRIC.pattern, r"Microsoft Azure VM Health Report - Start", r"\[FATAL\]",
+           *ERROR_WORDS),
+    latest=(
+        r"(?<![^\n])(?=" + _HEADER.pattern + r")[^\n]{0,%d}" % (_HEART_WITHIN - len(_HEART)) + regex.escape(_HEART),
+        "|".join(name + _AFTER_AGENT + "(?<=" + _AT_HEADER + ")" for name in _AGENTS),
+        _VMSNAPSHOT_WORD + "(?<=(?=[^\\n]*?(?i:" + _VMSNAPSHOT_VERSION.pattern + "))" + _AT_HEADER + ")",
+    ),
+)

@@ -2,7 +2,7 @@
 CommandExecution*.log, Install.log, Update.log, Heartbeat.log and the backup
 extension's IaaSBcdrExtension*.log.
 
-Declares ``SPECS`` (windows_plugin_log).
+Declares ``SPECS`` (windows_plugin_log) and ``SKIM``.
 
 Their layout is not documented, so each line is tried in turn as:
 
@@ -25,6 +25,11 @@ Facts: ``extension_name``/``extension_version`` from the member path when it
 lies in a Microsoft.Azure.RecoveryServices.VMSnapshot version folder, dated
 by the latest record time of the file.
 
+Skimming (``SKIM``): records are read alone, from their first line on; the
+only state kept between records is the latest record time, which a skimmed
+file takes from its tail (read in full). A skimmed log is given every error
+record (see ``parsers.base.ERROR_WORDS``).
+
 Sample input::
 
     IaaSBcdrExtension.exe Information: 0 : [5/17/2024 3:02:11 AM] Snapshot request received, task 41c2
@@ -43,7 +48,7 @@ import regex
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, utc
-from azlog_vmbackup.parsers.base import ParseContext, Spec
+from azlog_vmbackup.parsers.base import ERROR_WORDS, ParseContext, Skim, Spec
 from azlog_vmbackup.parsers.waappagent_log import Entry, read_header
 
 SPECS: tuple[Spec, ...] = (
@@ -120,6 +125,18 @@ def _start(text: str) -> tuple[datetime | None, str | None, str | None, bool] | 
     return time, _WORD_LEVEL[word["w"].upper()] if word else None, None, local
 
 
+def is_record_start(line: str) -> bool:
+    """True when ``line`` opens a record (the rule ``parse`` follows): an agent header, a TraceSource
+    line or a leading time stamp.
+
+    >>> is_record_start('IaaSBcdrExtension.exe Error: 0 : [5/17/2024 3:04:55 AM] VSS snapshot creation failed')
+    True
+    >>> is_record_start('   at Example.Snapshot.Create()')
+    False
+    """
+    return _start(line) is not None
+
+
 def _stamp_time(m: regex.Match) -> tuple[datetime | None, bool]:
     """The time of a ``_STAMP`` match and whether it is local time.
 
@@ -157,3 +174,6 @@ def _path_facts(ctx: ParseContext, latest: datetime | None) -> None:
         return
     ctx.fact("extension_name", _VMSNAPSHOT, None, latest)
     ctx.fact("extension_version", m[1], None, latest)
+
+
+SKIM = Skim(is_start=is_record_start, every=("FATAL", "Fatal", "CRITICAL", "Critical", *ERROR_WORDS))

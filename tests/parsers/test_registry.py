@@ -367,7 +367,8 @@ def test_sniff_orders_are_distinct_and_skimmed_parsers_unchanged():
     orders = [_module(n).SNIFF_ORDER for n in registry.SNIFFERS]
     assert orders == sorted(set(orders))
     skimmed = {s.parser for s in registry.TABLE if s.parser and registry.skim_of(s)}
-    assert skimmed == {"waagent_log", "syslog", "journal"}
+    assert skimmed == {"waagent_log", "syslog", "journal", "waappagent_log", "windows_plugin_log", "vmsnapshot_log",
+                       "vmsnapshot_shell_log"}
     assert registry.skim_of(registry.TEXT) is None
 
 

@@ -169,11 +169,12 @@ def test_no_temporary_file_is_left(service):
 
 
 def _slow_log(folder: Path) -> Path:
-    """~35 MB of routine agent traffic: seconds of work for one worker."""
+    """~35 MB of routine agent traffic, not plain ASCII (so every record is parsed): seconds of work for one
+    worker."""
     log = folder / "waagent.log"
     line = ("2026-11-20T01:00:00.000000Z INFO ExtHandler ExtHandler [Microsoft.Azure.RecoveryServices."
-            "VMSnapshotLinux-1.0.9225.0] Target handler state: enabled [incarnation 3]\n")
-    log.write_text(line * 250_000)
+            "VMSnapshotLinux-1.0.9225.0] Target handler state: enabled [incarnation 3] (Zürich)\n")
+    log.write_text(line * 250_000, encoding="utf-8")
     return log
 
 

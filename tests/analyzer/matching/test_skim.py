@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import zlib
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import regex
 
 from azlog_vmbackup.analyzer.apps.analyze import analyze
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
 from azlog_vmbackup.analyzer.matching import engines, skim
 from azlog_vmbackup.analyzer.matching.skim import Skimmer
+from azlog_vmbackup.analyzer.matching.unexplained import _ERRORISH
 from azlog_vmbackup.core.text import iter_lines
-from azlog_vmbackup.parsers import waagent_log
-from tests.helpers import REFERENCE, ROOT
+from azlog_vmbackup.parsers import registry, waagent_log
+from azlog_vmbackup.parsers.base import ERROR_WORDS, Spec
+from tests.helpers import REFERENCE, ROOT, context, run_parser
 
 BUNDLES = sorted((ROOT / "samples" / "bundles").iterdir())
 KNOWLEDGE = Knowledge.load()
@@ -30,13 +35,23 @@ def _without_counts(result: dict) -> dict:
     return {**result, "inventory": [{k: v for k, v in e.items() if k != "records"} for e in result["inventory"]]}
 
 
-def _both(path: Path, engine: str, monkeypatch, piece: int = 700) -> tuple[dict, dict]:
+def _results(path: Path, engine: str, monkeypatch, piece: int = 700) -> tuple[dict, dict]:
+    """The results of a full read and of a skim with ``piece``-byte pieces and no tail."""
     monkeypatch.setattr(skim, "PIECE", piece)
     monkeypatch.setattr(skim, "TAIL", 0)
     with engines.using(engine):
-        full = analyze(path, KNOWLEDGE, skim=False).as_dict()
-        skimmed = analyze(path, KNOWLEDGE).as_dict()
+        return analyze(path, KNOWLEDGE, skim=False).as_dict(), analyze(path, KNOWLEDGE).as_dict()
+
+
+def _both(path: Path, engine: str, monkeypatch, piece: int = 700) -> tuple[dict, dict]:
+    full, skimmed = _results(path, engine, monkeypatch, piece)
     return _without_counts(full), _without_counts(skimmed)
+
+
+def _records(result: dict, name: str) -> int:
+    """How many records of the member named ``name`` were read in full."""
+    (records,) = [e["records"] for e in result["inventory"] if e["path"].endswith(name)]
+    return records
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -47,18 +62,59 @@ def test_samples_same_skimmed(bundle, engine, monkeypatch):
 
 
 def _reference_inputs() -> list[Path]:
-    """The corpus's agent logs and its extension scenarios (folders laid out as bundles), when present."""
+    """The corpus's agent logs, its extension scenarios (folders laid out as bundles) and its Windows excerpts
+    (placed at their Windows path by ``_as_bundle``), when present."""
     if not REFERENCE.is_dir():
         return []
     logs = sorted((REFERENCE / "linux-agent").rglob("waagent*.log"))
-    return logs + sorted(p for p in (REFERENCE / "vmsnapshot-linux" / "fixtures").iterdir() if p.is_dir())
+    scenarios = sorted(p for p in (REFERENCE / "vmsnapshot-linux" / "fixtures").iterdir() if p.is_dir())
+    return logs + scenarios + sorted(p for p in (REFERENCE / "windows" / "excerpts").glob("*.txt") if _windows_path(p))
+
+
+def _windows_path(excerpt: Path) -> str | None:
+    """Where an excerpt of the Windows agent's logs sits on the VM (None: another kind of text)."""
+    name = excerpt.name
+    if "transparentinstaller" in name or "health_report" in name:
+        return "WindowsAzure/Logs/TransparentInstaller.log"
+    return "WindowsAzure/Logs/WaAppAgent.log" if "waappagent" in name or "vmsnapshot" in name else None
+
+
+def _as_bundle(source: Path, tmp_path: Path) -> Path:
+    """``source`` itself, or for a Windows excerpt a folder holding its log lines (annotations dropped) in CRLF."""
+    where = _windows_path(source) if source.suffix == ".txt" else None
+    if where is None:
+        return source
+    lines = [line for line in source.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    target = tmp_path / "bundle" / where
+    target.parent.mkdir(parents=True)
+    target.write_bytes("\r\n".join(lines).encode("utf-8"))
+    return tmp_path / "bundle"
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("source", _reference_inputs(), ids=lambda p: p.name)
-def test_reference_same_skimmed(source, engine, monkeypatch):
-    full, skimmed = _both(source, engine, monkeypatch)
+def test_reference_same_skimmed(source, engine, monkeypatch, tmp_path):
+    full, skimmed = _both(_as_bundle(source, tmp_path), engine, monkeypatch)
     assert skimmed == full
+
+
+def _reference_jobs(name: str) -> bytes:
+    """The extension scenarios' ``name`` logs one after another: one log of many jobs and outcomes."""
+    logs = sorted((REFERENCE / "vmsnapshot-linux" / "fixtures").glob(
+        f"*/var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/{name}"))
+    return b"".join(log.read_bytes() for log in logs)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_reference_jobs_in_one_log_same_skimmed(reference, engine, monkeypatch, tmp_path):
+    folder = tmp_path / "var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
+    folder.mkdir(parents=True)
+    for name in ("extension.log", "shell.log"):
+        (folder / name).write_bytes(_reference_jobs(name))
+    full, skimmed = _results(tmp_path, engine, monkeypatch, 2000)
+    assert _without_counts(skimmed) == _without_counts(full)
+    assert (full["facts"]["last_status_code"], full["facts"]["python_version"]) == (2, "2.7.18")
+    assert _records(skimmed, "extension.log") * 2 < _records(full, "extension.log")
 
 
 def _event(text: str) -> str:
@@ -114,6 +170,327 @@ def test_awkward_log_same_skimmed(tmp_path, engine, piece, dense, monkeypatch):
     assert full["facts"]["extension_version"] == "1.0.9225.0"
     assert full["facts"]["auto_update"] is False and full["facts"]["agent_version"] == "2.13.1.3"
     assert full["inventory"][0]["lines"] == _awkward_log().count(b"\n") + 1
+
+
+UTC = timezone.utc
+PLUGIN = "Microsoft.Azure.RecoveryServices.VMSnapshot"
+WIRE = "168.63.129.16"
+
+
+class _AgentLog:
+    """Records in the WaAppAgent.log layout, month-first times until ``iso_from``, ISO ones after (an update)."""
+
+    def __init__(self, iso_from: int = 0, day: int = 1):
+        self.lines: list[str] = []
+        self.t = datetime(2026, 11, day, tzinfo=UTC)
+        self.n, self.iso_from = 0, iso_from
+
+    def rec(self, level: str, msg: str) -> None:
+        self.n += 1
+        self.t += timedelta(seconds=97, microseconds=7919 * self.n)
+        t = self.t
+        stamp = (f"{t:%Y-%m-%dT%H:%M:%S}.{t.microsecond // 1000:03d}Z" if self.n >= self.iso_from
+                 else f"[{t:%m/%d/%Y %H:%M:%S}.{t.microsecond // 10000:02d}]")
+        self.lines.append(f"[{self.n % 9 + 10:08X}] {stamp} [{level}]{' ' * max(1, 7 - len(level))}{msg}")
+
+    def report(self, services: dict[str, str] | None, dhcp: bool, split: bool, end: bool = True,
+               build: int = 20348) -> None:
+        """A VM Health Report block: its JSON on one line or cut over three, the End banner unless not ``end``;
+        without ``services``, the system's part only."""
+        system = {"windows": {"osVersion": f"10.0.{build}", "productName": "Windows Server 2022 Datacenter"}}
+        doc = {"reportTime": f"{self.t:%Y-%m-%dT%H:%M:%S}Z", "systemInfo": system}
+        if services is not None:
+            ip = {"protocolVersion": 4, "address": "10.1.0.5", "isDhcpEnabled": dhcp}
+            doc |= {"networkAdapters": [{"name": "Ethernet", "ipProperties": [ip]}],
+                    "services": [{"name": k, "state": v} for k, v in services.items()]}
+        text = json.dumps(doc)
+        stamp = f"{self.t:%Y-%m-%dT%H:%M:%S}.1234567Z"
+        self.lines.append(f"======== Microsoft Azure VM Health Report - Start {stamp} ========")
+        self.lines += [text[:40], text[40:90], text[90:]] if split else [text]
+        if end:
+            self.lines.append(f"======== Microsoft Azure VM Health Report - End {stamp} ========")
+
+
+def _waappagent_log(failure: bool) -> str:
+    """WaAppAgent.log: a line before the first record, both time shapes, stack traces (a hit in one), bare levels,
+    agent restarts and versions that change, heartbeats, a record past the line cap, a report block with a line
+    after it, non-ASCII text and NUL bytes; with ``failure`` the wireserver lost near the end."""
+    w = _AgentLog(iso_from=200)
+    w.lines.append("Log opened after a crash: Exception while reading the previous log")
+    for n in range(1, 400):
+        w.rec("HEART", "WindowsAzureGuestAgent Heartbeat.")
+        if n % 90 == 1:
+            w.rec("INFO", f"WindowsAzureGuestAgent starting. Version 2.7.41491.{1000 + n}")
+            w.rec("INFO", f"Using fabric address 168.63.129.{16 + n // 90} from DHCP.")
+        if n % 40 == 5:
+            w.rec("WARN", f"Processing plugin {PLUGIN} version 1.0.{70 + n // 40}.0, state: enabled, autoupgrade: "
+                          "True, isJson: True")
+            w.rec("INFO", f"Getting plugin locations for plugin '{PLUGIN}'. Current Version: '1.0.{70 + n // 40}.0', "
+                          "Requested Version: '1.0'")
+        if n % 60 == 7:
+            w.rec("INFO", f"RdAgent version: 2.7.41491.{1100 + n}")
+        if n % 37 == 0:
+            w.rec("WARN", "(Ignoring) Exception while fetching supported versions from HostGAPlugin: "
+                          "System.Net.WebException: Unable to connect to the remote server \n---> System.Net.Sockets."
+                          f"SocketException: A connection attempt failed {WIRE}:32526\n   at System.Net.Sockets.Socket."
+                          "DoConnect(EndPoint endPointSnapshot, SocketAddress socketAddress)")
+        if n == 100:
+            w.lines.append("[ERROR] pasted without its time: Failed to read the agent configuration")
+        if n == 120:
+            w.rec("INFO", "[HEART] heartbeat written by another thread")
+        if n == 150:
+            w.rec("INFO", "Zugriff für den Dienst geprüft")
+        if n == 170:
+            w.rec("INFO", "status written with padding\x00\x00\x00")
+        if n == 250:
+            w.rec("ERROR", "Unhandled exception, the dump follows" + "\n   at Agent.Frame.Method()" * 2100
+                  + "\n   --- End of the dump: Error 0x80004005 ---")
+        if n == 300:
+            w.report({"WindowsAzureGuestAgent": "Running", "RdAgent": "Running"}, dhcp=True, split=True)
+            w.lines.append("text written after the report: the collection failed")
+    if failure:
+        w.rec("ERROR", f"GetVersions() failed with exception: System.AggregateException: One or more errors occurred. "
+                       f"---> System.Net.WebException: Unable to connect to the remote server {WIRE}:80")
+    w.rec("INFO", "Goal state processing completed.")
+    w.rec("INFO", "StateExecutor waiting for the next goal state.")
+    return "\n".join(w.lines)
+
+
+def _installer_log(failure: bool) -> str:
+    """TransparentInstaller.log: reports (JSON on one line or cut over three, some of the system only), DHCP,
+    services and OS builds that change (with ``failure`` the agent stopped a while), some ended by a header instead of
+    their End banner, lines between them."""
+    w = _AgentLog(day=2)
+    for n in range(1, 60):
+        for _ in range(3):
+            w.rec("INFO", "GuestAgent package is up to date; no update needed.")
+        w.rec("INFO", "Collecting VM health signals.")
+        stopped = failure and 20 <= n < 25
+        services = None if n % 8 == 3 else {"WindowsAzureGuestAgent": "Stopped" if stopped else "Running",
+                                             "RdAgent": "Running"}
+        w.report(services, dhcp=n % 13 != 0, split=n % 3 == 0, end=n % 7 != 0, build=20300 + n)
+        if n % 11 == 0:
+            w.lines.append("trailing text after the report")
+    w.rec("INFO", "GuestAgent package is up to date; no update needed.")
+    return "\n".join(w.lines)
+
+
+def _plugin_log(failure: bool) -> str:
+    """IaaSBcdrExtension0.log: TraceSource lines with and without a time, agent headers, generic time stamps with
+    level words, stack traces, lines without a stamp; errors (with ``failure`` a VSS writer's veto)."""
+    lines = ["Loaded configuration from HandlerEnvironment.json"]
+    t = datetime(2026, 10, 31, 1, 0, tzinfo=UTC)
+    for n in range(1, 150):
+        t += timedelta(minutes=7, seconds=n)
+        us = f"{t.month}/{t.day}/{t.year} {t.hour % 12 or 12}:{t:%M:%S} {'AM' if t.hour < 12 else 'PM'}"
+        lines.append(f"IaaSBcdrExtension.exe Information: 0 : [{us}] Snapshot request received, task {n}")
+        lines.append(f"[{n % 5 + 1:08X}] [{t:%m/%d/%Y %H:%M:%S}.10] [INFO]  Command started: enable.cmd")
+        lines.append(f"{t:%Y-%m-%d %H:%M:%S}.224 [Warning] Retrying the snapshot")
+        if n % 30 == 0:
+            why = "writer vetoed the shadow copy" if failure else "the request timed out"
+            lines += [f"IaaSBcdrExtension.exe Error: 7 : [{us}] VSS snapshot creation failed: {why}",
+                      "   at Example.Snapshot.Create()", "", "   at Example.Snapshot.Run()"]
+        if n % 45 == 0:
+            lines += ["SnapshotHost Critical: 1 : snapshot host stopped", "{\"json\": \"continues\"}"]
+        lines.append(f"{t + timedelta(hours=2):%Y-%m-%dT%H:%M:%S}.5+02:00 Info offset stamp")
+    return "\n".join(lines)
+
+
+def _windows_bundle(folder: Path, failure: bool, encoding: str) -> Path:
+    """The Windows agent's logs in CRLF, WaAppAgent.log in ``encoding``."""
+    members = {"WaAppAgent.log": (_waappagent_log(failure), encoding),
+               "TransparentInstaller.log": (_installer_log(failure), "utf-8"),
+               f"Plugins/{PLUGIN}/1.0.92.0/IaaSBcdrExtension0.log": (_plugin_log(failure), "utf-8"),
+               "Telemetry.log": ("[00000001] 2026-11-01T00:00:00.000Z [INFO] Telemetry event sent.", "utf-8")}
+    for name, (text, codec) in members.items():
+        target = folder / "WindowsAzure/Logs" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.replace("\n", "\r\n").encode(codec))
+    return folder
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("piece", [300, 4096, 1 << 20])
+@pytest.mark.parametrize("failure", [True, False], ids=["failure", "routine"])
+def test_windows_logs_same_skimmed(tmp_path, engine, piece, failure, monkeypatch):
+    full, skimmed = _results(_windows_bundle(tmp_path, failure, "utf-8"), engine, monkeypatch, piece)
+    assert _without_counts(skimmed) == _without_counts(full)
+    facts = full["facts"]
+    assert (facts["agent_version"], facts["extension_version"], facts["wireserver_endpoint"]) \
+        == ("2.7.41491.1467", "1.0.79.0", "168.63.129.20")
+    assert facts["agent_last_heartbeat"] < facts["agent_last_record"]
+    assert facts["agent_services"] == {"WindowsAzureGuestAgent": "Running", "RdAgent": "Running"}
+    assert (facts["os_version"], facts["dhcp_disabled_adapters"]) == ("10.0.20359", [])
+    causes = {d["cause"] for d in full["diagnoses"] if d["confidence"] != "low"}
+    assert causes == ({"no-internet-access", "agent-unresponsive-windows"} if failure else set())
+    assert bool(full["unexplained"]) is not failure
+    if piece < 1 << 20:
+        for name in ("WaAppAgent.log", "TransparentInstaller.log", "IaaSBcdrExtension0.log"):
+            assert _records(skimmed, name) * 2 < _records(full, name)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_windows_log_with_a_byte_order_mark_same_skimmed(tmp_path, engine, encoding, monkeypatch):
+    full, skimmed = _both(_windows_bundle(tmp_path, True, encoding), engine, monkeypatch, 4096)
+    assert skimmed == full
+    assert full["facts"]["agent_version"] == "2.7.41491.1467"
+
+
+TAG = "[Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]"
+
+
+class _ExtLog:
+    """extension.log lines of one job, by the py3 handler or (``py2``) the python 2 one, in VM local time."""
+
+    def __init__(self, t: datetime, py2: bool):
+        self.t, self.py2, self.lines = t, py2, []
+
+    def stamp(self, seconds: int = 0) -> str:
+        return f"{self.t + timedelta(hours=1, seconds=seconds):%Y/%m/%d %H:%M:%S}"
+
+    def say(self, msg: str, tag: str = TAG) -> None:
+        self.t += timedelta(milliseconds=731)
+        first, *rest = msg.split("\n")
+        if self.py2:
+            self.lines += [f"{self.stamp()} {tag}{first}", *(f"{self.stamp()} {r}" for r in rest)]
+        else:
+            self.lines += [f"{self.t:%Y-%m-%d %H:%M:%S.%f} {tag}{first}", *rest]
+
+    def backup(self, level: str, msg: str) -> str:
+        return f"{self.t:%Y/%m/%d %H:%M:%S.%f}  {level}  {msg} "
+
+
+def _extension_job(x: _ExtLog, job: int) -> None:
+    """One job: its start, the freeze (block and safefreeze traces written both ways), its status and telemetry."""
+    local = f"{x.t + timedelta(hours=1):%Y-%m-%d %H:%M:%S}"
+    x.say("starting daemon initially" if job % 5 == 0 else "starting enable")
+    x.say(f"cwd is /var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.{9200 + job // 10}.0",
+          "[MyBackupTestLinuxInt-0.0]")
+    x.say("setting file path is/var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/config/"
+          "0.settings")
+    x.say("Enable,success,4,Transitioning state in extension,False")
+    for n in range(30):  # the routine part of a job
+        x.say(f"mount command, adding mount :/data{n}: device :/dev/sdc{n}: fstype :xfs:")
+    x.say("T:S freeze, timeout value 60")
+    x.say("fsfreeze mount :/data")
+    if job == 41:  # the log stops inside the freeze
+        return
+    if x.py2:  # an error over two lines, then one on its own
+        x.lines += [f"{x.stamp()} ERROR:{TAG}Unable to locate ./HandlerEnvironment.json", f"{x.stamp()} ERROR:more",
+                    f"{x.stamp(1)} ERROR:an error on its own"]
+    block = ["Guest Agent Version is :WALinuxAgent-2.0.16", "Distro Info:Default",
+             "=" * 18 + " Logs during Freeze Start " + "=" * 14, x.backup("Info", "Aquiring lock succeeded"),
+             x.backup("Info", "============== Binary output traces start ================="),
+             x.backup("Info", f"{local} Freezing: /data")]
+    if job % 6 == 0:
+        block += [x.backup("Info", f"{local} Failed to FIFREEZE: /data with error message: Device or resource busy"),
+                  x.backup("Error", "freeze failed for some mount")]
+    block += [x.backup("Info", "============== Binary output traces end ================="),
+              x.backup("Info", "T:S freeze result , timedout :False"), x.backup("Critical", "a critical line"),
+              "=" * 18 + " Logs during Freeze End " + "=" * 14]
+    x.say("\n".join(block))
+    x.say("============== Binary output traces start ================= ")
+    x.say(f"{local} Thawing: /data")
+    x.say("============== Binary output traces end ================= ")
+    x.say("T:S thaw result , thawed: True")
+    if job == 17:  # past the size cap
+        x.say("mount failed, the mounts follow:\n" + "\n".join(f"/dev/sd{i} on /mnt/{i} ext4" for i in range(2100)))
+    if job == 20:
+        x.say("From Host- IsSuccessful:false, SnapshotUri:None, ErrorMessage:The rate of snapshot blob calls is "
+              "exceeded., StatusCode:409")
+    if job == 30:
+        x.say("Größe der Partition gelesen")
+    x.say('file status report message:\n[{"telemetryData": [{"Key": "pythonVersion", "Value": "3.%d.2"}]}]'
+          % (8 + job // 15))
+    x.say("Enable,error,121,freeze failed for some mount,False" if job % 6 == 0 else "Enable,success,1,,False")
+
+
+def _extension_log() -> bytes:
+    """extension.log over 41 jobs, every fourth by python 2 and the 25th in CRLF, after a line before any record."""
+    out = ["leftover line before the first record"]
+    t = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+    for job in range(1, 42):
+        x = _ExtLog(t, py2=job % 4 == 0)
+        _extension_job(x, job)
+        out += ["\r\n".join(x.lines)] if job == 25 else x.lines
+        t = x.t + timedelta(hours=4)
+    return "\n".join(out).encode("utf-8")
+
+
+def _shell_log() -> bytes:
+    """shell.log: the ``date -u`` shapes (C and en_US) and the daemon's bracketed time, blank lines, a line without a
+    stamp, and the python the wrapper found changing."""
+    lines = []
+    t = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+    for n in range(1, 120):
+        t += timedelta(minutes=13)
+        c = f"{t:%a %b %e %H:%M:%S} UTC {t:%Y}- "
+        lines += [c + f"ConfigSequenceNumber from environment variable seqNo:{n}",
+                  c + ("python2.7" if n // 40 == 1 else "python3") + " path exists", ""]
+        if n % 9 == 0:
+            lines += [f"{t:%a %b %d %I:%M:%S %p} UTC {t:%Y}- 1 returned from handle.py", "Traceback: handle.py failed"]
+        lines.append(f"[{t:%Y-%m-%d %H:%M:%S}:123456789] starting the host based snapshot daemon")
+    return "\n".join(lines).encode("utf-8")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("piece", [300, 4096, 1 << 20])
+def test_extension_logs_same_skimmed(tmp_path, engine, piece, monkeypatch):
+    folder = tmp_path / "var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
+    folder.mkdir(parents=True)
+    (folder / "extension.log").write_bytes(_extension_log())
+    (folder / "shell.log").write_bytes(_shell_log())
+    full, skimmed = _results(tmp_path, engine, monkeypatch, piece)
+    assert _without_counts(skimmed) == _without_counts(full)
+    facts = full["facts"]
+    assert (facts["extension_version"], facts["python_version"], facts["last_status_code"]) \
+        == ("1.0.9204.0", "3.10.2", 4)
+    assert facts["vmsnapshot_stopped_in_freeze"] is True
+    assert full["errors"]
+    if piece < 1 << 20:
+        assert _records(skimmed, "extension.log") * 2 < _records(full, "extension.log")
+        assert _records(skimmed, "shell.log") * 2 < _records(full, "shell.log")
+
+
+@pytest.mark.parametrize("text", ["error", "Error", "ERROR", "KeyError", "OSERROR", "failed", "Failed", "FAILED",
+                                  "System.Net.WebException", "SYSTEM.IOEXCEPTION",
+                                  "Traceback (most recent call last):"])
+def test_error_words_find_the_errors_the_unexplained_list_counts(text):
+    assert _ERRORISH.search(text) and any(regex.search(word, text) for word in ERROR_WORDS)
+
+
+@pytest.mark.parametrize("path", [
+    "WindowsAzure/Logs/WaAppAgent.log", "WindowsAzure/Logs/TransparentInstaller.log",
+    "WindowsAzure/Logs/AppAgentRuntime.log", "WindowsAzure/Logs/Telemetry.log",
+    f"WindowsAzure/Logs/Plugins/{PLUGIN}/1.0.92.0/IaaSBcdrExtension0.log",
+    "var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log",
+    "var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/shell.log"])
+def test_windows_agent_and_extension_logs_are_skimmed(path):
+    parser = registry.parser_module(spec := registry.classify(path))
+    assert registry.skim_of(spec) is parser.SKIM and parser.SKIM.is_start is parser.is_record_start
+
+
+@pytest.mark.parametrize("piece", [300, 4096])
+@pytest.mark.parametrize("module, path, data, literal", [
+    ("waappagent_log", "WindowsAzure/Logs/WaAppAgent.log", _waappagent_log(True), b"Exception"),
+    ("waappagent_log", "WindowsAzure/Logs/TransparentInstaller.log", _installer_log(True), b"Stopped"),
+    ("windows_plugin_log", f"WindowsAzure/Logs/Plugins/{PLUGIN}/1.0.92.0/IaaSBcdrExtension0.log", _plugin_log(True),
+     b"continues"),
+    ("vmsnapshot_log", "extension.log", _extension_log().decode(), b"Critical"),
+    ("vmsnapshot_log", "extension.log", _extension_log().decode(), b"/data7"),
+    ("vmsnapshot_shell_log", "shell.log", _shell_log().decode(), b"returned"),
+], ids=lambda v: v if isinstance(v, bytes) else None)
+def test_a_skimmed_record_is_that_of_a_full_read(module, path, data, literal, piece):
+    """Down to what no diagnosis reads (component, level), in CRLF."""
+    parser = registry.parser_module(Spec("x", "", module))
+    data = data.replace("\n", "\r\n").encode("utf-8")
+    full = {r.line: r for r in run_parser(parser, data, path)[0]}
+    ctx = context(path)
+    ctx.reader = Skimmer(parser.SKIM, lambda: _Finds(literal), piece=piece, tail=0)
+    skimmed = list(parser.parse(io.BytesIO(data), ctx))
+    assert [r for r in skimmed if r != full.get(r.line)] == []
+    assert any(literal.decode() in r.message for r in skimmed) and len(skimmed) * 2 < len(full)
 
 
 class _Finds:
