@@ -1,11 +1,13 @@
 """Start-up time of one small ``azlog`` command, each run in a fresh process, as a user sees it.
 
-    python bench/startup.py [--runs 10] [--importtime 15] [-- ARGS...]
+    python bench/startup.py [--runs 10] [--against PYTHON] [--importtime 15] [-- ARGS...]
 
 Runs ``python -m azlog_vmbackup ARGS`` (default: ``analyze samples/bundles/linux-healthy-modern.zip
 --format json``) ``--runs`` times with the bytecode cache on (``bench.installed_env``: the cost of the
 work, not of compiling azlog's sources again at every start), after one run that fills the cache, and
-prints the median and the best wall time. With ``--importtime N`` it also runs the command once under
+prints the median and the best wall time. ``--against PYTHON`` (the interpreter of another install, say
+one of the previous release) runs the same command with it too, interleaved with this one's runs, so a
+busy spell of the machine slows both alike. With ``--importtime N`` it also runs the command once under
 ``python -X importtime`` and lists the N imports that took longest, themselves included (cumulative),
 and the N that took longest on their own (self).
 """
@@ -25,10 +27,11 @@ from bench import installed_env  # noqa: E402 - the sibling script
 DEFAULT = ["analyze", "samples/bundles/linux-healthy-modern.zip", "--format", "json"]
 
 
-def once(args: list[str]) -> float:
-    """Wall seconds of one ``azlog ARGS`` in a fresh process (its output discarded; a failure ends the bench)."""
+def once(args: list[str], python: str = sys.executable) -> float:
+    """Wall seconds of one ``azlog ARGS`` in a fresh process of ``python`` (its output discarded; a failure ends
+    the bench)."""
     start = time.perf_counter()
-    run = subprocess.run([sys.executable, "-m", "azlog_vmbackup", *args], cwd=ROOT, env=installed_env(),
+    run = subprocess.run([python, "-m", "azlog_vmbackup", *args], cwd=ROOT, env=installed_env(),
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
     if run.returncode not in (0, 1):
@@ -54,15 +57,23 @@ def import_times(args: list[str]) -> list[tuple[str, int, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--against", metavar="PYTHON", help="also time the command with this interpreter's azlog")
     parser.add_argument("--importtime", type=int, default=0, metavar="N",
                         help="also list the N slowest imports (cumulative and self) of one run")
     parser.add_argument("args", nargs="*", help="the azlog command line (after --)")
     opts = parser.parse_args()
     args = opts.args or DEFAULT
-    once(args)  # fill the bytecode cache
-    times = [once(args) for _ in range(opts.runs)]
-    print(f"azlog {' '.join(args)}: median {statistics.median(times) * 1000:.0f} ms, "
-          f"best {min(times) * 1000:.0f} ms ({opts.runs} runs)")
+    pythons = [sys.executable] + ([opts.against] if opts.against else [])
+    times: dict[str, list[float]] = {python: [] for python in pythons}
+    for python in pythons:
+        once(args, python)  # fill the bytecode cache
+    for _ in range(opts.runs):
+        for python in pythons:
+            times[python].append(once(args, python))
+    for python, taken in times.items():
+        label = "" if python == sys.executable else f" ({python})"
+        print(f"azlog {' '.join(args)}{label}: median {statistics.median(taken) * 1000:.0f} ms, "
+              f"best {min(taken) * 1000:.0f} ms ({opts.runs} runs)")
     if opts.importtime:
         rows = import_times(args)
         print(f"{len(rows)} modules imported, {sum(r[1] for r in rows) / 1000:.0f} ms in all")
