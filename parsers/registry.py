@@ -6,7 +6,8 @@ matches names the spec. Patterns match a path *suffix* at a ``/`` boundary, so
 the same table serves a collector zip (``var/log/waagent.log``), a sosreport
 (``sosreport-vm-2024/var/log/waagent.log``) and a bare folder.
 A member no pattern names is sniffed by content (``sniff()`` of the parsers
-that declare a ``SNIFF_ORDER``, lowest first), then read by the generic text parser if it is text.
+that declare a ``SNIFF_ORDER``, lowest first, each asked only when its ``SNIFF_HINT``
+is found in the text), then read by the generic text parser if it is text.
 
 The rows come from what each parser module declares (``SPECS``, see ``parsers.base``)
 and the two rows no parser reads, in the order of ``ORDER``. The declarations are read
@@ -68,8 +69,8 @@ def _source_declaration(name: str) -> dict:
     return names
 
 
-def _declared(name: str) -> tuple[tuple[Spec, ...], int | None]:
-    """Parser module ``name``'s ``SPECS`` (``parser`` filled in) and ``SNIFF_ORDER``.
+def _declared(name: str) -> tuple[tuple[Spec, ...], int | None, str | None]:
+    """Parser module ``name``'s ``SPECS`` (``parser`` filled in), ``SNIFF_ORDER`` and ``SNIFF_HINT``.
 
     Read from its source, so the parser (and the regexes it compiles) loads only when a
     member needs it; where the source is not there or the paragraph does not run alone,
@@ -79,7 +80,8 @@ def _declared(name: str) -> tuple[tuple[Spec, ...], int | None]:
         names = _source_declaration(name)
     except Exception:  # noqa: BLE001 - reading the source is only a speed-up
         names = vars(_module(name))
-    return tuple(replace(s, parser=name) for s in names.get("SPECS", ())), names.get("SNIFF_ORDER")
+    return (tuple(replace(s, parser=name) for s in names.get("SPECS", ())), names.get("SNIFF_ORDER"),
+            names.get("SNIFF_HINT"))
 
 
 def _module(name: str) -> ModuleType:
@@ -153,6 +155,23 @@ def skim_of(spec: Spec) -> Skim | None:
 def sniff(head: str) -> Spec:
     """The spec of an unnamed text member, judged by its first lines."""
     for name in SNIFFERS:
-        if _module(name).sniff(head):
+        hint = _sniff_hint(name)
+        if (hint is None or hint.search(head)) and _module(name).sniff(head):
             return _SPEC_OF_PARSER[name]
     return TEXT
+
+
+_SNIFF_HINTS: dict[str, regex.Pattern | None] = {}
+
+
+def _sniff_hint(name: str) -> regex.Pattern | None:
+    r"""Sniffer ``name``'s ``SNIFF_HINT``, compiled at its first use: a parser whose hint a text lacks is not
+    imported to be asked about it.
+
+    >>> _sniff_hint("ip_route").search("default via 10.0.0.1 dev eth0") is not None
+    True
+    """
+    if name not in _SNIFF_HINTS:
+        hint = _DECLARED[name][2]
+        _SNIFF_HINTS[name] = None if hint is None else regex.compile(hint)
+    return _SNIFF_HINTS[name]

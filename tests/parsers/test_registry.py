@@ -339,11 +339,13 @@ def test_every_parser_module_is_in_the_registry_list():
 
 @pytest.mark.parametrize("name", registry.PARSERS)
 def test_the_declaration_read_from_source_is_the_module_s(name):
-    """The registry reads SPECS and SNIFF_ORDER without importing the parser: what it reads is what the module holds."""
+    """The registry reads SPECS, SNIFF_ORDER and SNIFF_HINT without importing the parser: what it reads is what the
+    module holds."""
     module = _module(name)
     declared = registry._source_declaration(name)  # raises where it would fall back on importing
     assert declared.get("SPECS", ()) == getattr(module, "SPECS", ())
     assert declared.get("SNIFF_ORDER") == getattr(module, "SNIFF_ORDER", None)
+    assert declared.get("SNIFF_HINT") == getattr(module, "SNIFF_HINT", None)
     assert all(spec.parser is None for spec in getattr(module, "SPECS", ()))  # the module implies it
     rows = [replace(spec, parser=name) for spec in getattr(module, "SPECS", ())]
     assert [s for s in registry.TABLE if s.parser == name] == rows
