@@ -27,9 +27,9 @@ from pathlib import Path
 
 import regex
 
+from azlog_vmbackup.analyzer.knowledge.mirror import builtin_dir
 from azlog_vmbackup.analyzer.knowledge.schema import (
     KnowledgeError,
-    builtin_dir,
     check_fields,
     entries,
     one_of,

@@ -35,10 +35,10 @@ import regex
 from azlog_vmbackup.analyzer.knowledge import steps
 from azlog_vmbackup.analyzer.knowledge.causes import Cause, load_causes
 from azlog_vmbackup.analyzer.knowledge.literals import required_literals
+from azlog_vmbackup.analyzer.knowledge.mirror import builtin_dir
 from azlog_vmbackup.analyzer.knowledge.schema import (
     KNOWLEDGE_FILES,
     KnowledgeError,
-    builtin_dir,
     check_fields,
     entries,
     os_field,
