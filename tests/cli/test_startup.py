@@ -14,8 +14,10 @@ import pytest
 from azlog_vmbackup.entry import analyze_args, explain_args
 from tests.helpers import ROOT
 
+HEAVY = ("pandas", "numpy", "typer", "rich", "pydantic", "lxml", "evtx", "hyperscan")
+WATCHED = (*HEAVY, "click", "yaml", "rapidfuzz", "jinja2", "difflib")
 # run a command line as `python -m azlog_vmbackup` or as the console script would, then report sys.modules
-WRAPPER = """
+WRAPPER = f"""
 import json, runpy, sys
 how, args = sys.argv[1], sys.argv[2:]
 sys.argv = ["azlog", *args]
@@ -28,8 +30,8 @@ try:
         main()
 except SystemExit as e:
     code = e.code or 0
-heavy = ("pandas", "numpy", "typer", "rich", "pydantic", "lxml", "evtx", "hyperscan")
-sys.stderr.write("\\nMODULES " + json.dumps({"code": code, "loaded": [m for m in heavy if m in sys.modules]}) + "\\n")
+heavy = {WATCHED!r}
+sys.stderr.write("\\nMODULES " + json.dumps({{"code": code, "loaded": [m for m in heavy if m in sys.modules]}}) + "\\n")
 """
 
 
@@ -43,7 +45,7 @@ def _run(how: str, *args: str) -> tuple[int, list[str], str, str]:
 
 def _loaded(how: str, *args: str) -> tuple[int, list[str], str]:
     code, loaded, out, _ = _run(how, *args)
-    return code, loaded, out
+    return code, [m for m in loaded if m in HEAVY], out
 
 
 @pytest.mark.parametrize("how", ["module", "script"])
@@ -125,3 +127,12 @@ def test_what_goes_to_typer_instead(monkeypatch):
     monkeypatch.setattr("os.access", lambda path, mode: False)  # an existing bundle this user cannot read
     assert analyze_args(["analyze", str(ROOT / "README.md")]) is None
     assert analyze_args(["analyze", "no/such/bundle.zip"]) is not None
+
+
+def test_plain_analyze_loads_only_what_the_bundle_needs():
+    """No command-line framework, no YAML (the knowledge comes from its mirror), no fuzzy matching when a cause
+    is named, no report templates for JSON."""
+    code, loaded, out, _ = _run("script", "analyze", FAILED, "--format", "json", "--engine", "regex")
+    assert code == 0 and json.loads(out)["diagnoses"][0]["cause"] == "fsfreeze-failed"
+    assert not {"typer", "click", "rich", "pydantic", "yaml", "rapidfuzz", "pandas", "jinja2", "difflib",
+                "hyperscan"} & set(loaded), loaded
