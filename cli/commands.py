@@ -6,16 +6,16 @@ failing signature examples.
 """
 from __future__ import annotations
 
-import gc
 import os
 import sys
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Iterator, Optional, TextIO
+from typing import Optional
 
 import typer
 
+from azlog_vmbackup import actions
+from azlog_vmbackup.actions import EXIT_INPUT, EXIT_USAGE, fail
 from azlog_vmbackup.analyzer.matching.engines import CHOICES as ENGINES
 from azlog_vmbackup.analyzer.report import FORMATS, LANGS, LEVELS, REPORT_FORMATS
 from azlog_vmbackup.core.extras import install_hint
@@ -26,9 +26,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, context_settings=_
 sig_app = typer.Typer(add_completion=False, no_args_is_help=True, context_settings=_SETTINGS,
                       help="List, inspect and test signatures (built-in plus --signatures).")
 app.add_typer(sig_app, name="signatures")
-
-EXIT_INPUT = 3
-EXIT_USAGE = 2
 
 
 def _one_of(option: str, choices: tuple[str, ...]):
@@ -55,7 +52,6 @@ OutputOpt = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the
 FailOnOpt = typer.Option(None, "--fail-on", metavar="|".join(LEVELS), callback=_one_of("--fail-on", LEVELS),
                          help="Exit 1 when a diagnosis at this confidence or above exists (for scripts).")
 OSES = ("linux", "windows")
-SPINNER_BYTES = 20 << 20  # a bundle larger than this shows a spinner while it is read (stderr on a terminal)
 LimitOpt = typer.Option([], "--limit", metavar="NAME=VALUE", show_default=False,
                         help="Override a limit (repeatable; sizes take K, M, G): member_bytes, "
                         "total_bytes, ratio, members, depth, nested_bytes, line_bytes, records, seconds. "
@@ -78,65 +74,6 @@ def _root(version: bool = typer.Option(False, "--version", "-V", callback=_versi
     """Tell why an Azure VM backup failed, from the guest log bundle."""
 
 
-def fail(message: str, code: int = EXIT_INPUT) -> None:
-    typer.echo(f"azlog: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _engine(name: str | None) -> str:
-    """The matching engine to use: ``--engine``, else $AZLOG_ENGINE, else auto; a bad one is a usage error."""
-    from azlog_vmbackup.analyzer.matching import engines
-
-    chosen = name or os.environ.get(engines.ENV, "").strip().lower() or engines.AUTO
-    try:
-        engines.get(chosen)
-    except ValueError:
-        source = "--engine" if name else engines.ENV
-        fail(f"unknown matching engine {chosen!r} ({source}): choose {', '.join(engines.CHOICES)}", EXIT_USAGE)
-    except RuntimeError as e:
-        fail(str(e), EXIT_USAGE)
-    return chosen
-
-
-def _knowledge(extra: list[Path]):
-    from azlog_vmbackup.analyzer.knowledge.schema import KnowledgeError
-    from azlog_vmbackup.analyzer.knowledge.store import Knowledge
-
-    try:
-        return Knowledge.load(extra)
-    except KnowledgeError as e:
-        fail(f"bad knowledge file: {e}")
-
-
-def _limits(settings: list[str]):
-    from azlog_vmbackup.core.bundle import Limits
-
-    try:
-        return Limits.configured(settings, os.environ.get("AZLOG_LIMITS"))
-    except ValueError as e:
-        fail(str(e), 2)
-
-
-@contextmanager
-def _output(path: Path | None) -> Iterator[TextIO]:
-    """Where a report goes: FILE, or stdout (a reader that goes away early, ``| head``, ends azlog quietly)."""
-    if path is None:
-        try:
-            yield sys.stdout
-            sys.stdout.flush()
-        except BrokenPipeError:
-            from azlog_vmbackup.streams import quiet_exit
-
-            quiet_exit()
-        return
-    try:
-        out = open(path, "w", encoding="utf-8")
-    except OSError as e:
-        fail(f"cannot write {path}: {e.strerror}", 2)
-    with out:
-        yield out
-
-
 @app.command()
 def analyze(
     bundle: Path = BundleArg,
@@ -153,24 +90,7 @@ def analyze(
     engine: Optional[str] = EngineOpt,
 ) -> None:
     """Diagnose one bundle: ranked causes, error codes, evidence, remediation."""
-    from azlog_vmbackup.analyzer.apps.analyze import analyze as run
-    from azlog_vmbackup.core.bundle import BundleError
-
-    limits = _limits(limit)
-    engine = _engine(engine)
-    knowledge = _knowledge(signatures)
-    activity = None
-    if fmt == "html":
-        from azlog_vmbackup.analyzer.report.picture import Activity
-
-        activity = Activity()
-    try:
-        with _spinner(bundle):
-            result = run(bundle, knowledge, limits, on_record=activity, engine=engine)
-    except BundleError as e:
-        fail(str(e))
-    _emit(result, knowledge, fmt, output, color, lang, activity=activity, explain=explain)
-    _fail_on(result, fail_on)
+    actions.analyze(bundle, fmt, output, fail_on, explain, signatures, color, lang, limit, engine)
 
 
 @app.command()
@@ -196,9 +116,9 @@ def triage(
     if text_file is None and text is None and not bundles:
         fail("give the ticket text (--text-file FILE|- or --text) and/or bundles", 2)
     body = (text or "") + "\n" + _read_text(text_file) if text_file is not None else (text or "")
-    limits = _limits(limit)
-    engine = _engine(engine)
-    knowledge = _knowledge(signatures)
+    limits = actions.limits(limit)
+    engine = actions.engine(engine)
+    knowledge = actions.knowledge(signatures)
     messages = [b for b in bundles or [] if b.suffix.lower() == ".eml"]
     others = [b for b in bundles or [] if b.suffix.lower() != ".eml"]
     if len(messages) > 1:
@@ -215,8 +135,8 @@ def triage(
             outcome = run(body, others, knowledge, limits, engine)
     except BundleError as e:
         fail(str(e))
-    _emit(outcome.result, knowledge, fmt, output, None, lang, outcome.as_dict()["triage"])
-    _fail_on(outcome.result, fail_on)
+    actions.emit(outcome.result, knowledge, fmt, output, None, lang, outcome.as_dict()["triage"])
+    actions.fail_on(outcome.result, fail_on)
 
 
 def _read_text(name: str) -> str:
@@ -255,7 +175,7 @@ def sig_list(signatures: list[Path] = SignaturesOpt,
     """One line per signature: id, cause, weight, sources, file."""
     import json
 
-    knowledge = _knowledge(signatures)
+    knowledge = actions.knowledge(signatures)
     rows = [{"id": s.id, "kind": s.kind, "cause": s.cause, "weight": s.weight, "os": s.os.value,
              "sources": list(s.sources) or ["*"], "file": s.file} for s in knowledge.signatures]
     if fmt == "json":
@@ -272,7 +192,7 @@ def sig_show(sig_id: str = typer.Argument(..., metavar="ID", help="Signature id.
     """Everything about one signature, its examples included."""
     import yaml
 
-    knowledge = _knowledge(signatures)
+    knowledge = actions.knowledge(signatures)
     sig = next((s for s in knowledge.signatures if s.id == sig_id), None)
     if sig is None:
         import difflib
@@ -294,7 +214,7 @@ def sig_test(signatures: list[Path] = SignaturesOpt) -> None:
     """Run every signature's match and no_match examples; exit 1 when one misbehaves."""
     from azlog_vmbackup.analyzer.matching.examples import failures
 
-    knowledge = _knowledge(signatures)
+    knowledge = actions.knowledge(signatures)
     problems = [f for s in knowledge.signatures for f in failures(s, knowledge.signatures)]
     for line in problems:
         typer.echo(f"FAIL {line}")
@@ -318,9 +238,9 @@ def timeline(
 
     if out.suffix.lower() not in tl.SUFFIXES:
         fail(f"--out must end with {' or '.join(tl.SUFFIXES)}", 2)
-    limits = _limits(limit)
-    engine = _engine(engine)
-    knowledge = _knowledge(signatures)
+    limits = actions.limits(limit)
+    engine = actions.engine(engine)
+    knowledge = actions.knowledge(signatures)
     try:
         frame = tl.build(bundle, knowledge, limits, engine)
     except BundleError as e:
@@ -365,8 +285,8 @@ def batch(
         if executor not in (None, engine):
             fail(f"--engine {engine} contradicts --executor {executor.value}", EXIT_USAGE)
         executor, engine = Executor(engine), None
-    engine = _engine(engine)
-    limits = _limits(limit)
+    engine = actions.engine(engine)
+    limits = actions.limits(limit)
     try:
         summary = bt.run(inputs, out, jobs=jobs, resume=resume, retry_errors=retry_errors, unknown=unknown,
                          executor=(executor or Executor.local).value, scheduler=scheduler, engine=engine,
@@ -414,79 +334,12 @@ def serve(
     problem = settings.problem()
     if problem:
         fail(problem, EXIT_USAGE)
-    _knowledge(signatures)  # a bad signature file is refused here, before anything listens
+    actions.knowledge(signatures)  # a bad signature file is refused here, before anything listens
     typer.echo(f"azlog: serving on http://{host}:{port} ({workers} workers; docs at /docs)", err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False,
                 timeout_graceful_shutdown=int(timeout) + 5)
 
 
-def _emit(result, knowledge, fmt: str, output: Path | None, color: bool | None, lang: str,
-          triage: dict | None = None, activity=None, explain: bool = False) -> None:
-    from azlog_vmbackup.analyzer.report.i18n import localize
-
-    with _output(output) as out:
-        if fmt == "json":
-            from azlog_vmbackup.analyzer.report import json_report
-
-            out.write(json_report.dumps(json_report.document(result, triage)))
-            return
-        result.diagnoses = localize(result.diagnoses, knowledge.causes, lang)
-        if fmt == "markdown":
-            from azlog_vmbackup.analyzer.report import markdown_report
-
-            markdown_report.render(result, out, lang, triage)
-        elif fmt == "html":
-            from azlog_vmbackup.analyzer.report import html_report
-
-            html_report.render(result, out, lang, triage, activity)
-        else:
-            from azlog_vmbackup.analyzer.report import text_report
-
-            text_report.render(result, out, color=False if output else color, lang=lang, triage=triage,
-                               explain=explain)
-
-
-def _fail_on(result, level: str | None) -> None:
-    """``--fail-on LEVEL``: exit 1 when a diagnosis at LEVEL or above exists (for scripts)."""
-    if level is None:
-        return
-    wanted = LEVELS[:LEVELS.index(level) + 1]
-    if any(d.confidence in wanted for d in result.diagnoses):
-        raise typer.Exit(1)
-
-
-@contextmanager
-def _spinner(bundle: Path) -> Iterator[None]:
-    """A spinner on stderr while a large bundle is read, when stderr is a terminal; nothing otherwise."""
-    try:
-        large = bundle.is_file() and bundle.stat().st_size > SPINNER_BYTES
-    except OSError:
-        large = False
-    if not (large and sys.stderr.isatty()):
-        yield
-        return
-    from rich.console import Console
-
-    with Console(stderr=True).status(f"reading {bundle.name} ({bundle.stat().st_size >> 20} MB)..."):
-        yield
-
-
 def run() -> None:
-    """Run the typer application on ``sys.argv``: no traceback reaches the user unless AZLOG_DEBUG is set."""
-    try:
-        app(prog_name="azlog")
-    except SystemExit:
-        gc.freeze()  # the process ends: its exit need not walk every object the analysis made (~0.2 s)
-        raise
-    except BrokenPipeError:  # `azlog ... | head`: the reader has all it wanted
-        from azlog_vmbackup.streams import quiet_exit
-
-        quiet_exit()
-    except KeyboardInterrupt:
-        typer.echo("azlog: interrupted", err=True)
-        sys.exit(130)
-    except Exception as e:  # noqa: BLE001 - the last line of defence
-        if os.environ.get("AZLOG_DEBUG"):
-            raise
-        typer.echo(f"azlog: internal error: {type(e).__name__}: {e}", err=True)
-        sys.exit(1)
+    """Run the typer application on ``sys.argv`` (``actions.guarded``: no traceback unless AZLOG_DEBUG is set)."""
+    actions.guarded(lambda: app(prog_name="azlog"))

@@ -8,11 +8,13 @@ bad content: it reports a problem with ``ctx.problem`` and goes on, or stops.
 What else it can do, it declares once, and the path table (``parsers.registry``)
 takes it from there: ``SPECS``, the path patterns of the members it reads (its
 ``Spec`` rows, ``parser`` left out); ``SNIFF_ORDER``, when its ``sniff(head) ->
-bool`` is asked about unnamed text (lowest first); ``SKIM``, when a large log may
-be skimmed. ``SPECS`` and ``SNIFF_ORDER`` sit together in one paragraph after the
-imports (no blank line inside) and use only the names of this module (``Spec``,
-``OS``, the path fragments below): the registry reads that paragraph without
-importing the parser.
+bool`` is asked about unnamed text (lowest first); ``SNIFF_HINT``, a regex found
+in every head its ``sniff`` claims (a necessary condition, cheap to test: the
+parser is imported and asked only about text that holds it); ``SKIM``, when a
+large log may be skimmed. ``SPECS``, ``SNIFF_ORDER`` and ``SNIFF_HINT`` sit
+together in one paragraph after the imports (no blank line inside) and use only
+the names of this module (``Spec``, ``OS``, the path fragments below): the
+registry reads that paragraph without importing the parser.
 """
 from __future__ import annotations
 

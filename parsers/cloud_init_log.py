@@ -44,6 +44,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("cloud_init_log", r"var/log/cloud-init(?:-output)?\.log" + ROT, os=OS.LINUX, log=True),
 )
 SNIFF_ORDER = 80
+SNIFF_HINT = r"\d\d:\d\d:\d\d,\d{3} - |Cloud-init v\. "
 
 MAX_LINES = 1000
 

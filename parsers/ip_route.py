@@ -41,6 +41,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("ip_route", r"ip[-_]?route[^/]*\.(?:txt|out)", os=OS.LINUX),
 )
 SNIFF_ORDER = 36
+SNIFF_HINT = r" dev "
 
 WIRESERVER = ipaddress.ip_address("168.63.129.16")
 _TYPES = ("unicast", "unreachable", "blackhole", "prohibit", "throw", "local", "broadcast", "anycast", "multicast",

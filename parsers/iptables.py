@@ -54,6 +54,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("firewall_rules", r"(?:ip6?tables|nft)[^/]*\.(?:txt|out)", os=OS.LINUX),
 )
 SNIFF_ORDER = 35
+SNIFF_HINT = r"Chain |\*|table |flush ruleset|#!/usr/sbin/nft"
 
 WIRESERVER = ipaddress.ip_address("168.63.129.16")
 PORTS = (80, 32526)  # the wireserver and the host plugin

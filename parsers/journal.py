@@ -65,6 +65,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("journal", r"[^/]*journalctl[^/]*", os=OS.LINUX, log=True),
 )
 SNIFF_ORDER = 66
+SNIFF_HINT = r"-- |\{|\d\.\d|\d{9}|\d:\d\d:\d\d"  # markers, json, monotonic, unix, full
 
 MAX_PRETTY_LINES = 200
 _MARKER = regex.compile(r"-- (?:Logs begin at |Journal begins at |Boot [0-9a-f]{32} --|Reboot --|No entries --)")

@@ -6,7 +6,8 @@ matches names the spec. Patterns match a path *suffix* at a ``/`` boundary, so
 the same table serves a collector zip (``var/log/waagent.log``), a sosreport
 (``sosreport-vm-2024/var/log/waagent.log``) and a bare folder.
 A member no pattern names is sniffed by content (``sniff()`` of the parsers
-that declare a ``SNIFF_ORDER``, lowest first), then read by the generic text parser if it is text.
+that declare a ``SNIFF_ORDER``, lowest first, each asked only when its ``SNIFF_HINT``
+is found in the text), then read by the generic text parser if it is text.
 
 The rows come from what each parser module declares (``SPECS``, see ``parsers.base``)
 and the two rows no parser reads, in the order of ``ORDER``. The declarations are read
@@ -16,6 +17,7 @@ imported when a member of its spec is read or sniffed.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
@@ -68,8 +70,8 @@ def _source_declaration(name: str) -> dict:
     return names
 
 
-def _declared(name: str) -> tuple[tuple[Spec, ...], int | None]:
-    """Parser module ``name``'s ``SPECS`` (``parser`` filled in) and ``SNIFF_ORDER``.
+def _declared(name: str) -> tuple[tuple[Spec, ...], int | None, str | None]:
+    """Parser module ``name``'s ``SPECS`` (``parser`` filled in), ``SNIFF_ORDER`` and ``SNIFF_HINT``.
 
     Read from its source, so the parser (and the regexes it compiles) loads only when a
     member needs it; where the source is not there or the paragraph does not run alone,
@@ -79,7 +81,8 @@ def _declared(name: str) -> tuple[tuple[Spec, ...], int | None]:
         names = _source_declaration(name)
     except Exception:  # noqa: BLE001 - reading the source is only a speed-up
         names = vars(_module(name))
-    return tuple(replace(s, parser=name) for s in names.get("SPECS", ())), names.get("SNIFF_ORDER")
+    return (tuple(replace(s, parser=name) for s in names.get("SPECS", ())), names.get("SNIFF_ORDER"),
+            names.get("SNIFF_HINT"))
 
 
 def _module(name: str) -> ModuleType:
@@ -93,7 +96,10 @@ TABLE: tuple[Spec, ...] = tuple(spec for source in ORDER
 SNIFFERS: tuple[str, ...] = tuple(sorted((n for n in PARSERS if _DECLARED[n][1] is not None),
                                          key=lambda n: _DECLARED[n][1]))
 
-_COMPILED = [(regex.compile(r"(?:^|/)(?:" + s.pattern + r")$"), s) for s in TABLE]
+# The table is written for the regex module; on an ASCII path the re module reads these patterns alike (digits,
+# word characters, classes, groups) and compiles them in a third of the time, so only other paths need regex.
+_ASCII_TABLE = [(re.compile(r"(?:^|/)(?:" + s.pattern + r")$"), s) for s in TABLE]
+_TABLE: list[tuple[regex.Pattern, Spec]] | None = None
 _SPEC_OF_PARSER = {s.parser: s for s in reversed(TABLE) if s.parser}
 _OS_OF_SPEC = {s.name: s.os for s in TABLE if s.os is not OS.ANY}
 # free-text logs (Spec.log): any program's lines may sit in them, so content signatures read them all
@@ -130,10 +136,22 @@ def classify(path: str) -> Spec | None:
     True
     """
     norm = normalise(path)
-    for rx, spec in _COMPILED:
+    for rx, spec in _ASCII_TABLE if norm.isascii() else _table():
         if rx.search(norm):
             return spec
     return None
+
+
+def _table() -> list[tuple[regex.Pattern, Spec]]:
+    """The path table compiled by the regex module, for paths that are not ASCII (compiled at the first).
+
+    >>> _table()[0][1].name, bool(_table()[0][0].search("var/log/waagent.log-٢٠٢٤"))
+    ('waagent_log', True)
+    """
+    global _TABLE
+    if _TABLE is None:
+        _TABLE = [(regex.compile(r"(?:^|/)(?:" + s.pattern + r")$"), s) for s in TABLE]
+    return _TABLE
 
 
 def spec_os(name: str | None) -> OS:
@@ -153,6 +171,23 @@ def skim_of(spec: Spec) -> Skim | None:
 def sniff(head: str) -> Spec:
     """The spec of an unnamed text member, judged by its first lines."""
     for name in SNIFFERS:
-        if _module(name).sniff(head):
+        hint = _sniff_hint(name)
+        if (hint is None or hint.search(head)) and _module(name).sniff(head):
             return _SPEC_OF_PARSER[name]
     return TEXT
+
+
+_SNIFF_HINTS: dict[str, regex.Pattern | None] = {}
+
+
+def _sniff_hint(name: str) -> regex.Pattern | None:
+    r"""Sniffer ``name``'s ``SNIFF_HINT``, compiled at its first use: a parser whose hint a text lacks is not
+    imported to be asked about it.
+
+    >>> _sniff_hint("ip_route").search("default via 10.0.0.1 dev eth0") is not None
+    True
+    """
+    if name not in _SNIFF_HINTS:
+        hint = _DECLARED[name][2]
+        _SNIFF_HINTS[name] = None if hint is None else regex.compile(hint)
+    return _SNIFF_HINTS[name]

@@ -65,6 +65,7 @@ SPECS: tuple[Spec, ...] = (
          r"[^/]*serial[^/]*console[^/]*|[^/]*serialconsole[^/]*|[^/]*bootdiagnostics[^/]*\.(?:log|txt)", log=True),
 )
 SNIFF_ORDER = 40  # before the logs whose lines a console also shows
+SNIFF_HINT = r"\d\d:\d\d:\d\d|\x1b|0\.000000\] Linux version "  # \x1b: colours may split a console line
 
 COMPONENT = "VMSnapshotLinux"
 

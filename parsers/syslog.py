@@ -73,6 +73,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("syslog", r"truncated_+var_log_(?:messages|syslog|kern\.log)" + ROT, os=OS.LINUX, log=True),
 )
 SNIFF_ORDER = 70
+SNIFF_HINT = r"\d\d:\d\d:\d\d"
 
 MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}

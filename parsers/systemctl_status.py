@@ -57,6 +57,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("systemctl_status", r"[^/]*systemctl[^/]*status[^/]*", os=OS.LINUX, log=True),
 )
 SNIFF_ORDER = 63
+SNIFF_HINT = r"Loaded: |Active: "
 
 MAX_BLOCK_LINES = 80
 _UNIT = regex.compile(

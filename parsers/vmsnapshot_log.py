@@ -76,6 +76,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("vmsnapshot_extension_log", r"^extension\.log" + ROT, os=OS.LINUX, log=True),  # sent on its own
 )
 SNIFF_ORDER = 30
+SNIFF_HINT = r"\d{4}[-/]\d\d[-/]\d\d \d\d:\d\d:\d\d"
 
 MAX_CONTINUATION_LINES = 2000
 MAX_CONTINUATION_BYTES = 256 * 1024

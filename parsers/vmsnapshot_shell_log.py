@@ -38,6 +38,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("vmsnapshot_shell_log", VMSNAP_LOG + r"shell\.log" + ROT, os=OS.LINUX, log=True),
 )
 SNIFF_ORDER = 60
+SNIFF_HINT = r"\d\d:\d\d:\d\d"
 
 _MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}

@@ -74,6 +74,7 @@ SPECS: tuple[Spec, ...] = (
          os=OS.LINUX, log=True),
 )
 SNIFF_ORDER = 50
+SNIFF_HINT = r"\d{4}[-/]\d\d[-/]\d\d[ T]\d\d:\d\d"
 
 MAX_CONTINUATION_LINES = 2000
 MAX_RECORD_CHARS = 256 * 1024

@@ -79,6 +79,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("windows_telemetry_log", r"windowsazure/logs/telemetry[^/]*\.log", os=OS.WINDOWS, log=True),
 )
 SNIFF_ORDER = 20
+SNIFF_HINT = r"\d:\d\d:\d\d|Microsoft Azure VM Health Report"
 
 MAX_RECORD_LINES = 2000
 MAX_RECORD_CHARS = 256 * 1024

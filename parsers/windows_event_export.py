@@ -72,6 +72,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("windows_event_export", r"(?:eventlogs?|winevt)/[^/]+\.(?:txt|csv|xml)", os=OS.WINDOWS),
 )
 SNIFF_ORDER = 10
+SNIFF_HINT = (r"schemas\.microsoft\.com/win/2004/08/events/event|#TYPE|[,;\t]|\[\d+\]:"  # xml, csv, text
+              r"|TimeCreated|ProviderName|TimeGenerated|LevelDisplayName|EntryType|InstanceId|RecordId")  # list
 
 HEAD = 64 * 1024
 MAX_TEXT = 16 * 1024

@@ -15,8 +15,6 @@ def explain(name: str, fmt: str = "text", lang: str = "en", out: TextIO | None =
             err: TextIO | None = None, vm_os: str | None = None) -> int:
     """Print what code or cause ``name`` means (what to collect: on ``vm_os`` only, when given); the exit code
     (3: unknown name, nearest ones on ``err``)."""
-    import difflib
-
     from azlog_vmbackup.analyzer.knowledge.causes import load_causes
     from azlog_vmbackup.analyzer.knowledge.codes import load_codes
     from azlog_vmbackup.analyzer.knowledge.schema import KnowledgeError
@@ -33,6 +31,8 @@ def explain(name: str, fmt: str = "text", lang: str = "en", out: TextIO | None =
     info = knowledge.codes.get(name)
     cause = knowledge.causes.get(name.strip().lower())
     if info is None and cause is None:
+        import difflib
+
         near = knowledge.codes.nearest(name) + difflib.get_close_matches(name.lower(), list(knowledge.causes), n=2)
         err.write(f"azlog: unknown code or cause {name!r}" + (f"; nearest: {', '.join(near)}" if near else "") + "\n")
         return EXIT_INPUT

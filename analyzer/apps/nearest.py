@@ -32,8 +32,8 @@ def words(text: str) -> str:
     return " ".join(w for w in found if w not in _COMMON)
 
 
-def knowledge_texts(knowledge: Knowledge) -> list[tuple[str, str]]:
-    """``(text, cause id)`` for everything the knowledge base says of a cause."""
+def knowledge_texts(knowledge: Knowledge) -> list[tuple[str, str, str]]:
+    """``(text, cause id, its words)`` for everything the knowledge base says of a cause."""
     texts: list[tuple[str, str]] = []
     for sig in knowledge.signatures:
         if sig.kind == "evidence" and sig.cause:
@@ -42,18 +42,19 @@ def knowledge_texts(knowledge: Knowledge) -> list[tuple[str, str]]:
         texts += [(m, cause) for m in info.messages for cause in info.causes[:1]]
     for cause in knowledge.causes.values():
         texts += [(cause.title, cause.id), (cause.description or "", cause.id)]
-    return [(text, cause) for text, cause in texts if len(words(text).split()) >= MIN_WORDS]
+    said = {text: words(text) for text in dict.fromkeys(text for text, _ in texts)}  # each text's words once
+    return [(text, cause, said[text]) for text, cause in texts if len(said[text].split()) >= MIN_WORDS]
 
 
-_INDEXES: dict[int, tuple[Knowledge, list[tuple[str, str]], list[str]]] = {}
+_INDEXES: dict[int, tuple[Knowledge, list[tuple[str, str, str]], list[str]]] = {}
 
 
-def _index(knowledge: Knowledge) -> tuple[list[tuple[str, str]], list[str]]:
+def _index(knowledge: Knowledge) -> tuple[list[tuple[str, str, str]], list[str]]:
     """``knowledge_texts`` and their words, built once per knowledge base (a batch reuses one for every bundle)."""
     kept = _INDEXES.get(id(knowledge))
     if kept is None or kept[0] is not knowledge:
         texts = knowledge_texts(knowledge)
-        kept = _INDEXES[id(knowledge)] = (knowledge, texts, [words(text) for text, _ in texts])
+        kept = _INDEXES[id(knowledge)] = (knowledge, texts, [said for _, _, said in texts])
     return kept[1], kept[2]
 
 
@@ -69,7 +70,7 @@ def nearest(lines: list[tuple[int, Evidence]], knowledge: Knowledge, vm: OS = OS
             continue
         for _, score, index in process.extract(query, choices, scorer=fuzz.token_sort_ratio,
                                                 score_cutoff=MIN_SIMILARITY, limit=5):
-            text, cause_id = texts[index]
+            text, cause_id, _ = texts[index]
             cause = knowledge.causes[cause_id]
             if not cause.os.applies_to(vm):
                 continue

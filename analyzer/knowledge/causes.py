@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from azlog_vmbackup.analyzer.knowledge import steps
+from azlog_vmbackup.analyzer.knowledge.mirror import builtin_dir
 from azlog_vmbackup.analyzer.knowledge.schema import (
     KnowledgeError,
-    builtin_dir,
     check_fields,
     entries,
     one_of,

@@ -21,15 +21,14 @@ ends with only the beginning of a message (a truncated portal or email line).
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
 import regex
 
+from azlog_vmbackup.analyzer.knowledge.mirror import builtin_dir
 from azlog_vmbackup.analyzer.knowledge.schema import (
     KnowledgeError,
-    builtin_dir,
     check_fields,
     entries,
     one_of,
@@ -117,6 +116,8 @@ class CodeBook:
 
     def nearest(self, name: str, n: int = 3) -> list[str]:
         """Known codes whose spelling is closest to ``name``."""
+        import difflib  # only for a name no code spells: not worth importing at every start
+
         keys = difflib.get_close_matches(key(name), list(self.by_key), n=n * 2, cutoff=0.6)
         return list(dict.fromkeys(self.by_key[k].code for k in keys))[:n]
 

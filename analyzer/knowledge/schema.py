@@ -5,35 +5,28 @@ Every error names the file, the entry (number and id) and the field:
 """
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
-
+from azlog_vmbackup.analyzer.knowledge import mirror
 from azlog_vmbackup.core.model import OS
 
 KNOWLEDGE_FILES = ("causes.yaml", "codes.yaml")  # the other *.yaml files in signatures/ are signatures
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same rules, faster
+_UNPARSED = object()
 
 
 class KnowledgeError(ValueError):
     """A knowledge file is invalid; the message names the file, the entry and the field."""
 
 
-def builtin_dir() -> Path:
-    """The folder of the built-in YAML files, inside the installed package."""
-    return Path(str(resources.files("azlog_vmbackup.signatures")))
-
-
 def entries(path: Path) -> Iterator[tuple[str, dict]]:
-    """(where, mapping) for each entry of the YAML list in ``path``."""
+    """(where, mapping) for each entry of the YAML list in ``path`` (its data from ``mirror`` when it has it)."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        data = mirror.parsed(path.read_bytes(), _UNPARSED)
+        if data is _UNPARSED:
+            data = _parse(path)
     except OSError as e:
         raise KnowledgeError(f"{path}: cannot read: {e.strerror}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise KnowledgeError(f"{path}: not valid YAML: {str(e).splitlines()[0]}") from None
     if not isinstance(data, list):
         raise KnowledgeError(f"{path}: must be a list of entries")
     for i, entry in enumerate(data):
@@ -42,6 +35,16 @@ def entries(path: Path) -> Iterator[tuple[str, dict]]:
         if not isinstance(entry, dict):
             raise KnowledgeError(f"{where}: must be a mapping")
         yield where, entry
+
+
+def _parse(path: Path) -> Any:
+    """The YAML in ``path``; KnowledgeError when it is not valid (OSError when it cannot be read)."""
+    import yaml
+
+    try:
+        return mirror.load_yaml(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        raise KnowledgeError(f"{path}: not valid YAML: {str(e).splitlines()[0]}") from None
 
 
 def check_fields(where: str, entry: dict, allowed: set, required: set) -> None:

@@ -28,17 +28,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 import regex
 
 from azlog_vmbackup.analyzer.knowledge import steps
 from azlog_vmbackup.analyzer.knowledge.causes import Cause, load_causes
 from azlog_vmbackup.analyzer.knowledge.literals import required_literals
+from azlog_vmbackup.analyzer.knowledge.mirror import builtin_dir
 from azlog_vmbackup.analyzer.knowledge.schema import (
     KNOWLEDGE_FILES,
     KnowledgeError,
-    builtin_dir,
     check_fields,
     entries,
     os_field,
@@ -53,6 +53,35 @@ _OPS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "version_lt", "versi
 USER_REGEX_TIMEOUT = 0.5
 
 
+class Pattern:
+    r"""A signature's regex (``regex`` module), compiled at its first search: most signatures never search a
+    record of a small bundle, and compiling every one would cost more than the whole analysis.
+
+    >>> p = Pattern(r"Failed to FIFREEZE: (?P<mount>\S+)")
+    >>> p.search("2026-11-26 Failed to FIFREEZE: /data")["mount"]
+    '/data'
+    """
+
+    __slots__ = ("pattern", "flags", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern, self.flags = pattern, flags
+        self._compiled = None
+
+    def compiled(self):
+        """The compiled regex; raises ``regex.error`` when ``pattern`` does not compile."""
+        if self._compiled is None:
+            self._compiled = regex.compile(self.pattern, self.flags)
+        return self._compiled
+
+    def search(self, text: str, *args, **kwargs):
+        """``regex.Pattern.search``: the first match in ``text``, or None."""
+        return self.compiled().search(text, *args, **kwargs)
+
+    def __reduce__(self):
+        return Pattern, (self.pattern, self.flags)  # pickled as its source: a worker compiles what it uses
+
+
 @dataclass(eq=False)
 class Signature:
     id: str
@@ -65,7 +94,7 @@ class Signature:
     os: OS = OS.ANY
     sources: tuple[str, ...] = ()  # spec names; the first one parses the examples
     hints: tuple[str, ...] = ()  # literals one of which every match contains (checked first)
-    pattern: Any = None  # compiled regex
+    pattern: Pattern | None = None  # the regex, compiled at its first search
     ignore_case: bool = False
     levels: frozenset[str] = frozenset()
     when: tuple[dict, ...] = ()
@@ -230,10 +259,12 @@ def _signature(where: str, e: dict, file: str, causes: dict[str, Cause], user: b
     if rx is not None:
         if not isinstance(rx, str):
             raise KnowledgeError(f"{where}: regex: must be a string")
-        try:
-            pattern = regex.compile(rx, regex.IGNORECASE if ignore_case else 0)
-        except regex.error as err:
-            raise KnowledgeError(f"{where}: regex: does not compile: {err}") from None
+        pattern = Pattern(rx, regex.IGNORECASE if ignore_case else 0)
+        if user:  # a user's regex is proven at once, so a bad one is a clear error before any work
+            try:
+                pattern.compiled()
+            except regex.error as err:
+                raise KnowledgeError(f"{where}: regex: does not compile: {err}") from None
     if not hints and rx is not None:
         hints = required_literals(rx) or ()
     if ignore_case:

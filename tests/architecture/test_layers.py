@@ -24,8 +24,8 @@ LAYERS = [
     ("ranking", ("azlog_vmbackup.analyzer.ranking",)),
     ("reports", ("azlog_vmbackup.analyzer.report",)),
     ("applications", ("azlog_vmbackup.analyzer.apps",)),
-    ("command line", ("azlog_vmbackup.entry", "azlog_vmbackup.commands", "azlog_vmbackup.streams",
-                      "azlog_vmbackup.__main__")),
+    ("command line", ("azlog_vmbackup.entry", "azlog_vmbackup.commands", "azlog_vmbackup.actions",
+                      "azlog_vmbackup.streams", "azlog_vmbackup.__main__")),
 ]
 # packages whose __init__ holds no code of a layer (docstring, version)
 NEUTRAL = {"azlog_vmbackup", "azlog_vmbackup.analyzer"}

@@ -12,6 +12,7 @@ import pytest
 import azlog_vmbackup.parsers
 from azlog_vmbackup.parsers import registry
 from azlog_vmbackup.parsers.base import Skim
+from tests.helpers import ROOT
 
 
 def test_a_spec_name_says_one_thing_about_the_os():
@@ -268,6 +269,35 @@ def test_classification_is_unchanged(path, name):
     assert (spec.name if spec else None) == name
 
 
+def _first(table, path):
+    norm = registry.normalise(path)
+    return next((spec for rx, spec in table if rx.search(norm)), None)
+
+
+def _member_paths() -> list[str]:
+    from azlog_vmbackup.core.bundle import Limits, open_bundle
+
+    bundles = [p for p in sorted((ROOT / "samples" / "bundles").iterdir()) if p.suffix in (".zip", ".gz", ".log")]
+    return [entry.path for bundle in bundles for entry in open_bundle(bundle, Limits())]
+
+
+def test_the_ascii_table_reads_ascii_paths_as_the_regex_table_does():
+    """ASCII paths are classified with the re module, which compiles the table faster; it must read every
+    pattern as the regex module does."""
+    paths = [path for path, _ in CLASSIFIED] + _member_paths()
+    variants = [f"{prefix}{path}{suffix}" for path in paths for prefix in ("", "sosreport-vm1/", "X/")
+                for suffix in ("", ".1", "-20240514", "-2024-05-14-1715652000", ".gz", "_1", "/", "x", ".txt")]
+    assert len(variants) > 3000 and all(v.isascii() for v in variants)
+    for path in variants:
+        assert _first(registry._ASCII_TABLE, path) == _first(registry._table(), path), path
+
+
+def test_a_path_that_is_not_ascii_is_read_by_the_regex_table():
+    path = "var/log/waagent.log-1e\u0301"  # regex's \w takes the combining accent, re's does not
+    assert _first(registry._ASCII_TABLE, path) is None
+    assert registry.classify(path).name == "waagent_log"
+
+
 # (spec name, parser module) of every row of the path table, and the sniffers in the order they are asked
 PAIRS = {
     ("waagent_log", "waagent_log"), ("extension_command_log", "waagent_log"),
@@ -339,11 +369,13 @@ def test_every_parser_module_is_in_the_registry_list():
 
 @pytest.mark.parametrize("name", registry.PARSERS)
 def test_the_declaration_read_from_source_is_the_module_s(name):
-    """The registry reads SPECS and SNIFF_ORDER without importing the parser: what it reads is what the module holds."""
+    """The registry reads SPECS, SNIFF_ORDER and SNIFF_HINT without importing the parser: what it reads is what the
+    module holds."""
     module = _module(name)
     declared = registry._source_declaration(name)  # raises where it would fall back on importing
     assert declared.get("SPECS", ()) == getattr(module, "SPECS", ())
     assert declared.get("SNIFF_ORDER") == getattr(module, "SNIFF_ORDER", None)
+    assert declared.get("SNIFF_HINT") == getattr(module, "SNIFF_HINT", None)
     assert all(spec.parser is None for spec in getattr(module, "SPECS", ()))  # the module implies it
     rows = [replace(spec, parser=name) for spec in getattr(module, "SPECS", ())]
     assert [s for s in registry.TABLE if s.parser == name] == rows

@@ -1,9 +1,12 @@
 """The built-in signature set: it loads, its ids are unique, and every example behaves."""
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from azlog_vmbackup.analyzer.knowledge.causes import load_causes
+from azlog_vmbackup.analyzer.knowledge.schema import KnowledgeError
 from azlog_vmbackup.analyzer.knowledge.signatures import load_signatures
 from azlog_vmbackup.analyzer.matching.examples import failures
 from azlog_vmbackup.parsers import registry
@@ -33,6 +36,28 @@ def test_no_pattern_starts_with_a_wildcard():
 @pytest.mark.parametrize("sig", SIGNATURES, ids=lambda s: s.id)
 def test_examples(sig):
     assert failures(sig, SIGNATURES) == []
+
+
+def test_every_builtin_regex_compiles():
+    """Built-in regexes compile at their first search, not at load: each must compile."""
+    for sig in SIGNATURES:
+        if sig.pattern is not None:
+            assert sig.pattern.compiled().pattern == sig.pattern.pattern, sig.id
+
+
+def test_a_user_regex_is_proven_at_load(tmp_path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("- id: my-sig\n  title: t\n  cause: fsfreeze-failed\n  weight: 0.5\n  regex: 'unclosed ('\n"
+                    "  examples: {match: ['x'], no_match: ['y']}\n")
+    with pytest.raises(KnowledgeError, match=r"mine.yaml: entry 1 \(my-sig\): regex: does not compile: "):
+        load_signatures([mine], causes=CAUSES)
+
+
+def test_a_pattern_travels_as_its_source():
+    sig = next(s for s in SIGNATURES if s.pattern is not None and s.pattern.flags)
+    copy = pickle.loads(pickle.dumps(sig.pattern))
+    assert (copy.pattern, copy.flags) == (sig.pattern.pattern, sig.pattern.flags)
+    assert copy.compiled().flags == sig.pattern.compiled().flags
 
 
 def test_every_text_signature_has_a_literal_prefilter():

@@ -1,0 +1,118 @@
+"""Knowledge YAML as data: from the mirror of the built-in files (``signatures/knowledge.json``), else parsed.
+
+Parsing the YAML files costs more than analyzing a small bundle (the constructor is Python even over
+libyaml), and importing PyYAML more again. The mirror holds what each built-in file parses to, keyed by the
+sha256 of its bytes; ``schema.entries`` takes a file's data from it when its bytes are there, and parses the
+YAML (``load_yaml``) otherwise: a file edited since, a user's own file. So the mirror speeds loading up and
+never changes what a file says: a stale one is only slower. After editing a built-in file, write it again::
+
+    python -m azlog_vmbackup.analyzer.knowledge.mirror
+
+(``tests/analyzer/knowledge/test_mirror.py`` fails while it is due). Only data JSON carries exactly (strings,
+numbers, booleans, null, lists, mappings with string keys) goes in; ``build`` refuses anything else.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import azlog_vmbackup.signatures
+
+NAME = "knowledge.json"
+_MISSING = object()
+_known: frozenset[str] | None = None  # the digests the mirror holds
+_unused: dict[str, Any] = {}  # what was read of it and not handed out yet
+
+
+def builtin_dir() -> Path:
+    """The folder of the built-in YAML files, inside the installed package."""
+    return Path(azlog_vmbackup.signatures.__file__).parent
+
+
+def digest(data: bytes) -> str:
+    """The key of a file's bytes in the mirror.
+
+    >>> digest(b"- id: x\\n")[:12]
+    '0b510b7d2af8'
+    """
+    return hashlib.sha256(data).hexdigest()
+
+
+def parsed(data: bytes, default: Any = _MISSING) -> Any:
+    """What the YAML file whose bytes are ``data`` parses to, when the mirror holds it; else ``default``.
+    Each call hands out objects of its own, as parsing would (the mirror is read again when it must)."""
+    global _known, _unused
+    key = digest(data)
+    if _known is None or key in _known and key not in _unused:
+        _unused = _read()
+        _known = frozenset(_unused)
+    found = _unused.pop(key, _MISSING)
+    return default if found is _MISSING else found["data"]
+
+
+def _read() -> dict[str, Any]:
+    """The mirror's files by digest; none when it is missing or unreadable (every file is parsed then)."""
+    try:
+        files = json.loads((builtin_dir() / NAME).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return files if isinstance(files, dict) else {}
+
+
+def build(folder: Path, load) -> dict:
+    """The mirror of the ``*.yaml`` files in ``folder``, each parsed with ``load(text)``; ValueError when a file
+    holds data JSON would not give back exactly."""
+    files = {}
+    for path in sorted(folder.glob("*.yaml")):
+        data = load(path.read_text(encoding="utf-8"))
+        try:
+            carried = exact(json.loads(json.dumps(data)), data)
+        except (TypeError, ValueError):  # not JSON at all (a date)
+            carried = False
+        if not carried:
+            raise ValueError(f"{path.name}: holds data JSON does not carry exactly (keys that are not strings, "
+                             "dates...); quote it in the YAML")
+        files[digest(path.read_bytes())] = {"file": path.name, "data": data}
+    return {"about": "signatures/*.yaml parsed; written by python -m azlog_vmbackup.analyzer.knowledge.mirror",
+            "files": files}
+
+
+def exact(a: Any, b: Any) -> bool:
+    """True when ``a`` and ``b`` are equal and of the same types throughout (``1 == 1.0 == True`` is not enough).
+
+    >>> exact({"a": [1, "x"]}, {"a": [1, "x"]}), exact({"a": 1}, {"a": 1.0}), exact({"1": 0}, {1: 0})
+    (True, False, False)
+    """
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(exact(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(exact(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def load_yaml(text: str) -> Any:
+    """What YAML ``text`` holds (PyYAML's safe loader; libyaml's when present: the same rules, faster).
+
+    >>> load_yaml("- id: x\\n  weight: 0.5\\n")
+    [{'id': 'x', 'weight': 0.5}]
+    """
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def write(folder: Path | None = None) -> Path:
+    """Write the mirror of ``folder`` (the built-in one) into it; returns its path."""
+    folder = folder or builtin_dir()
+    target = folder / NAME
+    text = json.dumps(build(folder, load_yaml), ensure_ascii=False, indent=1) + "\n"
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+if __name__ == "__main__":
+    print(f"wrote {write()}")
