@@ -147,12 +147,12 @@ def _on_end(_index, _start, end, _flags, ends):
 
 
 class _HyperscanSearch:
-    __slots__ = ("noise", "evidence", "db", "slot", "always", "fallback", "split")
+    __slots__ = ("noise", "evidence", "db", "slot", "always", "_fallback", "split")
 
     def __init__(self, compiled: _HyperscanSet, noise: list[Signature], evidence: list[Signature]):
         self.noise, self.evidence = noise, evidence
         self.split = len(noise)
-        self.fallback = RegexSearch(noise, evidence)
+        self._fallback: RegexSearch | None = None  # for text that is not ASCII, made at the first
         position = {id(sig): i for i, sig in enumerate(noise + evidence)}
         pool = compiled.signatures
         if len(position) != len(noise) + len(evidence) or not position.keys() <= {id(p) for p in pool}:
@@ -164,7 +164,9 @@ class _HyperscanSearch:
 
     def candidates(self, text: str):
         if not text.isascii():
-            return self.fallback.candidates(text)
+            if self._fallback is None:
+                self._fallback = RegexSearch(self.noise, self.evidence)
+            return self._fallback.candidates(text)
         found = set(self.always)
         if self.db is not None:
             hits: list[int] = []

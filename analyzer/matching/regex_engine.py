@@ -10,6 +10,7 @@ import ``engines``, which picks an engine and imports this one.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Sequence
 
@@ -20,11 +21,16 @@ def literal_prefilter(sigs: list[Signature]) -> re.Pattern | None:
     """One pattern of all the signatures' literal hints; None when some signature has none."""
     if not sigs or any(not s.hints for s in sigs):
         return None
-    exact = sorted({h for s in sigs if not s.ignore_case for h in s.hints}, key=len, reverse=True)
-    folded = sorted({h for s in sigs if s.ignore_case for h in s.hints}, key=len, reverse=True)
-    parts = [re.escape(h) for h in exact]
+    return _combined(frozenset(h for s in sigs if not s.ignore_case for h in s.hints),
+                     frozenset(h for s in sigs if s.ignore_case for h in s.hints))
+
+
+@functools.lru_cache(maxsize=64)
+def _combined(exact: frozenset[str], folded: frozenset[str]) -> re.Pattern:
+    """The pattern of these literals (specs that read the same signatures share it: compiling is slow)."""
+    parts = [re.escape(h) for h in sorted(exact, key=lambda h: (-len(h), h))]
     if folded:
-        parts.append("(?i:" + "|".join(re.escape(h) for h in folded) + ")")
+        parts.append("(?i:" + "|".join(re.escape(h) for h in sorted(folded, key=lambda h: (-len(h), h))) + ")")
     return re.compile("|".join(parts))
 
 
