@@ -66,9 +66,10 @@ class Skim:
     one. ``latest``: regexes of facts a later record replaces; the last such
     record of each piece read is enough. Both are searched in raw text.
 
-    ``start``: a regex of raw bytes; a line it matches at its start opens a
-    record (``is_start`` is asked about the others), so most lines are judged
-    without being decoded. Its group ``stamp``, when it has one, is the
+    ``start``: a regex (Python's ``re``) of raw bytes that matches within one
+    line; a line it matches at its start opens a record (``is_start`` is asked
+    about the others), so most lines are judged without being decoded. Its
+    group ``stamp``, when it has one, is the
     record's time stamp (of ``stamp_chars`` only), and ``time_of(stamp)`` the
     record's time as the parser reads it: a record equal to an earlier one
     but for its stamp may then be folded (``analyzer.matching.folding``: counted with the earlier

@@ -510,8 +510,7 @@ SKIM = Skim(
        _VMSNAPSHOT.replace(".", r"\.") + r"-[^\]\n]*" + _ENABLE.pattern, _AGENT_RECORD),
     # each generation's stamp and what follows it on a record's first line (a sufficient condition: lines
     # of other shapes are asked ``is_record_start``); ``parse`` reads the same stamp with ``stamp_time``
-    start=r"(?P<stamp>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z) " + _LEVEL_WORD
-    + r"|(?P<stamp>\d{4}/\d\d/\d\d \d\d:\d\d:\d\d\.\d+) " + _LEVEL_WORD
-    + r"|(?P<stamp>\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) ",
+    start=r"(?P<stamp>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z(?= " + _LEVEL_WORD
+    + r")|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d\.\d+(?= " + _LEVEL_WORD + r")|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?= ))",
     time_of=stamp_time,
 )

@@ -54,7 +54,7 @@ class Folds:
     >>> folds.matcher.apply(verdict, first, "waagent_log")
     ['waagent-wireserver-http-failed', 'waagent-http-network-error']
     >>> folds.learn(first, verdict, quiet=True)
-    >>> folds.fold(13, b"2026-11-20T01:00:10.000001Z", folds.known[b"key"])
+    >>> folds.queue.append((13, b"2026-11-20T01:00:10.000001Z", folds.known[b"key"]))
     >>> folds.replay(None), folds.matcher.records, folds.matcher.found['waagent-wireserver-http-failed'].count
     (1, 2, 2)
     """
@@ -64,7 +64,8 @@ class Folds:
         self.matcher, self.spec, self.time_of, self.stamp_chars = matcher, spec, time_of, stamp_chars
         self.known: dict[bytes, tuple[Record, Verdict, int]] = {}  # key -> (record, verdict, stamp length)
         self._expected: dict[int, tuple[bytes, str]] = {}  # first line of a record handed to the parser -> key
-        self._queue: list[tuple[int, bytes, tuple[Record, Verdict, int]]] = []
+        # (line, stamp, kept) of each record folded and not yet counted; the skimmer appends to it
+        self.queue: list[tuple[int, bytes, tuple[Record, Verdict, int]]] = []
         self._tails: dict[str, list[tuple[str, bool]]] = {}  # stamp shape -> what a body must not start with
         self._watched: list[tuple[tuple[str, ...], bool]] | None = None
 
@@ -82,10 +83,6 @@ class Folds:
     def expect(self, line: int, key: bytes, stamp: str) -> None:
         """The record starting at ``line`` (stamp ``stamp``) goes to the parser; its verdict may be kept."""
         self._expected[line] = (key, stamp)
-
-    def fold(self, line: int, stamp: bytes, kept: tuple[Record, Verdict, int]) -> None:
-        """Queue the record at ``line``, equal to a kept one but for ``stamp``."""
-        self._queue.append((line, stamp, kept))
 
     def learn(self, record: Record, verdict: Verdict, quiet: bool) -> None:
         """Keep ``verdict`` for the key of ``record`` (just matched) when it may be replayed; ``quiet``: the
@@ -122,7 +119,7 @@ class Folds:
 
         Each kept record's queued copies are counted at once: the newest time, the number of hits, and only
         the copies that stay among each signature's latest hits are made into records."""
-        queue = self._queue
+        queue = self.queue
         upto = len(queue)
         if before is not None:
             while upto and queue[upto - 1][0] >= before:

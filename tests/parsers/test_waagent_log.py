@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import zlib
 from datetime import datetime, timezone
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from azlog_vmbackup.core.model import Facts
 from azlog_vmbackup.parsers import waagent_log
@@ -568,3 +572,16 @@ def test_agent_launching_the_backup_extension_is_an_attempt():
     _, facts, _ = run_parser(waagent_log, data, "var/log/waagent.log")
     attempt = facts.get("last_backup_attempt")
     assert attempt.line == 3 and attempt.value.isoformat() == "2026-11-14T02:00:29.649320+00:00"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(("(?:" + waagent_log.SKIM.start + ")[ -~]*").encode(), fullmatch=True))
+def test_the_skim_start_regex_is_a_record_start(raw):
+    """What the skimmer takes for a record start on raw bytes (plain ASCII pieces), without asking, is one by
+    the parser's own rule, and the stamp it names is where the record's time comes from."""
+    line = raw.decode("ascii")
+    found = re.match(waagent_log.SKIM.start.encode(), raw)
+    assert found is not None and waagent_log.is_record_start(line)
+    stamp = found["stamp"].decode()
+    record, _ = waagent_log._start("x", 1, line)
+    assert record.time == waagent_log.stamp_time(stamp) and record.message.startswith(stamp)
