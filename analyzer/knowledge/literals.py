@@ -9,6 +9,11 @@ none of it cannot match, and a cheap ``in`` test replaces the regex. Of the
 choices, the rarest in routine traffic wins: the one whose literals occur least
 in ``routine.txt`` (lines of healthy VMs' logs, one per kind), then the longest.
 
+Working that out for every built-in signature costs more than the rest of loading them, so the mirror
+command (``knowledge.mirror``) also writes what it gives for each built-in regex to
+``signatures/literals.json``, keyed by the sha256 of this module and ``routine.txt``: a table written by
+other code or for other routine lines is not used, so it is only ever a speed-up.
+
 Sample: for ``VMSnapshotLinux-[^]]*] (?:Enable extension|Launch command)``
 the group's two literals win over the extension's name, which most routine
 lines of a VM with the backup extension hold.
@@ -16,6 +21,8 @@ lines of a VM with the backup extension hold.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -28,6 +35,40 @@ _ESCAPED_IN_EXPORTS = set('"\\')  # a JSON export (the journal's) writes these e
 
 @functools.lru_cache(maxsize=1024)
 def required_literals(pattern: str) -> tuple[str, ...] | None:
+    """One literal per top-level alternative (see the module's text), or None when some alternative has none;
+    from the written table when it holds ``pattern``."""
+    known = _written().get(pattern, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return None if known is None else tuple(known)
+    return derive(pattern)
+
+
+_UNKNOWN = object()
+TABLE = "literals.json"
+
+
+def source_key() -> str:
+    """What the written table must be keyed by to be used: the sha256 of this module and the routine lines."""
+    here = Path(__file__)
+    return hashlib.sha256(here.read_bytes() + here.with_name("routine.txt").read_bytes()).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _written() -> dict:
+    """The written table's regexes and their literals, when it was written by this module for these routine lines;
+    else nothing."""
+    from azlog_vmbackup.analyzer.knowledge.mirror import builtin_dir
+
+    try:
+        table = json.loads((builtin_dir() / TABLE).read_text(encoding="utf-8"))
+        key = source_key()
+    except (OSError, ValueError):
+        return {}
+    found = table.get("literals") if isinstance(table, dict) and table.get("key") == key else None
+    return found if isinstance(found, dict) else {}
+
+
+def derive(pattern: str) -> tuple[str, ...] | None:
     r"""One literal per top-level alternative, or None when some alternative has none.
 
     >>> required_literals(r'Failed to FIFREEZE: \S+|freeze failed for some mount')

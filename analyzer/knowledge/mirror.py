@@ -105,12 +105,32 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+def literals_table(folder: Path, load) -> dict:
+    """The prefilter literals (``literals.derive``) of every regex in the ``*.yaml`` files of ``folder``, keyed
+    by ``literals.source_key``."""
+    from azlog_vmbackup.analyzer.knowledge import literals
+
+    table = {}
+    for path in sorted(folder.glob("*.yaml")):
+        for entry in load(path.read_text(encoding="utf-8")) or ():
+            if isinstance(entry, dict) and isinstance(entry.get("regex"), str):
+                found = literals.derive(entry["regex"])
+                table[entry["regex"]] = None if found is None else list(found)
+    return {"about": "the prefilter literals of each built-in regex; written by python -m "
+                     "azlog_vmbackup.analyzer.knowledge.mirror", "key": literals.source_key(), "literals": table}
+
+
 def write(folder: Path | None = None) -> Path:
-    """Write the mirror of ``folder`` (the built-in one) into it; returns its path."""
+    """Write the mirror of ``folder`` (the built-in one) into it, and the table of its regexes' literals;
+    returns the mirror's path."""
+    from azlog_vmbackup.analyzer.knowledge.literals import TABLE
+
     folder = folder or builtin_dir()
     target = folder / NAME
     text = json.dumps(build(folder, load_yaml), ensure_ascii=False, indent=1) + "\n"
     target.write_text(text, encoding="utf-8")
+    table = json.dumps(literals_table(folder, load_yaml), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    (folder / TABLE).write_text(table, encoding="utf-8")
     return target
 
 

@@ -74,3 +74,14 @@ def test_loading_the_builtin_knowledge_imports_no_yaml():
             "print(len(k.signatures), 'yaml' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert int(out[0]) >= 60 and out[1] == "False"
+
+
+def test_the_literals_table_is_current_and_says_what_deriving_says():
+    from azlog_vmbackup.analyzer.knowledge import literals
+
+    shipped = json.loads((mirror.builtin_dir() / literals.TABLE).read_text(encoding="utf-8"))
+    assert shipped == mirror.literals_table(mirror.builtin_dir(), mirror.load_yaml), (
+        "a built-in regex, literals.py or routine.txt changed: run python -m azlog_vmbackup.analyzer.knowledge.mirror")
+    assert shipped["key"] == literals.source_key() and len(shipped["literals"]) > 100
+    for regex, found in shipped["literals"].items():
+        assert literals.required_literals(regex) == literals.derive(regex) == (None if found is None else tuple(found))
