@@ -131,8 +131,9 @@ def _largest_first(item: tuple[int, str, str | None]) -> tuple[int, int]:
 
 
 def _warm(knowledge, engine: str | None) -> None:
-    """Before forking: import every parser and let the matcher compile its patterns once in the parent (with
-    the workers' matching engine), so forked workers start warm instead of each paying it on its first bundle."""
+    """Before forking: import every parser and let the matcher compile the engine's signature set once in the
+    parent (with the workers' matching engine), so forked workers start warm instead of each paying it on its
+    first bundle (each signature's own regex compiles where it is first searched)."""
     import importlib
 
     from azlog_vmbackup.analyzer.apps.analyze import analyze_text
