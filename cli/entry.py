@@ -128,7 +128,7 @@ def quick(argv: list[str]) -> int | None:
 
         sys.stdout.write(f"azlog {__version__}\n")
         return 0
-    analyzed = analyze_args(argv)
+    analyzed = None if "_AZLOG_COMPLETE" in os.environ else analyze_args(argv)  # shell completion: click's
     if analyzed is not None:
         from azlog_vmbackup import actions
 
