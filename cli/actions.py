@@ -63,6 +63,27 @@ def guarded(work: Callable[[], object]) -> NoReturn:
     sys.exit(0)
 
 
+def invoked(work: Callable[[], object]) -> None:
+    """Run a command's work as typer invokes a command: Ctrl-C ends it with exit 130 and no word, a closed pipe
+    (other than the report's, which ends azlog quietly) with exit 1.
+
+    >>> def interrupted():
+    ...     raise KeyboardInterrupt
+    >>> invoked(interrupted)
+    Traceback (most recent call last):
+    SystemExit: 130
+    """
+    try:
+        work()
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    except BrokenPipeError:
+        from click.utils import PacifyFlushWrapper
+
+        sys.stdout, sys.stderr = PacifyFlushWrapper(sys.stdout), PacifyFlushWrapper(sys.stderr)
+        raise SystemExit(1) from None
+
+
 def engine(name: str | None) -> str:
     """The matching engine to use: ``--engine``, else $AZLOG_ENGINE, else auto; a bad one is a usage error."""
     from azlog_vmbackup.analyzer.matching import engines

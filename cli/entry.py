@@ -128,11 +128,11 @@ def quick(argv: list[str]) -> int | None:
 
         sys.stdout.write(f"azlog {__version__}\n")
         return 0
-    analyzed = analyze_args(argv)
+    analyzed = None if "_AZLOG_COMPLETE" in os.environ else analyze_args(argv)  # shell completion: click's
     if analyzed is not None:
         from azlog_vmbackup import actions
 
-        actions.guarded(lambda: actions.analyze(**analyzed))
+        actions.guarded(lambda: actions.invoked(lambda: actions.analyze(**analyzed)))
     args = explain_args(argv)
     if args is None:
         return None

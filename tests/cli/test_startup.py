@@ -136,3 +136,28 @@ def test_plain_analyze_loads_only_what_the_bundle_needs():
     assert code == 0 and json.loads(out)["diagnoses"][0]["cause"] == "fsfreeze-failed"
     assert not {"typer", "click", "rich", "pydantic", "yaml", "rapidfuzz", "pandas", "jinja2", "difflib",
                 "hyperscan"} & set(loaded), loaded
+
+
+def test_the_quick_analyze_knows_every_option_of_the_typer_command():
+    """Both ways through take the same options and mean the same defaults: an option typer learns is either
+    taught to ``entry.analyze_args`` or sends the command line to typer."""
+    import inspect
+
+    import typer.main
+
+    from azlog_vmbackup import actions, commands, entry
+
+    command = typer.main.get_command(commands.app).commands["analyze"]
+    quick = {option: spec[0] for option, spec in {**entry._ANALYZE, **entry._ANALYZE_FLAGS}.items()}
+    defaults = {name: p.default for name, p in inspect.signature(actions.analyze).parameters.items()}
+    seen = set()
+    for param in command.params:
+        if param.param_type_name == "argument":
+            assert param.name == "bundle" and "bundle" in defaults
+            continue
+        seen.update((*param.opts, *param.secondary_opts))
+        key = quick[param.opts[0]]
+        assert defaults[key] == (tuple(param.default) if param.multiple else param.default), key
+        if param.opts[0] in entry._ANALYZE:
+            assert entry._ANALYZE[param.opts[0]][2] == param.multiple, param.opts[0]
+    assert seen == set(quick)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import gc
 import os
+import queue
 import signal
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable
 
@@ -40,27 +41,34 @@ def run_local(todo: Todo, jobs: int | None, settings: Settings, handle: Handle, 
         # largest first, so no worker is left with a big bundle while the others have finished
         futures = {pool.submit(analyze_one, os.path.abspath(path), digest, settings): (index, path)
                    for index, path, digest in sorted(todo, key=_largest_first)}
+        finishing: queue.SimpleQueue = queue.SimpleQueue()  # futures as they finish: no scan of the pending ones
+        for future in futures:
+            future.add_done_callback(finishing.put)
         bar.start()
-        pending, deadline = set(futures), None
-        while pending:
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            for future in done:
-                if future.cancelled():
-                    continue
-                try:
-                    outcome = future.result()
-                except BrokenProcessPool:
-                    lost += 1
-                    continue
-                index, path = futures[future]
-                handle(index, path, outcome)
-                bar.advance(path)
+        left, deadline = len(futures), None
+        while left:
+            try:
+                future = finishing.get(timeout=0.2)
+            except queue.Empty:
+                future = None
+            if future is not None:
+                left -= 1
+                if not future.cancelled():
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        lost += 1
+                    else:
+                        index, path = futures[future]
+                        handle(index, path, outcome)
+                        bar.advance(path)
             if stop.requested and deadline is None:
                 deadline = time.monotonic() + GRACE_SECONDS
-                pending = {f for f in pending if not f.cancel()}  # the queued ones; the running ones go on
+                for queued in futures:
+                    queued.cancel()  # the queued ones; the running ones go on
             if deadline is not None and (stop.abandon or time.monotonic() > deadline):
                 break
-        finished = not pending
+        finished = not left
     finally:
         if not finished:  # stopped, or a row could not be written: the workers go now
             processes = list((getattr(pool, "_processes", None) or {}).values())
@@ -123,8 +131,9 @@ def _largest_first(item: tuple[int, str, str | None]) -> tuple[int, int]:
 
 
 def _warm(knowledge, engine: str | None) -> None:
-    """Before forking: import every parser and let the matcher compile its patterns once in the parent (with
-    the workers' matching engine), so forked workers start warm instead of each paying it on its first bundle."""
+    """Before forking: import every parser and let the matcher compile the engine's signature set once in the
+    parent (with the workers' matching engine), so forked workers start warm instead of each paying it on its
+    first bundle (each signature's own regex compiles where it is first searched)."""
     import importlib
 
     from azlog_vmbackup.analyzer.apps.analyze import analyze_text
