@@ -176,7 +176,7 @@ def _skimmer(spec: registry.Spec, matcher: Matcher, budget: Budget) -> tuple[Ski
     skim = registry.skim_of(spec)
     if skim is None:
         return None, None
-    folds = Folds(matcher, spec.name, skim.time_of) if skim.time_of is not None else None
+    folds = Folds(matcher, spec.name, skim.time_of, skim.stamp_chars) if skim.time_of is not None else None
     skimmer = Skimmer(skim, lambda: matcher.buffer_scan(spec.name, skim), check=lambda: budget.check(0),
                       folds=folds)
     return skimmer, skimmer.folds

@@ -43,8 +43,8 @@ class Folds:
     """The kept verdicts of one member and the records queued for replay (see the module's text).
 
     >>> from azlog_vmbackup.analyzer.knowledge.store import Knowledge
-    >>> from azlog_vmbackup.parsers.waagent_log import stamp_time
-    >>> folds = Folds(Matcher(Knowledge.load().signatures), "waagent_log", stamp_time)
+    >>> from azlog_vmbackup.parsers.waagent_log import SKIM, stamp_time
+    >>> folds = Folds(Matcher(Knowledge.load().signatures), "waagent_log", stamp_time, SKIM.stamp_chars)
     >>> text = (" ERROR ExtHandler ExtHandler Error fetching the goal state: [ProtocolError] [HttpError] "
     ...         "[HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made")
     >>> first = Record("waagent.log", 3, "2026-11-20T01:00:00.000001Z" + text, level="ERROR",
@@ -59,8 +59,7 @@ class Folds:
     (1, 2, 2)
     """
 
-    def __init__(self, matcher: Matcher, spec: str, time_of: Callable[[str], datetime | None],
-                 stamp_chars: str = "0123456789-/:. TZ"):
+    def __init__(self, matcher: Matcher, spec: str, time_of: Callable[[str], datetime | None], stamp_chars: str):
         self.matcher, self.spec, self.time_of, self.stamp_chars = matcher, spec, time_of, stamp_chars
         self.known: dict[bytes, tuple[Record, Verdict, int]] = {}  # key -> (record, verdict, stamp length)
         self._expected: dict[int, tuple[bytes, str]] = {}  # first line of a record handed to the parser -> key
