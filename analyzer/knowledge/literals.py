@@ -57,10 +57,10 @@ def source_key() -> str:
 def _written() -> dict:
     """The written table's regexes and their literals, when it was written by this module for these routine lines;
     else nothing."""
-    from azlog_vmbackup.analyzer.knowledge.mirror import builtin_dir
+    import azlog_vmbackup.signatures  # the built-in knowledge's folder, where the table is written
 
     try:
-        table = json.loads((builtin_dir() / TABLE).read_text(encoding="utf-8"))
+        table = json.loads((Path(azlog_vmbackup.signatures.__file__).parent / TABLE).read_text(encoding="utf-8"))
         key = source_key()
     except (OSError, ValueError):
         return {}
