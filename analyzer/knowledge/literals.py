@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 from pathlib import Path
+from typing import Iterator
 
 MIN = 4
 _META = set(".^$*+?{}[]()|\\")
@@ -120,38 +121,41 @@ def _required_groups(branch: str) -> list[str]:
     >>> _required_groups(r'a(?:b|c)d(e)?(?=f)(?P<g>h|i){1,2}')
     ['b|c', 'h|i']
     """
-    out, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(branch):
-        c = branch[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c == "(":
-            if depth == 0:
-                start = i
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                after = branch[i + 1:i + 3]
-                if not (after[:1] in ("?", "*") or after.startswith("{0")):
-                    group = branch[start + 1:i]
-                    if group.startswith("?:"):
-                        out.append(group[2:])
-                    elif group.startswith("?P<"):
-                        out.append(group[group.index(">") + 1:])
-                    elif not group.startswith("?"):
-                        out.append(group)
-        i += 1
+    out, start = [], 0
+    for i, c, depth in _structure(branch):
+        if c == "(" and depth == 1:
+            start = i
+        elif c == ")" and depth == 1:
+            after = branch[i + 1:i + 3]
+            if not (after[:1] in ("?", "*") or after.startswith("{0")):
+                group = branch[start + 1:i]
+                if group.startswith("?:"):
+                    out.append(group[2:])
+                elif group.startswith("?P<"):
+                    out.append(group[group.index(">") + 1:])
+                elif not group.startswith("?"):
+                    out.append(group)
     return out
 
 
 def _top_level_branches(pattern: str) -> list[str]:
-    branches, depth, start, i, in_class = [], 0, 0, 0, False
+    branches, start = [], 0
+    for i, c, depth in _structure(pattern):
+        if c == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+    branches.append(pattern[start:])
+    return branches
+
+
+def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
+    r"""(index, character, depth) of each ``(``, ``)`` and ``|`` of ``pattern`` outside escapes and character
+    classes: the depth inside a group that opens or closes, the group depth of a ``|``.
+
+    >>> [(c, d) for _, c, d in _structure(r'a(b|[(]c)|\(')]
+    [('(', 1), ('|', 1), (')', 1), ('|', 0)]
+    """
+    depth, i, in_class = 0, 0, False
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
@@ -163,14 +167,13 @@ def _top_level_branches(pattern: str) -> list[str]:
             in_class = True
         elif c == "(":
             depth += 1
+            yield i, c, depth
         elif c == ")":
+            yield i, c, depth
             depth -= 1
-        elif c == "|" and depth == 0:
-            branches.append(pattern[start:i])
-            start = i + 1
+        elif c == "|":
+            yield i, c, depth
         i += 1
-    branches.append(pattern[start:])
-    return branches
 
 
 def _literal_runs(branch: str) -> list[str]:
