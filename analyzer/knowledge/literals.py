@@ -38,7 +38,7 @@ _ESCAPED_IN_EXPORTS = set('"\\')  # a JSON export (the journal's) writes these e
 def required_literals(pattern: str) -> tuple[str, ...] | None:
     """One literal per top-level alternative (see the module's text), or None when some alternative has none;
     from the written table when it holds ``pattern``."""
-    known = _written().get(pattern, _UNKNOWN)
+    known = _written().get("literals", {}).get(pattern, _UNKNOWN)
     if known is not _UNKNOWN:
         return None if known is None else tuple(known)
     return derive(pattern)
@@ -56,8 +56,8 @@ def source_key() -> str:
 
 @functools.lru_cache(maxsize=1)
 def _written() -> dict:
-    """The written table's regexes and their literals, when it was written by this module for these routine lines;
-    else nothing."""
+    """The written table (``literals``: each regex's literals; ``starts``: ``may_start_with`` of each regex for a
+    parser's stamp characters), when it was written by this module for these routine lines; else nothing."""
     import azlog_vmbackup.signatures  # the built-in knowledge's folder, where the table is written
 
     try:
@@ -65,8 +65,7 @@ def _written() -> dict:
         key = source_key()
     except (OSError, ValueError):
         return {}
-    found = table.get("literals") if isinstance(table, dict) and table.get("key") == key else None
-    return found if isinstance(found, dict) else {}
+    return table if isinstance(table, dict) and table.get("key") == key else {}
 
 
 def derive(pattern: str) -> tuple[str, ...] | None:
@@ -240,6 +239,17 @@ def may_start_with(pattern: str, chars: str, ignore_case: bool = False) -> bool:
     >>> may_start_with(r'(?i:zone) fault', 'TZ'), may_start_with(r'(?<![\w.-])openssl', 'T')
     (True, True)
     """
+    known = _written().get("starts", {}).get(chars, {}).get(start_key(pattern, ignore_case))
+    return known if isinstance(known, bool) else reads_start(pattern, chars, ignore_case)
+
+
+def start_key(pattern: str, ignore_case: bool) -> str:
+    """How the written table names ``pattern`` read with or without case."""
+    return f"{int(ignore_case)} {pattern}"
+
+
+def reads_start(pattern: str, chars: str, ignore_case: bool = False) -> bool:
+    """``may_start_with`` worked out from the pattern's parse tree."""
     import re._constants as sre
     import re._parser as sre_parse
 
