@@ -26,6 +26,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -343,31 +344,35 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in MiB and stdout of ``cmd`` run in its own process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            env={**installed_env(), **(env or {})})
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_maxrss // 1024, out.decode("utf-8", "replace")
+def timed(cmd: list[str], env: dict | None = None, repeat: int = 1) -> tuple[float, int, str]:
+    """Wall seconds (the median of ``repeat`` runs), peak RSS in MiB (the largest) and stdout (the last) of
+    ``cmd``, each run in its own process."""
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                env={**installed_env(), **(env or {})})
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        runs.append((time.perf_counter() - start, usage.ru_maxrss // 1024, out.decode("utf-8", "replace")))
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[-1][2]
 
 
 def measure(log: Path, name: str, azlog: list[str], engines: list[str | None], patterns: Path,
-            rg: str | None) -> list[tuple]:
+            rg: str | None, repeat: int = 1) -> list[tuple]:
     """One table row per tool on ``log``: (tool, MB, seconds, peak RSS MiB, result); ripgrep's row first."""
     real_mb = log.stat().st_size / 1e6
     label = f", {name}" if name else ""
     rows = []
     if rg:
-        secs, rss, out = timed([rg, "-j1", "-c", "-f", str(patterns), str(log)])
+        secs, rss, out = timed([rg, "-j1", "-c", "-f", str(patterns), str(log)], repeat=repeat)
         rows.append((f"rg -j1 -f (100 patterns{label})", real_mb, secs, rss, f"{out.strip()} matching lines"))
-    secs, rss, out = timed(["grep", "-E", "-c", "-f", str(patterns), str(log)])
+    secs, rss, out = timed(["grep", "-E", "-c", "-f", str(patterns), str(log)], repeat=repeat)
     rows.append((f"grep -E -f (100 patterns{label})", real_mb, secs, rss, f"{out.strip()} matching lines"))
     for engine in engines:
-        secs, rss, out = timed(azlog + [str(log), "--format", "json"], {"AZLOG_ENGINE": engine} if engine else None)
+        secs, rss, out = timed(azlog + [str(log), "--format", "json"], {"AZLOG_ENGINE": engine} if engine else None,
+                               repeat)
         document = json.loads(out) if out.strip() else {}
         diagnoses = document.get("diagnoses") or []
         top = f"{diagnoses[0]['cause']} ({diagnoses[0]['confidence']})" if diagnoses else "no cause named"
@@ -384,6 +389,7 @@ def main() -> None:
     ap.add_argument("--engine", default="default",
                     help="comma list of engines (AZLOG_ENGINE): default (what azlog picks), regex, hyperscan, "
                     "or both (each installed one)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each command; the median time is shown")
     ap.add_argument("--failing", action="store_true",
                     help=f"also a log of a VM failing for days (every {FAILING_EVERY}th record a failure)")
     args = ap.parse_args()
@@ -411,7 +417,7 @@ def main() -> None:
             if not log.exists():
                 log.parent.mkdir(exist_ok=True)
                 write(log, mb, failing_every=every)
-            rows.extend(measure(log, name, azlog, engines, patterns, rg))
+            rows.extend(measure(log, name, azlog, engines, patterns, rg, args.repeat))
     print("| tool | file MB | seconds | MB/s | x ripgrep | peak RSS MiB | result |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
     baseline = None
