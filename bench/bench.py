@@ -1,13 +1,14 @@
 """Measure azlog's throughput and peak memory on large agent and extension logs, beside grep.
 
-    python bench/bench.py --sizes 100,300 [--kind waagent|windows|extension] [--work DIR]
-                          [--engine regex|hyperscan|both] [--failing]
+    python bench/bench.py --sizes 100,300,1000 [--kind waagent|windows|extension] [--work DIR]
+                          [--engine default,regex] [--failing] [--repeat N]
 
 For each size it writes a log of that many MB, the backup failure at its very end, times ``rg -j1
 -c`` (when installed) and ``grep -E -c`` with the same 100 message patterns over the file, then runs ``azlog
 analyze FILE --format json`` in a fresh process for each engine of ``--engine`` (a comma list run as
 AZLOG_ENGINE; ``default`` is what azlog picks, ``both`` each engine installed), and reports wall time,
-MB/s, the time as a multiple of ripgrep's, peak RSS and the result (azlog's top cause). ``--kind``
+MB/s, the time as a multiple of ripgrep's, peak RSS and the result (azlog's top cause); with ``--repeat
+N`` each command runs N times and the median time is shown. ``--kind``
 picks the log: ``waagent`` (the default), a waagent.log of modern agent traffic (heartbeats,
 goal-state processing, extension handling, the host plugin's hourly warning; the wireserver lost at
 the end); ``windows``, a WaAppAgent.log in CRLF (heartbeats, goal states processing the backup and
