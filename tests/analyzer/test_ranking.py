@@ -76,21 +76,6 @@ def test_corroborating_cause_lends_a_share_of_its_score():
     assert round(alone[0].score, 3) == 0.4                                 # nothing to share: its own score
 
 
-def test_corroborated_by_must_name_known_causes(tmp_path):
-    import pytest
-
-    from azlog_vmbackup.analyzer.knowledge.causes import load_causes
-    from azlog_vmbackup.analyzer.knowledge.schema import KnowledgeError
-
-    path = tmp_path / "causes.yaml"
-    path.write_text("- id: a\n  title: A\n  remediation: [x]\n  corroborated_by: {nope: 0.5}\n")
-    with pytest.raises(KnowledgeError, match="unknown cause 'nope'"):
-        load_causes(path)
-    path.write_text("- id: a\n  title: A\n  remediation: [x]\n  corroborated_by: {a: 2}\n")
-    with pytest.raises(KnowledgeError, match="shares in"):
-        load_causes(path)
-
-
 def test_a_weight_at_a_bands_edge_is_in_the_band():
     from azlog_vmbackup.analyzer.ranking import confidence
 

@@ -88,13 +88,16 @@ def test_duplicate_code_across_entries(tmp_path):
         load_codes(path, CAUSES)
 
 
-def test_cause_schema(tmp_path):
+@pytest.mark.parametrize(("text", "message"), [
+    ("  route: somewhere\n  remediation: [x]\n", "entry 1 \\(a\\): route: must be one of"),
+    ("  remediation: [x, y]\n  remediation_hu: [x]\n", "remediation_hu: needs the same number of steps"),
+    ("  remediation: [x]\n  corroborated_by: {nope: 0.5}\n", "unknown cause 'nope'"),
+    ("  remediation: [x]\n  corroborated_by: {a: 2}\n", "shares in"),
+])
+def test_cause_schema(tmp_path, text, message):
     path = tmp_path / "causes.yaml"
-    path.write_text("- id: a\n  title: A\n  route: somewhere\n  remediation: [x]\n")
-    with pytest.raises(KnowledgeError, match="entry 1 \\(a\\): route: must be one of"):
-        load_causes(path)
-    path.write_text("- id: a\n  title: A\n  remediation: [x, y]\n  remediation_hu: [x]\n")
-    with pytest.raises(KnowledgeError, match="remediation_hu: needs the same number of steps"):
+    path.write_text("- id: a\n  title: A\n" + text)
+    with pytest.raises(KnowledgeError, match=message):
         load_causes(path)
 
 
