@@ -176,10 +176,9 @@ def _skimmer(spec: registry.Spec, matcher: Matcher, budget: Budget) -> tuple[Ski
     skim = registry.skim_of(spec)
     if skim is None:
         return None, None
-    folds = Folds(matcher, spec.name, skim.time_of, skim.stamp_chars) if skim.time_of is not None else None
-    skimmer = Skimmer(skim, lambda: matcher.buffer_scan(spec.name, skim), check=lambda: budget.check(0),
-                      folds=folds)
-    return skimmer, skimmer.folds
+    folds = Folds.of(matcher, spec.name, skim)
+    return Skimmer(skim, lambda: matcher.buffer_scan(spec.name, skim), check=lambda: budget.check(0),
+                   folds=folds), folds
 
 
 class _Rejoined(io.RawIOBase):

@@ -22,6 +22,14 @@ its own line, stamp and time (the parser's ``time_of``), counted by the
 matcher with the kept verdict. Replays keep the file's order, so counts,
 the latest hits, bursts and evidence lines are those of parsing every record.
 
+A key folded ``HOT`` times in a piece is hot: in the next pieces its copies
+are found at once (``Folds.bulk``: one regex split of the piece finds each
+line that starts with a stamp of the key's shape, goes on with the key's body
+and is followed by a record start or the piece's end), the skimmer masks
+them before the engine scans the piece and queues them as runs (their
+stamps, and the line of the last few), so a failing VM's thousandth copy of
+an error costs no Python of its own.
+
 Sample: a waagent.log whose every tenth line is ``...Z ERROR ExtHandler
 ExtHandler Error fetching the goal state: ... timed out`` has two of them
 parsed; the other thousands are replayed.
@@ -30,13 +38,28 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import Callable
+from itertools import accumulate, repeat
+from operator import add, sub
 
 import regex
 
 from azlog_vmbackup.analyzer.knowledge.literals import may_start_with
 from azlog_vmbackup.analyzer.matching.matcher import KEEP, NOISE, Matcher, Verdict, evidence
 from azlog_vmbackup.core.model import Hit, Record
+from azlog_vmbackup.parsers.base import Skim
+
+HOT = 64  # copies of a key in a piece that have the next pieces look for it in bulk
+HOT_KEYS = 4  # at most this many keys looked for in bulk at once
+
+
+class Copies:
+    """The copies of one kept record found in bulk in a piece: where each record starts and its stamp, in
+    order; ``size``: each one's bytes; ``done``: how many the skimmer has queued or read."""
+
+    __slots__ = ("kept", "starts", "stamps", "size", "done")
+
+    def __init__(self, kept: tuple, starts: list[int], stamps: list[bytes], size: int):
+        self.kept, self.starts, self.stamps, self.size, self.done = kept, starts, stamps, size, 0
 
 
 class Folds:
@@ -44,7 +67,7 @@ class Folds:
 
     >>> from azlog_vmbackup.analyzer.knowledge.store import Knowledge
     >>> from azlog_vmbackup.parsers.waagent_log import SKIM, stamp_time
-    >>> folds = Folds(Matcher(Knowledge.load().signatures), "waagent_log", stamp_time, SKIM.stamp_chars)
+    >>> folds = Folds.of(Matcher(Knowledge.load().signatures), "waagent_log", SKIM)
     >>> text = (" ERROR ExtHandler ExtHandler Error fetching the goal state: [ProtocolError] [HttpError] "
     ...         "[HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made")
     >>> first = Record("waagent.log", 3, "2026-11-20T01:00:00.000001Z" + text, level="ERROR",
@@ -54,19 +77,29 @@ class Folds:
     >>> folds.matcher.apply(verdict, first, "waagent_log")
     ['waagent-wireserver-http-failed', 'waagent-http-network-error']
     >>> folds.learn(first, verdict, quiet=True)
-    >>> folds.queue.append((13, b"2026-11-20T01:00:10.000001Z", folds.known[b"key"]))
+    >>> stamp = b"2026-11-20T01:00:10.000001Z"
+    >>> folds.queue.append((13, [stamp], [(13, stamp)], folds.known[b"key"]))
     >>> folds.replay(None), folds.matcher.records, folds.matcher.found['waagent-wireserver-http-failed'].count
     (1, 2, 2)
     """
 
-    def __init__(self, matcher: Matcher, spec: str, time_of: Callable[[str], datetime | None], stamp_chars: str):
-        self.matcher, self.spec, self.time_of, self.stamp_chars = matcher, spec, time_of, stamp_chars
+    def __init__(self, matcher: Matcher, spec: str, skim: Skim):
+        self.matcher, self.spec, self.skim = matcher, spec, skim
+        self.time_of, self.stamp_chars = skim.time_of, skim.stamp_chars
         self.known: dict[bytes, tuple[Record, Verdict, int]] = {}  # key -> (record, verdict, stamp length)
         self._expected: dict[int, tuple[bytes, str]] = {}  # first line of a record handed to the parser -> key
-        # (line, stamp, kept) of each record folded and not yet counted; the skimmer appends to it
-        self.queue: list[tuple[int, bytes, tuple[Record, Verdict, int]]] = []
+        # the records folded and not yet counted, in runs of one kept record: (line of the last, their stamps,
+        # (line, stamp) of the last few, kept); the skimmer appends to it, a segment between parsed records at a time
+        self.queue: list[tuple[int, list[bytes], list[tuple[int, bytes]], tuple[Record, Verdict, int]]] = []
+        self.tally: dict[bytes, int] = {}  # key -> copies folded since the skimmer last asked for hot keys
+        self._finders: dict[bytes, regex.Pattern] = {}
         self._tails: dict[str, list[tuple[str, bool]]] = {}  # stamp shape -> what a body must not start with
         self._watched: list[tuple[tuple[str, ...], bool]] | None = None
+
+    @classmethod
+    def of(cls, matcher: Matcher, spec: str, skim: Skim) -> Folds | None:
+        """The folds of a member of ``spec`` read with ``skim``; None when its parser declares no stamp."""
+        return cls(matcher, spec, skim) if skim.start is not None and skim.time_of is not None else None
 
     @property
     def _watch(self) -> list[tuple[tuple[str, ...], bool]]:
@@ -120,7 +153,7 @@ class Folds:
         the copies that stay among each signature's latest hits are made into records."""
         queue = self.queue
         upto = len(queue)
-        if before is not None:
+        if before is not None:  # runs are queued a segment at a time: the last of one before it ends the prefix
             while upto and queue[upto - 1][0] >= before:
                 upto -= 1
         if not upto:
@@ -128,32 +161,75 @@ class Folds:
         chunk = queue[:upto]
         del queue[:upto]
         groups: dict[int, list] = {}  # id of a kept record -> [kept, copies, newest stamp, last (line, stamp)]
-        for line, raw, kept in chunk:
+        for _, stamps, tail, kept in chunk:
+            newest = max(stamps) if len(stamps) > 1 else stamps[0]  # one stamp shape per kept: later sorts later
             group = groups.get(id(kept))
             if group is None:
-                groups[id(kept)] = [kept, 1, raw, (line, raw)]
+                groups[id(kept)] = [kept, len(stamps), newest, tail[-1]]
             else:
-                group[1] += 1
-                if raw > group[2]:  # one stamp shape per kept record: later sorts later
-                    group[2] = raw
-                group[3] = (line, raw)
+                group[1] += len(stamps)
+                if newest > group[2]:
+                    group[2] = newest
+                if tail[-1][0] > group[3][0]:
+                    group[3] = tail[-1]
         matcher, spec = self.matcher, self.spec
         hits: dict[str, list] = {}  # signature id -> [signature, count]
-        for kept, copies, newest, _ in groups.values():
+        copies = 0
+        for kept, count, newest, _ in groups.values():
             record, verdict, _ = kept
-            matcher.observe(copies, self._newest(kept, newest, chunk), record.local_time, spec)
+            copies += count
+            matcher.observe(count, self._newest(kept, newest, chunk), record.local_time, spec)
             if verdict is NOISE:
-                matcher.noise += copies
+                matcher.noise += count
             elif verdict:
                 for sig, _ in verdict:
-                    hits.setdefault(sig.id, [sig, 0])[1] += copies
-        for kept, copies, _, (line, raw) in sorted(groups.values(), key=lambda g: g[3][0]):
+                    hits.setdefault(sig.id, [sig, 0])[1] += count
+        for kept, count, _, (line, raw) in sorted(groups.values(), key=lambda g: g[3][0]):
             if not kept[1] and kept[1] is not NOISE:
-                matcher.unexplained.add(self._copy(kept, line, raw), copies)
+                matcher.unexplained.add(self._copy(kept, line, raw), count)
         latest = self._latest_hits(chunk, hits) if hits else {}
         for sid, (sig, count) in hits.items():
             matcher.add_hits(sig, latest[sid], count)
-        return upto
+        return copies
+
+    def bulk(self, piece: bytes) -> tuple[list[Copies], bytes | bytearray]:
+        """The copies in ``piece`` of the keys folded ``HOT`` times since the last call (the most folded
+        first), found at once, and ``piece`` with their text after the stamp masked (NUL bytes, each one's
+        last newline kept) for the engine to scan; each key's count starts again."""
+        tally, self.tally = self.tally, {}
+        hot = sorted((k for k, n in tally.items() if n >= HOT), key=tally.__getitem__, reverse=True)[:HOT_KEYS]
+        found, masked = [], piece
+        for key in hot:
+            parts = self._finder(key).split(piece)  # [text before, stamp, text between, stamp, ..., text after]
+            if len(parts) < 3:
+                continue
+            kept = self.known[key]
+            stamp, body = kept[2], len(key) - key.index(b"\n") - 1
+            ends = accumulate(map(add, map(len, parts[:-1:2]), repeat(body)))  # where each body ends
+            copies = Copies(kept, list(map(sub, ends, repeat(body + stamp))), parts[1::2], stamp + body)
+            fill = bytes(body - 1)
+            if not found:  # the stamps stay (the look-behind kept them in the text between)
+                masked = (fill + b"\n").join(parts[::2])
+            else:
+                masked = masked if isinstance(masked, bytearray) else bytearray(masked)
+                for at in copies.starts:
+                    masked[at + stamp:at + stamp + body - 1] = fill
+            self.tally[key] = len(copies.starts)
+            found.append(copies)
+        return found, masked
+
+    def _finder(self, key: bytes) -> regex.Pattern:
+        """A regex of the records of ``key``: a line starting with a stamp of its shape (captured, in a
+        look-behind, so a split keeps it beside the text before), its body, then a record's start or the
+        text's end."""
+        finder = self._finders.get(key)
+        if finder is None:
+            shape, body = key.split(b"\n", 1)
+            stamp = b"".join(rb"\d" if c == 0x30 else regex.escape(bytes((c,))) for c in shape)
+            start = self.skim.start.replace("(?P<stamp>", "(?:").encode()
+            finder = self._finders[key] = regex.compile(
+                rb"(?<=(?<![^\n])(" + stamp + rb"))" + regex.escape(body) + rb"(?=" + start + rb"|\Z)")
+        return finder
 
     def _copy(self, kept: tuple[Record, Verdict, int], line: int, raw: bytes) -> Record:
         record, _, length = kept
@@ -167,14 +243,15 @@ class Folds:
         t = self.time_of(newest.decode("ascii"))
         if t is not None:
             return t
-        times = [self.time_of(raw.decode("ascii")) for _, raw, k in chunk if k is kept]
+        times = [self.time_of(raw.decode("ascii")) for _, stamps, _, k in chunk if k is kept for raw in stamps]
         return max((t for t in times if t is not None), default=None)
 
     def _latest_hits(self, chunk: list, sigs: dict[str, list]) -> dict[str, list[Hit]]:
         """For each signature of ``sigs``, the hits of its newest ``KEEP`` copies in ``chunk``, in order."""
         out: dict[str, list[Hit]] = {sid: [] for sid in sigs}
         left = len(out)
-        for line, raw, kept in reversed(chunk):
+        tails = sorted(((line, raw, kept) for _, _, tail, kept in chunk for line, raw in tail), key=_first)
+        for line, raw, kept in reversed(tails):
             verdict = kept[1]
             if verdict is NOISE or not verdict:
                 continue
@@ -193,6 +270,10 @@ class Folds:
 
 
 _SHAPE = str.maketrans("0123456789", "0000000000")
+
+
+def _first(entry: tuple) -> int:
+    return entry[0]
 
 
 def _tails(hint: str, shape: str, folded: bool) -> list[str]:

@@ -19,7 +19,8 @@ bytes, else its own ``is_start``), so a record is never split, and a chosen
 record keeps its real line numbers. A chosen record equal to an earlier one
 but for its time stamp is folded (``matching.folding``): counted with the
 earlier one's verdict, not handed to the parser again; records of the file's
-tail are always parsed. The matcher
+tail are always parsed. Copies of a record folded often are found in bulk and
+masked before the engine scans a piece (``Folds.bulk``). The matcher
 then confirms each chosen record as it would in a full read: the hits, their
 counts and evidence are those of reading every record, while the Python work
 is proportional to what was found, not to the size of the file.
@@ -38,6 +39,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+from bisect import bisect_left
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
@@ -45,11 +47,12 @@ import regex
 
 from azlog_vmbackup.analyzer.knowledge.literals import required_literals
 from azlog_vmbackup.analyzer.matching.engines import BufferScan
+from azlog_vmbackup.analyzer.matching.matcher import KEEP
 from azlog_vmbackup.core.text import iter_lines, sniff_encoding
 from azlog_vmbackup.parsers.base import Skim
 
 if TYPE_CHECKING:
-    from azlog_vmbackup.analyzer.matching.folding import Folds
+    from azlog_vmbackup.analyzer.matching.folding import Copies, Folds
 
 PIECE = 4 << 20  # bytes scanned at a time
 TAIL = 64 << 10  # the file's last bytes, read in full
@@ -84,7 +87,7 @@ class Skimmer:
                  tail: int | None = None, check: Callable[[], None] | None = None, folds: Folds | None = None):
         self.skim, self.get_scan = skim, scan
         self.start = _start_pattern(skim)
-        self.folds = folds if self.start is not None and skim.time_of is not None else None
+        self.folds = folds  # the member's ``Folds.of``: None when its parser declares no stamp
         self.piece = PIECE if piece is None else piece
         self.tail = TAIL if tail is None else tail
         self.check = check  # called after each piece; raises to stop (the bundle's time limit)
@@ -115,13 +118,15 @@ class Skimmer:
                 if self.dense:
                     if pending is not None:
                         yield from self._piece(*pending, max_line)
+                    bulk, masked = self._bulk(piece, final)
                     scanned = Future()
-                    scanned.set_result(self._scan(piece))
+                    scanned.set_result(self._scan(piece, masked))
                 else:
-                    scanned = pool.submit(self._scan, piece)
+                    bulk, masked = self._bulk(piece, final)
+                    scanned = pool.submit(self._scan, piece, masked)
                     if pending is not None:
                         yield from self._piece(*pending, max_line)
-                pending = (piece, final, scanned)
+                pending = (piece, final, scanned, bulk)
             if pending is not None:
                 yield from self._piece(*pending, max_line)
         finally:
@@ -181,24 +186,37 @@ class Skimmer:
             return True
         return self.skim.is_start(buf[start:end].decode("utf-8", "replace").rstrip("\r"))
 
-    def _scan(self, piece: bytes) -> list[int] | None:
-        """Where the engine says a signature or trigger may match in ``piece``; None for a piece that is not
-        plain ASCII or holds NUL bytes (read line by line). Run on the scanning thread."""
+    def _bulk(self, piece: bytes, final: bool) -> tuple[list[Copies], bytes | bytearray]:
+        """``Folds.bulk`` of ``piece``, but for the final piece (its tail is read in full)."""
+        if self.folds is None or final or not self.folds.tally:
+            return [], piece
+        return self.folds.bulk(piece)
+
+    def _scan(self, piece: bytes, masked: bytes | bytearray) -> tuple[list[int], dict[bytes, list[int]]] | None:
+        """Where the engine says a signature or trigger may match in ``masked`` (``piece`` or a copy of it
+        with the copies found in bulk masked), and where the ``latest`` triggers' literals that are not in the
+        piece's last ``_NEAR`` bytes occur in ``piece``; None for a piece that is not plain ASCII or holds NUL
+        bytes (read line by line). Run on the scanning thread."""
         if not piece.isascii() or b"\x00" in piece:
             return None
-        return self.scan.scan(piece)
+        near = max(len(piece) - _NEAR, 0)
+        far = tuple(dict.fromkeys(x for literals, _ in _latest_triggers(self.skim) for x in literals
+                                  if piece.rfind(x, near) < 0))
+        return self.scan.scan(masked), self.scan.occurrences(piece, far) if far else {}
 
-    def _piece(self, piece: bytes, final: bool, scanned: Future, max_line: int) -> Iterator[tuple[int, str]]:
+    def _piece(self, piece: bytes, final: bool, scanned: Future, bulk: list[Copies],
+               max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
         size = len(piece)
-        found = scanned.result()
-        if found is None:  # read line by line, as UTF-8 like the whole file
+        scan = scanned.result()
+        if scan is None:  # read line by line, as UTF-8 like the whole file
             self.lines += piece.count(b"\n") + (1 if final and not piece.endswith(b"\n") else 0)
             for number, text in iter_lines(io.BytesIO(piece), max_line, codec="utf-8"):
                 yield base + number, text
             return
+        found, far = scan
         self.dense = len(found) > DENSE
-        latest = self._latest(piece)
+        latest = self._latest(piece, far)
         marks = sorted(set(found).union(latest))
         # a record a ``latest`` trigger chose is parsed (the parser may keep what it says, a fact or not)
         pinned = {self._record_start(piece, max(end - 1, 0)) for end in latest} if self.folds is not None else ()
@@ -207,6 +225,7 @@ class Skimmer:
         match, rfind, find, count = (starts.match if starts is not None else None), piece.rfind, piece.find, piece.count
         if folds is not None:
             known, enqueue, stamp_group = folds.known.get, folds.queue.append, starts.groupindex["stamp"]
+            tally = folds.tally
         counted, number, span_end = 0, base, 0
         for mark in marks:  # the record holding each match's last byte, each once
             at = mark - 1 if mark else 0
@@ -224,8 +243,13 @@ class Skimmer:
                 end = newline + 1
             else:
                 end = self._record_end(piece, at)
+            span_end = end
+            if bulk:
+                if start not in pinned and _found(bulk, start):  # queued with its run
+                    continue
+                counted, number = self._queue_runs(bulk, start, piece, counted, number)
             number += count(b"\n", counted, start)
-            counted, span_end = start, end
+            counted = start
             if folds is not None and end - start <= FOLD_MAX and start not in pinned:
                 if m is None or start != line:
                     m = match(piece, start)
@@ -236,10 +260,13 @@ class Skimmer:
                         key = stamp.translate(_SHAPE) + b"\n" + piece[after:end]
                         kept = known(key)
                         if kept is not None:
-                            enqueue((number + 1, stamp, kept))
+                            enqueue((number + 1, [stamp], [(number + 1, stamp)], kept))
+                            tally[key] = tally.get(key, 0) + 1
                             continue
                         folds.expect(number + 1, key, stamp.decode("ascii"))
             yield from _lines(piece, start, end, number, max_line)
+        if bulk:
+            counted, number = self._queue_runs(bulk, size, piece, counted, number)
         if final and size:
             at = min(max(tail_from, 0), size - 1)  # the last byte at least: the last record is read
             # from the record holding it, or from where a record read for a match ended past it
@@ -250,14 +277,34 @@ class Skimmer:
                 yield from _lines(piece, start, size, number, max_line)  # the tail: never folded
         self.lines = number + piece.count(b"\n", counted) + (1 if final and not piece.endswith(b"\n") else 0)
 
-    def _latest(self, piece: bytes) -> list[int]:
+    def _queue_runs(self, bulk: list[Copies], upto: int, piece: bytes, counted: int,
+                    number: int) -> tuple[int, int]:
+        """Queue, a run per record, the copies found in bulk that start before ``upto`` (one starting there is
+        read in full: a ``latest`` trigger chose it); the lines before the newest of them are counted on from
+        ``counted`` (line ``number``): return where the count got to."""
+        runs = []
+        for copies in bulk:
+            starts, done = copies.starts, copies.done
+            upto_at = bisect_left(starts, upto, done)
+            copies.done = upto_at + 1 if upto_at < len(starts) and starts[upto_at] == upto else upto_at
+            if upto_at > done:
+                runs.append((copies, done, upto_at, max(done, upto_at - KEEP)))
+        if not runs:
+            return counted, number
+        lines = {}
+        for at in sorted(copies.starts[i] for copies, _, upto_at, last in runs for i in range(last, upto_at)):
+            number += piece.count(b"\n", counted, at)
+            counted, lines[at] = at, number + 1
+        for copies, done, upto_at, last in runs:
+            tail = [(lines[copies.starts[i]], copies.stamps[i]) for i in range(last, upto_at)]
+            self.folds.queue.append((tail[-1][0], copies.stamps[done:upto_at], tail, copies.kept))
+        return counted, number
+
+    def _latest(self, piece: bytes, found: dict[bytes, list[int]]) -> list[int]:
         """For each ``latest`` trigger, the end of the last line of ``piece`` it matches. A literal found in
-        the piece's last ``_NEAR`` bytes is walked back with ``rfind``; the others are rare: the engine
-        finds where they occur."""
+        the piece's last ``_NEAR`` bytes is walked back with ``rfind``; the others are rare: ``found`` (the
+        scan's) says where they occur."""
         triggers = _latest_triggers(self.skim)
-        near = max(len(piece) - _NEAR, 0)
-        far = tuple(dict.fromkeys(x for literals, _ in triggers for x in literals if piece.rfind(x, near) < 0))
-        found = self.scan.occurrences(piece, far) if far else {}
         out = []
         for literals, pattern in triggers:
             best = -1
@@ -295,6 +342,15 @@ class Skimmer:
             if self._starts(piece, start, newline if newline >= 0 else len(piece)):
                 return start
         return len(piece)
+
+
+def _found(bulk: list[Copies], start: int) -> bool:
+    """Whether a record starting at ``start`` is one of the copies found in bulk."""
+    for copies in bulk:
+        at = bisect_left(copies.starts, start)
+        if at < len(copies.starts) and copies.starts[at] == start:
+            return True
+    return False
 
 
 def _backwards(piece: bytes, literal: bytes) -> Iterator[int]:

@@ -52,10 +52,11 @@ def _log(lines: int = 3000) -> bytes:
     return "".join(out).encode()
 
 
-def _analyze(path, engine, monkeypatch, piece: int, fold: bool) -> tuple[dict, int]:
-    """The result of a skimmed read (pieces of ``piece`` bytes, no always-read tail) and how many records
-    were folded."""
+def _analyze(path, engine, monkeypatch, piece: int, fold: bool, hot: int = folding.HOT) -> tuple[dict, int]:
+    """The result of a skimmed read (pieces of ``piece`` bytes, no always-read tail; a record folded ``hot``
+    times in a piece looked for in bulk in the next ones) and how many records were folded."""
     monkeypatch.setattr(skim, "PIECE", piece)
+    monkeypatch.setattr(folding, "HOT", hot)
     monkeypatch.setattr(skim, "TAIL", 0)
     monkeypatch.setattr(skim, "FOLD_MAX", skim.FOLD_MAX if fold else -1)
     replayed = []
@@ -72,10 +73,11 @@ def _analyze(path, engine, monkeypatch, piece: int, fold: bool) -> tuple[dict, i
 
 @pytest.mark.parametrize("engine", engines.available())
 @pytest.mark.parametrize("piece", [700, 8192, 65536])
-def test_folded_equals_parsed(tmp_path, engine, piece, monkeypatch):
+@pytest.mark.parametrize("hot", [folding.HOT, 1], ids=["hot-by-default", "hot-at-once"])
+def test_folded_equals_parsed(tmp_path, engine, piece, hot, monkeypatch):
     log = tmp_path / "waagent.log"
     log.write_bytes(_log())
-    folded, count = _analyze(log, engine, monkeypatch, piece, fold=True)
+    folded, count = _analyze(log, engine, monkeypatch, piece, fold=True, hot=hot)
     parsed, none = _analyze(log, engine, monkeypatch, piece, fold=False)
     assert none == 0 and count > 3000 // 7  # most repeated records were folded
     assert folded == parsed  # records counted included

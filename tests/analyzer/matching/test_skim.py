@@ -17,7 +17,7 @@ import regex
 
 from azlog_vmbackup.analyzer.apps.analyze import analyze
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
-from azlog_vmbackup.analyzer.matching import engines, skim
+from azlog_vmbackup.analyzer.matching import engines, folding, skim
 from azlog_vmbackup.analyzer.matching.skim import Skimmer
 from azlog_vmbackup.analyzer.matching.unexplained import _ERRORISH
 from azlog_vmbackup.core.text import iter_lines
@@ -36,9 +36,11 @@ def _without_counts(result: dict) -> dict:
 
 
 def _results(path: Path, engine: str, monkeypatch, piece: int = 700) -> tuple[dict, dict]:
-    """The results of a full read and of a skim with ``piece``-byte pieces and no tail."""
+    """The results of a full read and of a skim with ``piece``-byte pieces and no tail, where a record folded
+    twice in a piece is looked for in bulk in the next ones."""
     monkeypatch.setattr(skim, "PIECE", piece)
     monkeypatch.setattr(skim, "TAIL", 0)
+    monkeypatch.setattr(folding, "HOT", 2)
     with engines.using(engine):
         return analyze(path, KNOWLEDGE, skim=False).as_dict(), analyze(path, KNOWLEDGE).as_dict()
 
