@@ -27,26 +27,44 @@ from azlog_vmbackup.analyzer.matching.hyperscan_pattern import (
 from azlog_vmbackup.analyzer.matching.regex_engine import RegexSearch
 
 _rejected: set[Entry] = set()  # expressions Hyperscan would not compile
-_local = threading.local()  # compiled databases (and their scratch) per thread: scans drop the GIL
+_compiled: dict = {}  # (entries, every_match) -> database; a database is read-only, shared by all threads
+_compiling = threading.Lock()
+_local = threading.local()  # each thread's scratch space per database: scans drop the GIL, threads scan at once
 _CACHE_SIZE = 256
 
 
 def _database(entries: tuple[Entry, ...], every_match: bool = False):
-    """A compiled database of ``entries`` (ids = positions), cached per thread. A record scan needs
-    one report per expression; a whole-buffer scan (``every_match``) needs each place it matches."""
+    """A compiled database of ``entries`` (ids = positions), cached. A record scan needs one report per
+    expression; a whole-buffer scan (``every_match``) needs each place it matches."""
     import hyperscan
 
-    cache = _local.__dict__.setdefault("dbs", {})
-    db = cache.get((entries, every_match))
+    db = _compiled.get((entries, every_match))
     if db is None:
-        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        flag = hyperscan.HS_FLAG_PREFILTER | (0 if every_match else hyperscan.HS_FLAG_SINGLEMATCH)
-        db.compile(expressions=[e for e, _ in entries], ids=list(range(len(entries))), elements=len(entries),
-                   flags=[flag | (hyperscan.HS_FLAG_CASELESS if caseless else 0) for _, caseless in entries])
-        if len(cache) >= _CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        cache[(entries, every_match)] = db
+        with _compiling:
+            db = _compiled.get((entries, every_match))
+            if db is None:
+                db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+                flag = hyperscan.HS_FLAG_PREFILTER | (0 if every_match else hyperscan.HS_FLAG_SINGLEMATCH)
+                db.compile(expressions=[e for e, _ in entries], ids=list(range(len(entries))),
+                           elements=len(entries),
+                           flags=[flag | (hyperscan.HS_FLAG_CASELESS if caseless else 0) for _, caseless in entries])
+                if len(_compiled) >= _CACHE_SIZE:
+                    _compiled.pop(next(iter(_compiled)))
+                _compiled[(entries, every_match)] = db
     return db
+
+
+def _scan(db, data: bytes, handler, context) -> None:
+    """Scan ``data`` with ``db`` in this thread's scratch space."""
+    scratches = _local.__dict__.setdefault("scratch", {})
+    found = scratches.get(id(db))
+    if found is None or found[0] is not db:
+        import hyperscan
+
+        if len(scratches) >= _CACHE_SIZE:
+            scratches.pop(next(iter(scratches)))
+        found = scratches[id(db)] = (db, hyperscan.Scratch(db))
+    db.scan(data, match_event_handler=handler, context=context, scratch=found[1])
 
 
 def _accepted(entry: Entry) -> bool:
@@ -123,7 +141,7 @@ class _HyperscanBufferScan:
 
     def scan(self, data: bytes) -> list[int]:
         ends: list[int] = []
-        self.db.scan(data, match_event_handler=_on_end, context=ends)
+        _scan(self.db, data, _on_end, ends)
         ends.sort()
         return ends
 
@@ -131,7 +149,7 @@ class _HyperscanBufferScan:
         """One scan for all of them (the interpreter is let go meanwhile)."""
         found: list[tuple[int, int]] = []
         db = _database(tuple((literal_expression(x.decode("ascii")), False) for x in literals), every_match=True)
-        db.scan(data, match_event_handler=_on_literal, context=found)
+        _scan(db, data, _on_literal, found)
         out: dict[bytes, list[int]] = {literal: [] for literal in literals}
         for index, end in sorted(found, key=lambda f: f[1]):
             out[literals[index]].append(end - len(literals[index]))
@@ -170,7 +188,7 @@ class _HyperscanSearch:
         found = set(self.always)
         if self.db is not None:
             hits: list[int] = []
-            self.db.scan(text.encode("ascii"), match_event_handler=_on_match, context=hits)
+            _scan(self.db, text.encode("ascii"), _on_match, hits)
             slot = self.slot
             for h in hits:
                 if slot[h] >= 0:

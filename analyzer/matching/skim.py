@@ -40,6 +40,7 @@ import functools
 import io
 import re
 from bisect import bisect_left
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
@@ -59,6 +60,7 @@ TAIL = 64 << 10  # the file's last bytes, read in full
 MAX_CARRY = 8 << 20  # no record start in this much: the rest of the file is read line by line
 _WALK = 4096  # lines looked back for a record start at a piece's end
 DENSE = 1000  # more matches than this in a piece: the next one is scanned in line
+AHEAD = 2  # pieces scanned ahead (on as many threads) while a log is quiet
 _NEAR = 256 << 10  # a ``latest`` literal not in a piece's last bytes is looked for by the engine
 FOLD_MAX = 16 << 10  # a longer record is always parsed (the parsers' own caps on a record lie above)
 _SHAPE = bytes.maketrans(b"0123456789", b"0000000000")
@@ -103,32 +105,32 @@ class Skimmer:
             yield from self._full(io.BufferedReader(_Joined(buf + more, stream)), max_line)
             return
         self.scan = scan
-        # while the log is quiet, the next piece is scanned on a second thread (Hyperscan lets go of the
+        # while the log is quiet, the next pieces are scanned on both cores (Hyperscan lets go of the
         # interpreter meanwhile) as this one's records are parsed; where matches are dense each would call back
         # into the interpreter the parsing thread holds, so the piece is scanned in line
-        pool = ThreadPoolExecutor(1, thread_name_prefix="azlog-scan")
+        pool = ThreadPoolExecutor(AHEAD, thread_name_prefix="azlog-scan")
+        pending: deque[tuple] = deque()
         try:
-            pending = None
             for piece, final in self._pieces(buf, more, stream):
                 if piece is None:  # no record boundary in sight: the rest is read line by line
-                    if pending is not None:
-                        yield from self._piece(*pending, max_line)
+                    while pending:
+                        yield from self._piece(*pending.popleft(), max_line)
                     yield from self._full(io.BufferedReader(_Joined(final, stream)), max_line)
                     return
                 if self.dense:
-                    if pending is not None:
-                        yield from self._piece(*pending, max_line)
+                    while pending:
+                        yield from self._piece(*pending.popleft(), max_line)
                     bulk, masked = self._bulk(piece, final)
                     scanned = Future()
                     scanned.set_result(self._scan(piece, masked))
                 else:
                     bulk, masked = self._bulk(piece, final)
                     scanned = pool.submit(self._scan, piece, masked)
-                    if pending is not None:
-                        yield from self._piece(*pending, max_line)
-                pending = (piece, final, scanned, bulk)
-            if pending is not None:
-                yield from self._piece(*pending, max_line)
+                pending.append((piece, final, scanned, bulk))
+                if len(pending) > AHEAD:
+                    yield from self._piece(*pending.popleft(), max_line)
+            while pending:
+                yield from self._piece(*pending.popleft(), max_line)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -139,7 +141,7 @@ class Skimmer:
             final = not more
             cut = 0 if final or len(more) <= self.tail else self._cut(more, lowest=1)
             if cut:  # a record starts in what was just read: the piece is one copy
-                yield buf + more[:cut], False
+                yield b"".join((buf, memoryview(more)[:cut])), False  # one copy
                 buf = more[cut:]
                 if self.check is not None:
                     self.check()
@@ -202,7 +204,7 @@ class Skimmer:
         near = max(len(piece) - _NEAR, 0)
         far = tuple(dict.fromkeys(x for literals, _ in _latest_triggers(self.skim) for x in literals
                                   if piece.rfind(x, near) < 0))
-        return self.scan.scan(masked), self.scan.occurrences(piece, far) if far else {}
+        return self.scan.scan(masked), self.scan.occurrences(piece, far) if far else {}, piece.count(b"\n")
 
     def _piece(self, piece: bytes, final: bool, scanned: Future, bulk: list[Copies],
                max_line: int) -> Iterator[tuple[int, str]]:
@@ -214,7 +216,8 @@ class Skimmer:
             for number, text in iter_lines(io.BytesIO(piece), max_line, codec="utf-8"):
                 yield base + number, text
             return
-        found, far = scan
+        found, far, newlines = scan
+        lines = _Lines(piece, base, newlines)
         self.dense = len(found) > DENSE
         latest = self._latest(piece, far)
         marks = sorted(set(found).union(latest))
@@ -222,11 +225,12 @@ class Skimmer:
         pinned = {self._record_start(piece, max(end - 1, 0)) for end in latest} if self.folds is not None else ()
         tail_from = size - self.tail if final else size
         starts, folds = self.start, self.folds
-        match, rfind, find, count = (starts.match if starts is not None else None), piece.rfind, piece.find, piece.count
+        match = starts.match if starts is not None else None
+        rfind, find, before = piece.rfind, piece.find, lines.before
         if folds is not None:
             known, enqueue, stamp_group = folds.known.get, folds.queue.append, starts.groupindex["stamp"]
             tally = folds.tally
-        counted, number, span_end = 0, base, 0
+        span_end = 0
         for mark in marks:  # the record holding each match's last byte, each once
             at = mark - 1 if mark else 0
             if at < span_end:
@@ -247,9 +251,8 @@ class Skimmer:
             if bulk:
                 if start not in pinned and _found(bulk, start):  # queued with its run
                     continue
-                counted, number = self._queue_runs(bulk, start, piece, counted, number)
-            number += count(b"\n", counted, start)
-            counted = start
+                self._queue_runs(bulk, start, lines)
+            number = before(start)
             if folds is not None and end - start <= FOLD_MAX and start not in pinned:
                 if m is None or start != line:
                     m = match(piece, start)
@@ -266,22 +269,19 @@ class Skimmer:
                         folds.expect(number + 1, key, stamp.decode("ascii"))
             yield from _lines(piece, start, end, number, max_line)
         if bulk:
-            counted, number = self._queue_runs(bulk, size, piece, counted, number)
+            self._queue_runs(bulk, size, lines)
         if final and size:
             at = min(max(tail_from, 0), size - 1)  # the last byte at least: the last record is read
             # from the record holding it, or from where a record read for a match ended past it
             start = self._record_start(piece, at) if at >= span_end else span_end
             if start < size:
-                number += piece.count(b"\n", counted, start)
-                counted, span_end = start, size
-                yield from _lines(piece, start, size, number, max_line)  # the tail: never folded
-        self.lines = number + piece.count(b"\n", counted) + (1 if final and not piece.endswith(b"\n") else 0)
+                span_end = size
+                yield from _lines(piece, start, size, before(start), max_line)  # the tail: never folded
+        self.lines = lines.end + (1 if final and not piece.endswith(b"\n") else 0)
 
-    def _queue_runs(self, bulk: list[Copies], upto: int, piece: bytes, counted: int,
-                    number: int) -> tuple[int, int]:
+    def _queue_runs(self, bulk: list[Copies], upto: int, lines: _Lines) -> None:
         """Queue, a run per record, the copies found in bulk that start before ``upto`` (one starting there is
-        read in full: a ``latest`` trigger chose it); the lines before the newest of them are counted on from
-        ``counted`` (line ``number``): return where the count got to."""
+        read in full: a ``latest`` trigger chose it), the line of the newest few counted with ``lines``."""
         runs = []
         for copies in bulk:
             starts, done = copies.starts, copies.done
@@ -290,15 +290,12 @@ class Skimmer:
             if upto_at > done:
                 runs.append((copies, done, upto_at, max(done, upto_at - KEEP)))
         if not runs:
-            return counted, number
-        lines = {}
-        for at in sorted(copies.starts[i] for copies, _, upto_at, last in runs for i in range(last, upto_at)):
-            number += piece.count(b"\n", counted, at)
-            counted, lines[at] = at, number + 1
+            return
+        line = {at: lines.before(at) + 1
+                for at in sorted(copies.starts[i] for copies, _, upto_at, last in runs for i in range(last, upto_at))}
         for copies, done, upto_at, last in runs:
-            tail = [(lines[copies.starts[i]], copies.stamps[i]) for i in range(last, upto_at)]
+            tail = [(line[copies.starts[i]], copies.stamps[i]) for i in range(last, upto_at)]
             self.folds.queue.append((tail[-1][0], copies.stamps[done:upto_at], tail, copies.kept))
-        return counted, number
 
     def _latest(self, piece: bytes, found: dict[bytes, list[int]]) -> list[int]:
         """For each ``latest`` trigger, the end of the last line of ``piece`` it matches. A literal found in
@@ -342,6 +339,30 @@ class Skimmer:
             if self._starts(piece, start, newline if newline >= 0 else len(piece)):
                 return start
         return len(piece)
+
+
+class _Lines:
+    """Line numbers in a piece of ``newlines`` lines after line ``base``, asked for in order: counted on from
+    the last place asked for, or back from the piece's end when that is nearer.
+
+    >>> lines = _Lines(b"a\\nb\\nc\\nd\\n", 10, 4)
+    >>> lines.before(2), lines.before(6), lines.end
+    (11, 13, 14)
+    """
+
+    __slots__ = ("piece", "at", "number", "end")
+
+    def __init__(self, piece: bytes, base: int, newlines: int):
+        self.piece, self.at, self.number, self.end = piece, 0, base, base + newlines
+
+    def before(self, at: int) -> int:
+        """The line ending last before byte ``at`` (``base`` when none does)."""
+        if at - self.at > len(self.piece) - at:
+            self.number = self.end - self.piece.count(b"\n", at)
+        else:
+            self.number += self.piece.count(b"\n", self.at, at)
+        self.at = at
+        return self.number
 
 
 def _found(bulk: list[Copies], start: int) -> bool:
