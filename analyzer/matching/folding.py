@@ -56,10 +56,10 @@ class Copies:
     """The copies of one kept record found in bulk in a piece: where each record starts and its stamp, in
     order; ``size``: each one's bytes; ``done``: how many the skimmer has queued or read."""
 
-    __slots__ = ("kept", "starts", "stamps", "size", "done")
+    __slots__ = ("key", "kept", "starts", "stamps", "size", "done")
 
-    def __init__(self, kept: tuple, starts: list[int], stamps: list[bytes], size: int):
-        self.kept, self.starts, self.stamps, self.size, self.done = kept, starts, stamps, size, 0
+    def __init__(self, key: bytes, kept: tuple, starts: list[int], stamps: list[bytes], size: int):
+        self.key, self.kept, self.starts, self.stamps, self.size, self.done = key, kept, starts, stamps, size, 0
 
 
 class Folds:
@@ -91,7 +91,8 @@ class Folds:
         # the records folded and not yet counted, in runs of one kept record: (line of the last, their stamps,
         # (line, stamp) of the last few, kept); the skimmer appends to it, a segment between parsed records at a time
         self.queue: list[tuple[int, list[bytes], list[tuple[int, bytes]], tuple[Record, Verdict, int]]] = []
-        self.tally: dict[bytes, int] = {}  # key -> copies folded since the skimmer last asked for hot keys
+        self.tally: dict[bytes, int] = {}  # key -> copies folded in the piece being read
+        self.hot: list[bytes] = []  # the keys whose copies the next pieces look for in bulk (``settle``)
         self._finders: dict[bytes, regex.Pattern] = {}
         self._tails: dict[str, list[tuple[str, bool]]] = {}  # stamp shape -> what a body must not start with
         self._watched: list[tuple[tuple[str, ...], bool]] | None = None
@@ -192,21 +193,25 @@ class Folds:
             matcher.add_hits(sig, latest[sid], count)
         return copies
 
-    def bulk(self, piece: bytes) -> tuple[list[Copies], bytes | bytearray]:
-        """The copies in ``piece`` of the keys folded ``HOT`` times since the last call (the most folded
-        first), found at once, and ``piece`` with their text after the stamp masked (NUL bytes, each one's
-        last newline kept) for the engine to scan; each key's count starts again."""
+    def settle(self) -> None:
+        """End a piece: the keys folded ``HOT`` times in it (the most folded first) are the hot ones until the
+        next piece ends."""
         tally, self.tally = self.tally, {}
-        hot = sorted((k for k, n in tally.items() if n >= HOT), key=tally.__getitem__, reverse=True)[:HOT_KEYS]
+        self.hot = sorted((k for k, n in tally.items() if n >= HOT), key=tally.__getitem__, reverse=True)[:HOT_KEYS]
+
+    def bulk(self, piece: bytes, hot: list[bytes]) -> tuple[list[Copies], bytes | bytearray]:
+        """The copies in ``piece`` of the records of ``hot`` keys, found at once, and ``piece`` with their text
+        after the stamp masked (NUL bytes, each one's last newline kept) for the engine to scan. Safe on another
+        thread (the regex lets go of the interpreter as it searches)."""
         found, masked = [], piece
         for key in hot:
-            parts = self._finder(key).split(piece)  # [text before, stamp, text between, stamp, ..., text after]
+            parts = self._finder(key).split(piece)  # [before, stamp, between, ..., after]
             if len(parts) < 3:
                 continue
             kept = self.known[key]
             stamp, body = kept[2], len(key) - key.index(b"\n") - 1
             ends = accumulate(map(add, map(len, parts[:-1:2]), repeat(body)))  # where each body ends
-            copies = Copies(kept, list(map(sub, ends, repeat(body + stamp))), parts[1::2], stamp + body)
+            copies = Copies(key, kept, list(map(sub, ends, repeat(body + stamp))), parts[1::2], stamp + body)
             fill = bytes(body - 1)
             if not found:  # the stamps stay (the look-behind kept them in the text between)
                 masked = (fill + b"\n").join(parts[::2])
@@ -214,9 +219,13 @@ class Folds:
                 masked = masked if isinstance(masked, bytearray) else bytearray(masked)
                 for at in copies.starts:
                     masked[at + stamp:at + stamp + body - 1] = fill
-            self.tally[key] = len(copies.starts)
             found.append(copies)
         return found, masked
+
+    def counted(self, bulk: list[Copies]) -> None:
+        """Count the copies found in bulk in a piece towards their keys' being hot."""
+        for copies in bulk:
+            self.tally[copies.key] = self.tally.get(copies.key, 0) + len(copies.starts)
 
     def _finder(self, key: bytes) -> regex.Pattern:
         """A regex of the records of ``key``: a line starting with a stamp of its shape (captured, in a

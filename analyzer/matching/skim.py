@@ -20,7 +20,8 @@ record keeps its real line numbers. A chosen record equal to an earlier one
 but for its time stamp is folded (``matching.folding``): counted with the
 earlier one's verdict, not handed to the parser again; records of the file's
 tail are always parsed. Copies of a record folded often are found in bulk and
-masked before the engine scans a piece (``Folds.bulk``). The matcher
+masked before the engine scans a piece (``Folds.bulk``, on the scanning
+thread). The matcher
 then confirms each chosen record as it would in a full read: the hits, their
 counts and evidence are those of reading every record, while the Python work
 is proportional to what was found, not to the size of the file.
@@ -39,6 +40,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import time
 from bisect import bisect_left
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -61,6 +63,7 @@ MAX_CARRY = 8 << 20  # no record start in this much: the rest of the file is rea
 _WALK = 4096  # lines looked back for a record start at a piece's end
 DENSE = 1000  # more matches than this in a piece: the next one is scanned in line
 AHEAD = 2  # pieces scanned ahead (on as many threads) while a log is quiet
+_SLICE = 256 << 10  # bytes counted at a time on the scanning thread
 _NEAR = 256 << 10  # a ``latest`` literal not in a piece's last bytes is looked for by the engine
 FOLD_MAX = 16 << 10  # a longer record is always parsed (the parsers' own caps on a record lie above)
 _SHAPE = bytes.maketrans(b"0123456789", b"0000000000")
@@ -120,13 +123,11 @@ class Skimmer:
                 if self.dense:
                     while pending:
                         yield from self._piece(*pending.popleft(), max_line)
-                    bulk, masked = self._bulk(piece, final)
                     scanned = Future()
-                    scanned.set_result(self._scan(piece, masked))
+                    scanned.set_result(self._scan(piece, self._hot(final)))
                 else:
-                    bulk, masked = self._bulk(piece, final)
-                    scanned = pool.submit(self._scan, piece, masked)
-                pending.append((piece, final, scanned, bulk))
+                    scanned = pool.submit(self._scan, piece, self._hot(final))
+                pending.append((piece, final, scanned))
                 if len(pending) > AHEAD:
                     yield from self._piece(*pending.popleft(), max_line)
             while pending:
@@ -188,26 +189,25 @@ class Skimmer:
             return True
         return self.skim.is_start(buf[start:end].decode("utf-8", "replace").rstrip("\r"))
 
-    def _bulk(self, piece: bytes, final: bool) -> tuple[list[Copies], bytes | bytearray]:
-        """``Folds.bulk`` of ``piece``, but for the final piece (its tail is read in full)."""
-        if self.folds is None or final or not self.folds.tally:
-            return [], piece
-        return self.folds.bulk(piece)
+    def _hot(self, final: bool) -> list[bytes]:
+        """The keys whose copies a piece's scan finds in bulk (none in the final piece: its tail is read in
+        full)."""
+        return [] if self.folds is None or final else self.folds.hot
 
-    def _scan(self, piece: bytes, masked: bytes | bytearray) -> tuple[list[int], dict[bytes, list[int]]] | None:
-        """Where the engine says a signature or trigger may match in ``masked`` (``piece`` or a copy of it
-        with the copies found in bulk masked), and where the ``latest`` triggers' literals that are not in the
-        piece's last ``_NEAR`` bytes occur in ``piece``; None for a piece that is not plain ASCII or holds NUL
-        bytes (read line by line). Run on the scanning thread."""
+    def _scan(self, piece: bytes, hot: list[bytes]) -> tuple | None:
+        """What the scanning thread finds in ``piece``: the copies of ``hot`` records (``Folds.bulk``), where
+        the engine says a signature or trigger may match once they are masked, where the ``latest`` triggers'
+        literals that are not in the piece's last ``_NEAR`` bytes occur, and how many lines it holds; None
+        for a piece that is not plain ASCII or holds NUL bytes (read line by line)."""
         if not piece.isascii() or b"\x00" in piece:
             return None
+        bulk, masked = self.folds.bulk(piece, hot) if hot else ([], piece)
         near = max(len(piece) - _NEAR, 0)
         far = tuple(dict.fromkeys(x for literals, _ in _latest_triggers(self.skim) for x in literals
                                   if piece.rfind(x, near) < 0))
-        return self.scan.scan(masked), self.scan.occurrences(piece, far) if far else {}, piece.count(b"\n")
+        return bulk, self.scan.scan(masked), self.scan.occurrences(piece, far) if far else {}, _newlines(piece)
 
-    def _piece(self, piece: bytes, final: bool, scanned: Future, bulk: list[Copies],
-               max_line: int) -> Iterator[tuple[int, str]]:
+    def _piece(self, piece: bytes, final: bool, scanned: Future, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
         size = len(piece)
         scan = scanned.result()
@@ -216,7 +216,9 @@ class Skimmer:
             for number, text in iter_lines(io.BytesIO(piece), max_line, codec="utf-8"):
                 yield base + number, text
             return
-        found, far, newlines = scan
+        bulk, found, far, newlines = scan
+        if bulk:
+            self.folds.counted(bulk)
         lines = _Lines(piece, base, newlines)
         self.dense = len(found) > DENSE
         latest = self._latest(piece, far)
@@ -278,6 +280,8 @@ class Skimmer:
                 span_end = size
                 yield from _lines(piece, start, size, before(start), max_line)  # the tail: never folded
         self.lines = lines.end + (1 if final and not piece.endswith(b"\n") else 0)
+        if folds is not None:
+            folds.settle()
 
     def _queue_runs(self, bulk: list[Copies], upto: int, lines: _Lines) -> None:
         """Queue, a run per record, the copies found in bulk that start before ``upto`` (one starting there is
@@ -339,6 +343,16 @@ class Skimmer:
             if self._starts(piece, start, newline if newline >= 0 else len(piece)):
                 return start
         return len(piece)
+
+
+def _newlines(piece: bytes) -> int:
+    """How many newlines ``piece`` holds, counted a slice at a time on the scanning thread, the interpreter let go
+    between slices: the parsing thread's own short scans let go of it too, and would otherwise wait for it."""
+    count = 0
+    for at in range(0, len(piece), _SLICE):
+        count += piece.count(b"\n", at, at + _SLICE)
+        time.sleep(0)
+    return count
 
 
 class _Lines:
