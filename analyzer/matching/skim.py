@@ -277,7 +277,6 @@ class Skimmer:
             # from the record holding it, or from where a record read for a match ended past it
             start = self._record_start(piece, at) if at >= span_end else span_end
             if start < size:
-                span_end = size
                 yield from _lines(piece, start, size, before(start), max_line)  # the tail: never folded
         self.lines = lines.end + (1 if final and not piece.endswith(b"\n") else 0)
         if folds is not None:

@@ -1,7 +1,8 @@
 """Folding records equal but for their time stamp gives the result of parsing each of them.
 
 A generated log repeats every kind of record a fold could get wrong (hits, a burst, noise, a hinted line no
-signature confirms, tracebacks, decoded events, fact-setting lines, two stamp layouts) and ends in log
+signature confirms, tracebacks, decoded events, fact-setting lines, two stamp layouts, a repeated line that
+now and then goes on on a continuation line) and ends in log
 collector lines, so the agent's last record comes from a piece's middle. Each engine installed, tiny
 and large pieces; the samples and the reference corpus are compared with a full read in ``test_skim``.
 """
@@ -42,6 +43,8 @@ def _log(lines: int = 3000) -> bytes:
         level, text = next((REPEATED[k] for k in REPEATED if n % k == 0),
                            ("INFO ExtHandler ExtHandler", f"[HEARTBEAT] Agent WALinuxAgent-2.13.1.1 is running as the "
                             f"goal state agent [DEBUG HeartbeatCounter: {n};AutoUpdate: 1;]"))
+        if n % 49 == 0:  # a repeated line once with a continuation: another record, whatever a bulk search sees
+            text += "\n    while fetching the goal state"
         if n < 300:  # an older agent first: VM local time, another stamp shape
             level = level.replace(" ExtHandler ExtHandler", " ExtHandler").replace(" Daemon Daemon", " Daemon")
             out.append(f"{t:%Y/%m/%d %H:%M:%S.%f} {level.replace('MonitorHandler ', '')} {text}\n")
