@@ -201,26 +201,43 @@ class Folds:
 
     def bulk(self, piece: bytes, hot: list[bytes]) -> tuple[list[Copies], bytes | bytearray]:
         """The copies in ``piece`` of the records of ``hot`` keys, found at once, and ``piece`` with their text
-        after the stamp masked (NUL bytes, each one's last newline kept) for the engine to scan. Safe on another
-        thread (the regex lets go of the interpreter as it searches)."""
+        after the stamp masked (NUL bytes, each one's last newline kept) for the engine to scan. Run on the
+        scanning thread."""
         found, masked = [], piece
         for key in hot:
-            parts = self._finder(key).split(piece)  # [before, stamp, between, ..., after]
-            if len(parts) < 3:
+            split = self._split(piece, key)
+            if split is None:
                 continue
-            kept = self.known[key]
-            stamp, body = kept[2], len(key) - key.index(b"\n") - 1
-            ends = accumulate(map(add, map(len, parts[:-1:2]), repeat(body)))  # where each body ends
-            copies = Copies(key, kept, list(map(sub, ends, repeat(body + stamp))), parts[1::2], stamp + body)
-            fill = bytes(body - 1)
+            copies, parts = split
+            stamp = copies.kept[2]
+            fill = bytes(copies.size - stamp - 1)
             if not found:  # the stamps stay (the look-behind kept them in the text between)
                 masked = (fill + b"\n").join(parts[::2])
             else:
                 masked = masked if isinstance(masked, bytearray) else bytearray(masked)
                 for at in copies.starts:
-                    masked[at + stamp:at + stamp + body - 1] = fill
+                    masked[at + stamp:at + stamp + len(fill)] = fill
             found.append(copies)
         return found, masked
+
+    def copies(self, piece: bytes, key: bytes) -> Copies | None:
+        """The copies in ``piece`` of the record of ``key``, found at once (None: there are none)."""
+        split = self._split(piece, key)
+        return None if split is None else split[0]
+
+    def _split(self, piece: bytes, key: bytes) -> tuple[Copies, list[bytes]] | None:
+        parts = self._finder(key).split(piece)  # [before, stamp, between, stamp, ..., after]
+        if len(parts) < 3:
+            return None
+        kept = self.known[key]
+        stamp, body = kept[2], len(key) - key.index(b"\n") - 1
+        ends = accumulate(map(add, map(len, parts[:-1:2]), repeat(body)))  # where each body ends
+        return Copies(key, kept, list(map(sub, ends, repeat(body + stamp))), parts[1::2], stamp + body), parts
+
+    def folded(self, key: bytes) -> bool:
+        """Count a copy of ``key`` folded in the piece being read; True when that makes it hot."""
+        count = self.tally[key] = self.tally.get(key, 0) + 1
+        return count == HOT
 
     def counted(self, bulk: list[Copies]) -> None:
         """Count the copies found in bulk in a piece towards their keys' being hot."""

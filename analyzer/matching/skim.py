@@ -41,7 +41,7 @@ import functools
 import io
 import re
 import time
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
@@ -231,7 +231,6 @@ class Skimmer:
         rfind, find, before = piece.rfind, piece.find, lines.before
         if folds is not None:
             known, enqueue, stamp_group = folds.known.get, folds.queue.append, starts.groupindex["stamp"]
-            tally = folds.tally
         span_end = 0
         for mark in marks:  # the record holding each match's last byte, each once
             at = mark - 1 if mark else 0
@@ -266,7 +265,11 @@ class Skimmer:
                         kept = known(key)
                         if kept is not None:
                             enqueue((number + 1, [stamp], [(number + 1, stamp)], kept))
-                            tally[key] = tally.get(key, 0) + 1
+                            if folds.folded(key) and all(c.key != key for c in bulk):  # the rest found at once
+                                copies = folds.copies(piece, key)
+                                if copies is not None:
+                                    copies.done = bisect_right(copies.starts, start)
+                                    bulk = [*bulk, copies]
                             continue
                         folds.expect(number + 1, key, stamp.decode("ascii"))
             yield from _lines(piece, start, end, number, max_line)
