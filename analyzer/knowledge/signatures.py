@@ -119,8 +119,8 @@ class Signature:
                 return None
             if self.pattern is None:
                 return _HintMatch(pos, pos + len(hint))
-        try:
-            return self.pattern.search(text, timeout=self.timeout)
+        try:  # a record is short: letting go of the interpreter would cost more than the search
+            return self.pattern.search(text, concurrent=False, timeout=self.timeout)
         except TimeoutError:
             return None
 

@@ -226,7 +226,7 @@ class Folds:
         return None if split is None else split[0]
 
     def _split(self, piece: bytes, key: bytes) -> tuple[Copies, list[bytes]] | None:
-        parts = self._finder(key).split(piece)  # [before, stamp, between, stamp, ..., after]
+        parts = self._finder(key).split(piece, concurrent=False)  # [before, stamp, between, ..., after]
         if len(parts) < 3:
             return None
         kept = self.known[key]

@@ -63,7 +63,7 @@ MAX_CARRY = 8 << 20  # no record start in this much: the rest of the file is rea
 _WALK = 4096  # lines looked back for a record start at a piece's end
 DENSE = 1000  # more matches than this in a piece: the next one is scanned in line
 AHEAD = 2  # pieces scanned ahead (on as many threads) while a log is quiet
-_SLICE = 256 << 10  # bytes counted at a time on the scanning thread
+_STEP = 64 << 10  # the scanning thread counts a piece's lines before each multiple of this many bytes
 _NEAR = 256 << 10  # a ``latest`` literal not in a piece's last bytes is looked for by the engine
 FOLD_MAX = 16 << 10  # a longer record is always parsed (the parsers' own caps on a record lie above)
 _SHAPE = bytes.maketrans(b"0123456789", b"0000000000")
@@ -199,13 +199,14 @@ class Skimmer:
         the engine says a signature or trigger may match once they are masked, where the ``latest`` triggers'
         literals that are not in the piece's last ``_NEAR`` bytes occur, and how many lines it holds; None
         for a piece that is not plain ASCII or holds NUL bytes (read line by line)."""
-        if not piece.isascii() or b"\x00" in piece:
+        newlines = _newlines(piece)
+        if newlines is None:
             return None
         bulk, masked = self.folds.bulk(piece, hot) if hot else ([], piece)
         near = max(len(piece) - _NEAR, 0)
         far = tuple(dict.fromkeys(x for literals, _ in _latest_triggers(self.skim) for x in literals
                                   if piece.rfind(x, near) < 0))
-        return bulk, self.scan.scan(masked), self.scan.occurrences(piece, far) if far else {}, _newlines(piece)
+        return bulk, self.scan.scan(masked), self.scan.occurrences(piece, far) if far else {}, newlines
 
     def _piece(self, piece: bytes, final: bool, scanned: Future, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
@@ -347,36 +348,47 @@ class Skimmer:
         return len(piece)
 
 
-def _newlines(piece: bytes) -> int:
-    """How many newlines ``piece`` holds, counted a slice at a time on the scanning thread, the interpreter let go
-    between slices: the parsing thread's own short scans let go of it too, and would otherwise wait for it."""
-    count = 0
-    for at in range(0, len(piece), _SLICE):
-        count += piece.count(b"\n", at, at + _SLICE)
+def _newlines(piece: bytes) -> list[int] | None:
+    """How many newlines ``piece`` holds before each multiple of ``_STEP`` bytes, and in all (last); None when it
+    is not plain ASCII or holds NUL bytes. Run on the scanning thread a step at a time, letting go of the
+    interpreter between steps: the parsing thread's own short scans let go of it too, and would otherwise wait.
+
+    >>> _newlines(b"a\\n" * 40000)[:3], _newlines(b"a\\n" * 40000)[-1], _newlines(b"a\\x00\\n")
+    ([0, 32768, 40000], 40000, None)
+    """
+    counts, count = [], 0
+    for at in range(0, len(piece), _STEP):
+        step = piece[at:at + _STEP]
+        if not step.isascii() or b"\x00" in step:
+            return None
+        counts.append(count)
+        count += step.count(b"\n")
         time.sleep(0)
-    return count
+    counts.append(count)
+    return counts
 
 
 class _Lines:
-    """Line numbers in a piece of ``newlines`` lines after line ``base``, asked for in order: counted on from
-    the last place asked for, or back from the piece's end when that is nearer.
+    """Line numbers in a piece after line ``base``: counted on from the place last asked for, or from the
+    nearest multiple of ``_STEP`` bytes before (``newlines``: what ``_newlines`` gave).
 
-    >>> lines = _Lines(b"a\\nb\\nc\\nd\\n", 10, 4)
+    >>> lines = _Lines(b"a\\nb\\nc\\nd\\n", 10, [0, 4])
     >>> lines.before(2), lines.before(6), lines.end
     (11, 13, 14)
     """
 
-    __slots__ = ("piece", "at", "number", "end")
+    __slots__ = ("piece", "at", "number", "base", "steps", "end")
 
-    def __init__(self, piece: bytes, base: int, newlines: int):
-        self.piece, self.at, self.number, self.end = piece, 0, base, base + newlines
+    def __init__(self, piece: bytes, base: int, newlines: list[int]):
+        self.piece, self.at, self.number, self.base, self.steps = piece, 0, base, base, newlines
+        self.end = base + newlines[-1]
 
     def before(self, at: int) -> int:
         """The line ending last before byte ``at`` (``base`` when none does)."""
-        if at - self.at > len(self.piece) - at:
-            self.number = self.end - self.piece.count(b"\n", at)
-        else:
-            self.number += self.piece.count(b"\n", self.at, at)
+        step = at // _STEP * _STEP
+        if self.at < step or self.at > at:
+            self.at, self.number = step, self.base + self.steps[at // _STEP]
+        self.number += self.piece.count(b"\n", self.at, at)
         self.at = at
         return self.number
 
