@@ -2,9 +2,10 @@
 
 Parsing the YAML files costs more than analyzing a small bundle (the constructor is Python even over
 libyaml), and importing PyYAML more again. The mirror holds what each built-in file parses to, keyed by the
-sha256 of its bytes; ``schema.entries`` takes a file's data from it when its bytes are there, and parses the
-YAML (``load_yaml``) otherwise: a file edited since, a user's own file. So the mirror speeds loading up and
-never changes what a file says: a stale one is only slower. After editing a built-in file, write it again::
+digest of its bytes (``core.digest``); ``schema.entries`` takes a file's data from it when its bytes are
+there, and parses the YAML (``load_yaml``) otherwise: a file edited since, a user's own file. So the mirror
+speeds loading up and never changes what a file says: a stale one is only slower. After editing a built-in
+file, write it again::
 
     python -m azlog_vmbackup.analyzer.knowledge.mirror
 
@@ -13,12 +14,12 @@ numbers, booleans, null, lists, mappings with string keys) goes in; ``build`` re
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import azlog_vmbackup.signatures
+from azlog_vmbackup.core.digest import digest
 
 NAME = "knowledge.json"
 _MISSING = object()
@@ -29,15 +30,6 @@ _unused: dict[str, Any] = {}  # what was read of it and not handed out yet
 def builtin_dir() -> Path:
     """The folder of the built-in YAML files, inside the installed package."""
     return Path(azlog_vmbackup.signatures.__file__).parent
-
-
-def digest(data: bytes) -> str:
-    """The key of a file's bytes in the mirror.
-
-    >>> digest(b"- id: x\\n")[:12]
-    '0b510b7d2af8'
-    """
-    return hashlib.sha256(data).hexdigest()
 
 
 def parsed(data: bytes, default: Any = _MISSING) -> Any:
