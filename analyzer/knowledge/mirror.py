@@ -119,17 +119,27 @@ def literals_table(folder: Path, load) -> dict:
             "key": literals.source_key(), "literals": found, "starts": {chars: starts}}
 
 
+def words_table(folder: Path, load) -> dict:
+    """The words (``words.words``) of the texts of the ``*.yaml`` files in ``folder`` that ``apps.nearest`` reads."""
+    from azlog_vmbackup.analyzer.knowledge import words
+
+    return words.table(text for path in sorted(folder.glob("*.yaml"))
+                       for text in words.texts_of(load(path.read_text(encoding="utf-8"))))
+
+
 def write(folder: Path | None = None) -> Path:
-    """Write the mirror of ``folder`` (the built-in one) into it, and the table of its regexes' literals;
-    returns the mirror's path."""
-    from azlog_vmbackup.analyzer.knowledge.literals import TABLE
+    """Write the mirror of ``folder`` (the built-in one) into it, and the tables of its regexes' literals and
+    its texts' words; returns the mirror's path."""
+    from azlog_vmbackup.analyzer.knowledge import literals, words
 
     folder = folder or builtin_dir()
     target = folder / NAME
     text = json.dumps(build(folder, load_yaml), ensure_ascii=False, indent=1) + "\n"
     target.write_text(text, encoding="utf-8")
-    table = json.dumps(literals_table(folder, load_yaml), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    (folder / TABLE).write_text(table, encoding="utf-8")
+    for name, table in ((literals.TABLE, literals_table(folder, load_yaml)),
+                        (words.TABLE, words_table(folder, load_yaml))):
+        (folder / name).write_text(json.dumps(table, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                   encoding="utf-8")
     return target
 
 
