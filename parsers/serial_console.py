@@ -56,9 +56,7 @@ import regex
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import Record
 from azlog_vmbackup.core.text import micros, utc
-from azlog_vmbackup.parsers import cloud_init_log, dmesg
 from azlog_vmbackup.parsers.base import ParseContext, Spec
-from azlog_vmbackup.parsers.vmsnapshot_log import FreezeWatch
 
 SPECS: tuple[Spec, ...] = (
     Spec("serial_console",
@@ -109,6 +107,8 @@ def _systemd(text: str) -> dict | None:
 
 
 def _cloud_init(text: str) -> dict | None:
+    from azlog_vmbackup.parsers import cloud_init_log  # the borrowed readers: imported to read, not to sniff
+
     m = _CLOUD_INIT.match(text)
     entry = cloud_init_log.read_line(text[m.end():] if m else text)
     if entry is None:
@@ -118,6 +118,8 @@ def _cloud_init(text: str) -> dict | None:
 
 
 def _kernel(text: str) -> dict | None:
+    from azlog_vmbackup.parsers import dmesg
+
     line = dmesg.read_line(text)
     if line is None:
         return None
@@ -163,6 +165,8 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     >>> len(list(parse(io.BytesIO(data), ctx))), ctx.facts.value('vmsnapshot_stopped_in_freeze')
     (3, True)
     """
+    from azlog_vmbackup.parsers.vmsnapshot_log import FreezeWatch
+
     freezes = FreezeWatch()
     banner = None
     for record in _records(stream, ctx):
@@ -195,6 +199,8 @@ def _os_banner(record: Record) -> tuple[int, str, str] | None:
 
 
 def _records(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
+    from azlog_vmbackup.parsers import cloud_init_log
+
     draft = None
     end_space_seen = False
     for number, raw in ctx.lines(stream):

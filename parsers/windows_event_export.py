@@ -65,7 +65,6 @@ import regex
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Facts, Record
 from azlog_vmbackup.core.text import micros, sniff_encoding, utc
-from azlog_vmbackup.parsers import xml_safe
 from azlog_vmbackup.parsers.base import ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
@@ -415,6 +414,8 @@ def _xml_segments(chunks: Iterable[str], ctx: ParseContext) -> Iterator[tuple[in
 
 
 def _xml_records(chunks: Iterable[str], ctx: ParseContext) -> Iterator[Record]:
+    from azlog_vmbackup.parsers import xml_safe  # lxml: imported when an export in XML is read, not to sniff one
+
     bad: list[str] = []
     for line, segment in _xml_segments(chunks, ctx):
         local = ParseContext(ctx.path, Facts(), [])

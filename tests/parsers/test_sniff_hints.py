@@ -100,3 +100,14 @@ def test_text_without_any_hint_imports_no_sniffer():
             "*sorted(m for m in sys.modules if m.startswith('azlog_vmbackup.parsers.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["text", "azlog_vmbackup.parsers.base", "azlog_vmbackup.parsers.registry"]
+
+
+def test_an_agent_log_under_another_name_imports_only_the_sniffers_asked():
+    """The sniffers its hints let through are imported, without the XML library or the readers the serial
+    console borrows from other parsers (imported when a console is read)."""
+    code = ("import sys, azlog_vmbackup.parsers.registry as r; "
+            "print(r.sniff('2024-03-02T10:15:20.100200Z INFO Daemon Daemon Run daemon, pid 7\\n').name, "
+            "'lxml' in sys.modules, *sorted(m for m in sys.modules if m.startswith('azlog_vmbackup.parsers.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["waagent_log", "False", *(f"azlog_vmbackup.parsers.{name}" for name in (
+        "base", "registry", "serial_console", "waagent_log", "windows_event_export"))]
