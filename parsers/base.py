@@ -125,6 +125,9 @@ class Lazy:
     >>> rx = Lazy(r"version (?P<v>\d+(?:\.\d+)+)", regex.I)
     >>> rx.pattern, rx.search("Agent VERSION 2.9.1")["v"], rx.match("x") is None
     ('version (?P<v>\\d+(?:\\.\\d+)+)', '2.9.1', True)
+    >>> import copy, pickle
+    >>> copy.copy(rx).search("version 3.1")["v"], pickle.loads(pickle.dumps(rx)).pattern == rx.pattern
+    ('3.1', True)
     """
 
     def __init__(self, pattern: str, flags: int = 0):
@@ -134,3 +137,6 @@ class Lazy:
         value = getattr(regex.compile(self.pattern, self._flags), name)  # regex's own cache: compiled once
         setattr(self, name, value)
         return value
+
+    def __reduce__(self):
+        return Lazy, (self.pattern, self._flags)  # copied and pickled as its source, as a compiled regex is
