@@ -111,3 +111,16 @@ def test_an_agent_log_under_another_name_imports_only_the_sniffers_asked():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["waagent_log", "False", *(f"azlog_vmbackup.parsers.{name}" for name in (
         "base", "registry", "serial_console", "waagent_log", "windows_event_export"))]
+
+
+@pytest.mark.parametrize("name", registry.SNIFFERS)
+def test_on_ascii_text_the_re_module_reads_each_hint_as_regex_does(name):
+    """Hints of ASCII heads are compiled by re (ASCII mode), which must find them wherever regex does; the
+    lines are tried again with each ASCII blank or separator where they have a space."""
+    fast, hint = registry._sniff_hint(name, ascii=True), registry._sniff_hint(name)
+    lines = [head for head in HEADS if head.isascii() and "\n" not in head.rstrip("\n")]
+    texts = [head for head in HEADS if head.isascii()]
+    texts += [line.replace(" ", blank) for line in lines for blank in "\t\v\f\r\x1c\x1d\x1e\x1f"]
+    assert len(texts) > 1000
+    differ = [text[:200] for text in texts if bool(fast.search(text)) != bool(hint.search(text))]
+    assert differ == []
