@@ -144,12 +144,17 @@ def analyze(bundle: Path, fmt: str = "text", output_path: Path | None = None, fa
             explain: bool = False, signatures: Sequence[Path] = (), color: bool | None = None, lang: str = "en",
             limit: Sequence[str] = (), engine_name: str | None = None) -> None:
     """``azlog analyze``: diagnose one bundle and write its report."""
-    from azlog_vmbackup.analyzer.apps.analyze import analyze as run
-    from azlog_vmbackup.core.bundle import BundleError
+    gc.disable()  # what loads here (the modules, the knowledge) lives to the end: no collection need walk it
+    try:
+        from azlog_vmbackup.analyzer.apps.analyze import analyze as run
+        from azlog_vmbackup.core.bundle import BundleError
 
-    settings = limits(limit)
-    chosen = engine(engine_name)
-    known = knowledge(signatures)
+        settings = limits(limit)
+        chosen = engine(engine_name)
+        known = knowledge(signatures)
+    finally:
+        gc.freeze()
+        gc.enable()
     activity = None
     if fmt == "html":
         from azlog_vmbackup.analyzer.report.picture import Activity

@@ -20,6 +20,7 @@ codes of extension status lines, VSS writer states); lines with different codes 
 """
 from __future__ import annotations
 
+import functools
 import re
 
 _SAS_SIG = re.compile(r"(?i)(sig(?:=|%3D|%253D|\\u003d))(?:(?!%26|%2526|\\u0026)[^&\s\"'<>\\])+")
@@ -33,41 +34,42 @@ _SECRETS = [
 ]
 
 # what tells two failures apart, kept as written by ``mask`` and returned by ``codes``: each rule runs only when
-# one of its literals is in the line (most lines hold none, and the rules are costly to try everywhere)
+# one of its literals is in the line (most lines hold none, and the rules are costly to try everywhere); these
+# rules and the masks are regex sources, compiled at their first use (``_rx``): most runs mask nothing
 _CODE_RULES = [
     (("UserError", "Extension", "GuestAgent", "BackUp", "Failed"),
-     re.compile(r"\b(?:UserError|ExtensionSnapshot|ExtensionOperation|GuestAgent|BackUp|Failed(?=[A-Z]))[A-Za-z]+\b")),
-    (("StatusCode.",), re.compile(r"\bStatusCode\.\w+")),
-    (("ode", "ODE"), re.compile(r"(?i)\b(?:error|exit|status|return|result|hresult|win32)[ _]?code\b[\s:=]{0,3}-?"
-                                r"(?:0x[0-9a-f]+|\d+)|\bextErrorCode=\w+")),
+     r"\b(?:UserError|ExtensionSnapshot|ExtensionOperation|GuestAgent|BackUp|Failed(?=[A-Z]))[A-Za-z]+\b"),
+    (("StatusCode.",), r"\bStatusCode\.\w+"),
+    (("ode", "ODE"), r"(?i)\b(?:error|exit|status|return|result|hresult|win32)[ _]?code\b[\s:=]{0,3}-?"
+                     r"(?:0x[0-9a-f]+|\d+)|\bextErrorCode=\w+"),
     ((",error,", ",success,", ",transitioning,", ",warning,"),
-     re.compile(r"(?i)\b(?:enable|disable|install|uninstall|update|reset),(?:error|transitioning|success|warning),-?\d+")),
-    (("tate:", "TATE:"), re.compile(r"(?i)\bstate:\s*\[\d+\]")),
-    (("ast error", "ast Error", "AST ERROR"), re.compile(r"(?i)\blast error:\s*[a-z]+(?: error)?")),
-    (("0x8",), re.compile(r"\b0x8[0-9A-Fa-f]{7}\b")),
-    (("rrno", "RRNO"), re.compile(r"\[Errno -?\d+\]|(?i:\berrno[ =]?-?\d+)")),
-    (("HTTP",), re.compile(r"\bHTTP(?:/\d(?:\.\d)?)?\s+[1-5]\d\d\b")),
+     r"(?i)\b(?:enable|disable|install|uninstall|update|reset),(?:error|transitioning|success|warning),-?\d+"),
+    (("tate:", "TATE:"), r"(?i)\bstate:\s*\[\d+\]"),
+    (("ast error", "ast Error", "AST ERROR"), r"(?i)\blast error:\s*[a-z]+(?: error)?"),
+    (("0x8",), r"\b0x8[0-9A-Fa-f]{7}\b"),
+    (("rrno", "RRNO"), r"\[Errno -?\d+\]|(?i:\berrno[ =]?-?\d+)"),
+    (("HTTP",), r"\bHTTP(?:/\d(?:\.\d)?)?\s+[1-5]\d\d\b"),
 ]
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV4 = re.compile(r"(?<![\w.\-])(?<!(?i:version)[=: ])(?<!(?i:version): )(?<!(?i:ver)[=: ])(?<!(?i:agent) )"
-                   rf"(?:{_OCTET}\.){{3}}{_OCTET}(?::\d{{1,5}})?(?![\w.])")
-_IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?"
-                      r"(?:%\w+)?(?![\w:])")
+_IPV4 = (r"(?<![\w.\-])(?<!(?i:version)[=: ])(?<!(?i:version): )(?<!(?i:ver)[=: ])(?<!(?i:agent) )"
+         rf"(?:{_OCTET}\.){{3}}{_OCTET}(?::\d{{1,5}})?(?![\w.])")
+_IPV6 = (r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?"
+         r"(?:%\w+)?(?![\w:])")
 _MASKS = [
-    (re.compile(r"\b\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), "<TIME>"),
-    (re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{2}:\d{2}:\d{2}\b"), "<TIME>"),
-    (re.compile(r"\b\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?: ?[AP]M)?"), "<TIME>"),
-    (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), "<TIME>"),
-    (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), "<GUID>"),
-    (re.compile(r"(?i)\b(?:https?|ftp)://\S+"), "<URL>"),
+    (r"\b\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?", "<TIME>"),
+    (r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} \d{2}:\d{2}:\d{2}\b", "<TIME>"),
+    (r"\b\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?: ?[AP]M)?", "<TIME>"),
+    (r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b", "<TIME>"),
+    (r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b", "<GUID>"),
+    (r"(?i)\b(?:https?|ftp)://\S+", "<URL>"),
     (_IPV6, None),
     (_IPV4, "<IP>"),
-    (re.compile(r"(?<![\w.])[vV]?\d+(?:\.\d+){2,}(?:[-+~][0-9A-Za-z.]+)*"), "<VER>"),
-    (re.compile(r"\"[^\"\n]*\"|'[^'\n]*'"), "<STR>"),
-    (re.compile(r"(?:\b[A-Za-z]:\\|\\\\)[^\s,;:'\"]*|(?<![\w.<>])/[^\s,;:'\"]+"), "<PATH>"),
-    (re.compile(r"\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b"), "<HEX>"),
-    (re.compile(r"(?<![\w<.])[-+]?\d+(?:\.\d+)?(?![\d.])"), "<NUM>"),
+    (r"(?<![\w.])[vV]?\d+(?:\.\d+){2,}(?:[-+~][0-9A-Za-z.]+)*", "<VER>"),
+    (r"\"[^\"\n]*\"|'[^'\n]*'", "<STR>"),
+    (r"(?:\b[A-Za-z]:\\|\\\\)[^\s,;:'\"]*|(?<![\w.<>])/[^\s,;:'\"]+", "<PATH>"),
+    (r"\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b", "<HEX>"),
+    (r"(?<![\w<.])[-+]?\d+(?:\.\d+)?(?![\d.])", "<NUM>"),
 ]
 _DIGITS = re.compile(r"\d+")
 _KEPT = 0xF0000  # a kept code stands as one private-use character while the masks run: no mask touches it
@@ -107,7 +109,7 @@ def mask(text: str) -> str:
             at = b
         text = "".join(pieces) + text[at:]
     for pattern, token in _MASKS:
-        text = pattern.sub(token if token is not None else _ipv6, text)
+        text = _rx(pattern).sub(token if token is not None else _ipv6, text)
     if kept:
         text = "".join(kept[ord(c) - _KEPT] if ord(c) >= _KEPT else c for c in text)
     return " ".join(text.split())
@@ -116,7 +118,7 @@ def mask(text: str) -> str:
 def _code_spans(text: str) -> list[tuple[int, int]]:
     """Where the codes are: (start, end) in order, none overlapping (the earlier, then longer, wins)."""
     found = [m.span() for literals, rule in _CODE_RULES if any(x in text for x in literals)
-             for m in rule.finditer(text)]
+             for m in _rx(rule).finditer(text)]
     found.sort(key=lambda span: (span[0], -span[1]))
     spans: list[tuple[int, int]] = []
     for a, b in found:
@@ -141,7 +143,13 @@ def mask_addresses(text: str) -> str:
     >>> mask_addresses('no route to 10.1.2.3:443 from fe80::20d:3aff:fe12:3456 (agent 2.2.53.1)')
     'no route to <IP> from <IP> (agent 2.2.53.1)'
     """
-    return _IPV4.sub("<IP>", _IPV6.sub(_ipv6, text))
+    return _rx(_IPV4).sub("<IP>", _rx(_IPV6).sub(_ipv6, text))
+
+
+@functools.cache
+def _rx(source: str) -> re.Pattern:
+    """The regex ``source`` of a code rule or a mask, compiled once."""
+    return re.compile(source)
 
 
 def _ipv6(match) -> str:

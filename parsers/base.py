@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO, Callable, Iterator
 
+import regex
+
 from azlog_vmbackup.core.model import OS, Facts, Record
 from azlog_vmbackup.core.text import MAX_LINE, iter_lines
 
@@ -112,3 +114,29 @@ class Spec:
 ROT = r"(?:\.\d+|-\d[\w.-]*)?"  # rotation suffix: .1 or -20240514 or -2024-05-14-1715652000
 VMSNAP_LOG = r"var/log/azure/microsoft\.azure\.recoveryservices\.vmsnapshotlinux/"
 EXT_DIR = r"var/lib/waagent/[^/]+-\d+(?:\.\d+)+/"  # an extension's <Name>-<version>/ directory
+
+
+class Lazy:
+    r"""``regex.compile(pattern, flags)``, compiled at its first use: a parser whose regexes most members never
+    need (version lines, the triggers of rare facts, shapes other than the member's) imports without compiling
+    them, which costs more than reading a small member. Each attribute used (``match``, ``search``...) is
+    kept on the object, so using it again costs what using the compiled regex does.
+
+    >>> rx = Lazy(r"version (?P<v>\d+(?:\.\d+)+)", regex.I)
+    >>> rx.pattern, rx.search("Agent VERSION 2.9.1")["v"], rx.match("x") is None
+    ('version (?P<v>\\d+(?:\\.\\d+)+)', '2.9.1', True)
+    >>> import copy, pickle
+    >>> copy.copy(rx).search("version 3.1")["v"], pickle.loads(pickle.dumps(rx)).pattern == rx.pattern
+    ('3.1', True)
+    """
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern, self._flags = pattern, flags
+
+    def __getattr__(self, name: str):
+        value = getattr(regex.compile(self.pattern, self._flags), name)  # regex's own cache: compiled once
+        setattr(self, name, value)
+        return value
+
+    def __reduce__(self):
+        return Lazy, (self.pattern, self._flags)  # copied and pickled as its source, as a compiled regex is

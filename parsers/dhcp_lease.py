@@ -30,27 +30,25 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import BinaryIO, Iterator
 
-import regex
-
 from azlog_vmbackup.core.model import OS, Record, iso
 from azlog_vmbackup.core.text import utc
-from azlog_vmbackup.parsers.base import ParseContext, Spec
+from azlog_vmbackup.parsers.base import Lazy, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("dhcp_lease", r"(?:var/lib/dhcp|var/lib/dhclient)/[^/]*\.leases?", os=OS.LINUX),
     Spec("dhcp_lease", r"run/systemd/netif/leases/\d+", os=OS.LINUX),
 )
 
-_LEASE_START = regex.compile(r"^\s*lease\s*\{")
-_LEASE_END = regex.compile(r"^\s*\}")
-_STATEMENT = regex.compile(r"^\s*(?P<key>interface|fixed-address|expire)\s+(?P<value>[^;]*);")
-_OPTION_245 = regex.compile(r"^\s*option\s+unknown-245\s+(?P<value>[^;]*);")
-_NETWORKD = regex.compile(r"^(?P<key>[A-Z][A-Z0-9_]*)=(?P<value>.*)$")
-_HEX_BYTES = regex.compile(r"^(?P<b>[0-9A-Fa-f]{1,2})(?::(?P<b>[0-9A-Fa-f]{1,2})){3}$")
-_HEX_WORD = regex.compile(r"^[0-9A-Fa-f]{8}$")
-_DATE = regex.compile(r"^(?:\d\s+)?(?P<y>\d{4})/(?P<mo>\d{1,2})/(?P<d>\d{1,2})\s+"
-                      r"(?P<h>\d{1,2}):(?P<mi>\d{2}):(?P<s>\d{2})")
-_EPOCH = regex.compile(r"^epoch\s+(\d{1,12})$")
+_LEASE_START = Lazy(r"^\s*lease\s*\{")
+_LEASE_END = Lazy(r"^\s*\}")
+_STATEMENT = Lazy(r"^\s*(?P<key>interface|fixed-address|expire)\s+(?P<value>[^;]*);")
+_OPTION_245 = Lazy(r"^\s*option\s+unknown-245\s+(?P<value>[^;]*);")
+_NETWORKD = Lazy(r"^(?P<key>[A-Z][A-Z0-9_]*)=(?P<value>.*)$")
+_HEX_BYTES = Lazy(r"^(?P<b>[0-9A-Fa-f]{1,2})(?::(?P<b>[0-9A-Fa-f]{1,2})){3}$")
+_HEX_WORD = Lazy(r"^[0-9A-Fa-f]{8}$")
+_DATE = Lazy(r"^(?:\d\s+)?(?P<y>\d{4})/(?P<mo>\d{1,2})/(?P<d>\d{1,2})\s+"
+             r"(?P<h>\d{1,2}):(?P<mi>\d{2}):(?P<s>\d{2})")
+_EPOCH = Lazy(r"^epoch\s+(\d{1,12})$")
 _INFINITE = "4294967295"
 
 

@@ -170,24 +170,28 @@ def skim_of(spec: Spec) -> Skim | None:
 
 def sniff(head: str) -> Spec:
     """The spec of an unnamed text member, judged by its first lines."""
+    ascii = head.isascii()
     for name in SNIFFERS:
-        hint = _sniff_hint(name)
+        hint = _sniff_hint(name, ascii)
         if (hint is None or hint.search(head)) and _module(name).sniff(head):
             return _SPEC_OF_PARSER[name]
     return TEXT
 
 
-_SNIFF_HINTS: dict[str, regex.Pattern | None] = {}
+_SNIFF_HINTS: dict[tuple[str, bool], re.Pattern | regex.Pattern | None] = {}
 
 
-def _sniff_hint(name: str) -> regex.Pattern | None:
+def _sniff_hint(name: str, ascii: bool = False) -> re.Pattern | regex.Pattern | None:
     r"""Sniffer ``name``'s ``SNIFF_HINT``, compiled at its first use: a parser whose hint a text lacks is not
-    imported to be asked about it.
+    imported to be asked about it. The hints are written for the regex module; for ASCII text (``ascii``) the
+    re module's ASCII mode reads them alike (digits, spaces, classes, groups) and compiles them in a third of
+    the time.
 
     >>> _sniff_hint("ip_route").search("default via 10.0.0.1 dev eth0") is not None
     True
     """
-    if name not in _SNIFF_HINTS:
+    if (name, ascii) not in _SNIFF_HINTS:
         hint = _DECLARED[name][2]
-        _SNIFF_HINTS[name] = None if hint is None else regex.compile(hint)
-    return _SNIFF_HINTS[name]
+        compiled = None if hint is None else re.compile(hint, re.ASCII) if ascii else regex.compile(hint)
+        _SNIFF_HINTS[name, ascii] = compiled
+    return _SNIFF_HINTS[name, ascii]

@@ -56,9 +56,7 @@ import regex
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import Record
 from azlog_vmbackup.core.text import micros, utc
-from azlog_vmbackup.parsers import cloud_init_log, dmesg
-from azlog_vmbackup.parsers.base import ParseContext, Spec
-from azlog_vmbackup.parsers.vmsnapshot_log import FreezeWatch
+from azlog_vmbackup.parsers.base import Lazy, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("serial_console",
@@ -69,19 +67,19 @@ SNIFF_HINT = r"\d\d:\d\d:\d\d|\x1b|0\.000000\] Linux version "  # \x1b: colours 
 
 COMPONENT = "VMSnapshotLinux"
 
-_CONSOLE = regex.compile(
+_CONSOLE = Lazy(
     r"(?P<y>\d{4})[/-](?P<mo>\d{2})[/-](?P<d>\d{2}) (?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
     r"(?:\.(?P<f>\d{1,6}))?  (?P<lvl>Info|Warning|Error|Verbose|Critical)  ")
-_HANDLER_LOG = regex.compile(
+_HANDLER_LOG = Lazy(
     r"(?P<y>\d{4})/(?P<mo>\d{2})/(?P<d>\d{2}) (?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2}) "
     r"(?P<sev>ERROR:|WARNING:)?\[[^\]\s]+-\d+(?:\.\d+)*\]")
-_SYSTEMD = regex.compile(r"\[ *(?P<st>OK|FAILED|DEPEND|TIME|INFO|\*+) *\] ")
-_CLOUD_INIT = regex.compile(r"(?:cloud-init\[\d+\]: |ci-info: )")
-_KERNEL_START = regex.compile(r"\[ *0\.000000\] Linux version ")
-_OS_BANNER = regex.compile(
+_SYSTEMD = Lazy(r"\[ *(?P<st>OK|FAILED|DEPEND|TIME|INFO|\*+) *\] ")
+_CLOUD_INIT = Lazy(r"(?:cloud-init\[\d+\]: |ci-info: )")
+_KERNEL_START = Lazy(r"\[ *0\.000000\] Linux version ")
+_OS_BANNER = Lazy(
     r"(?:FreeBSD (?P<bsd>\d+\.\d+)-(?:RELEASE|STABLE|CURRENT|PRERELEASE|BETA|RC)"
     r"|\*\*\* Welcome to (?P<fw>pfSense|OPNsense) (?P<fwver>\d+\.\d+(?:\.\d+)?))")
-_ANSI = regex.compile(r"\x1b(?:\[[0-9;?=]*[A-Za-z]|[()][0-9A-Za-z]|[=>c])")
+_ANSI = Lazy(r"\x1b(?:\[[0-9;?=]*[A-Za-z]|[()][0-9A-Za-z]|[=>c])")
 _CONSOLE_LEVELS = {"Info": "INFO", "Warning": "WARNING", "Error": "ERROR",
                    "Critical": "ERROR", "Verbose": "VERBOSE"}
 _SYSTEMD_LEVELS = {"OK": "INFO", "INFO": "INFO", "FAILED": "ERROR", "DEPEND": "WARNING",
@@ -109,6 +107,8 @@ def _systemd(text: str) -> dict | None:
 
 
 def _cloud_init(text: str) -> dict | None:
+    from azlog_vmbackup.parsers import cloud_init_log  # the borrowed readers: imported to read, not to sniff
+
     m = _CLOUD_INIT.match(text)
     entry = cloud_init_log.read_line(text[m.end():] if m else text)
     if entry is None:
@@ -118,6 +118,8 @@ def _cloud_init(text: str) -> dict | None:
 
 
 def _kernel(text: str) -> dict | None:
+    from azlog_vmbackup.parsers import dmesg
+
     line = dmesg.read_line(text)
     if line is None:
         return None
@@ -163,6 +165,8 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
     >>> len(list(parse(io.BytesIO(data), ctx))), ctx.facts.value('vmsnapshot_stopped_in_freeze')
     (3, True)
     """
+    from azlog_vmbackup.parsers.vmsnapshot_log import FreezeWatch
+
     freezes = FreezeWatch()
     banner = None
     for record in _records(stream, ctx):
@@ -195,6 +199,8 @@ def _os_banner(record: Record) -> tuple[int, str, str] | None:
 
 
 def _records(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
+    from azlog_vmbackup.parsers import cloud_init_log
+
     draft = None
     end_space_seen = False
     for number, raw in ctx.lines(stream):

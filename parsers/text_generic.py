@@ -38,33 +38,31 @@ from __future__ import annotations
 from datetime import datetime
 from typing import BinaryIO, Iterator
 
-import regex
-
 from azlog_vmbackup.core.model import Record
 from azlog_vmbackup.core.text import micros, utc
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import Lazy, ParseContext
 
 MAX_BLOCK_LINES = 40
-_TS = regex.compile(
+_TS = Lazy(
     r"^\[?(?P<y>\d{4})[-/](?P<mo>\d{2})[-/](?P<d>\d{2})[T ](?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
     r"(?:[.,](?P<f>\d{1,9}))?(?P<z>Z|[+-]00:?00)?")
 _OS_FACTS = (
-    ("running on", regex.compile(r"WALinuxAgent-[\d.]+ running on "
-                                 r"(?P<os_distro>[^\s,]+)(?: (?P<os_version>\d[\w.]*))?")),
-    ("Python:", regex.compile(r"^\s*Python: (?P<python_version>\d+(?:\.\d+)+)")),
+    ("running on", Lazy(r"WALinuxAgent-[\d.]+ running on "
+                        r"(?P<os_distro>[^\s,]+)(?: (?P<os_version>\d[\w.]*))?")),
+    ("Python:", Lazy(r"^\s*Python: (?P<python_version>\d+(?:\.\d+)+)")),
 )
 
 _V = r"(?P<v>\d+(?:\.\d+)+)"
 # (a literal the line must hold, the pattern, the fact): where the agent prints its own version
-_AGENT_VERSIONS: tuple[tuple[str, regex.Pattern, str], ...] = (
-    ("Agent Version:", regex.compile(r"Azure Linux Agent Version: ?(?:WALinuxAgent-)?" + _V), "daemon_version"),
-    ("running on", regex.compile(r"\bWALinuxAgent-" + _V + r" running on "), "daemon_version"),
-    ("Goal State Agent version", regex.compile(r"Goal State Agent version " + _V), "agent_version"),
-    ("Goal state agent:", regex.compile(r"Goal state agent: " + _V), "agent_version"),
-    ("as the goal state agent", regex.compile(r"Agent WALinuxAgent-" + _V + r" is running as the goal state agent"),
+_AGENT_VERSIONS: tuple[tuple[str, Lazy, str], ...] = (
+    ("Agent Version:", Lazy(r"Azure Linux Agent Version: ?(?:WALinuxAgent-)?" + _V), "daemon_version"),
+    ("running on", Lazy(r"\bWALinuxAgent-" + _V + r" running on "), "daemon_version"),
+    ("Goal State Agent version", Lazy(r"Goal State Agent version " + _V), "agent_version"),
+    ("Goal state agent:", Lazy(r"Goal state agent: " + _V), "agent_version"),
+    ("as the goal state agent", Lazy(r"Agent WALinuxAgent-" + _V + r" is running as the goal state agent"),
      "agent_version"),
-    ("running as process", regex.compile(r"\bWALinuxAgent-" + _V + r" running as process \d"), "agent_version"),
-    (".egg", regex.compile(r"\bWALinuxAgent-" + _V + r"-py\d+(?:\.\d+)*\.egg\b"), "agent_version"),
+    ("running as process", Lazy(r"\bWALinuxAgent-" + _V + r" running as process \d"), "agent_version"),
+    (".egg", Lazy(r"\bWALinuxAgent-" + _V + r"-py\d+(?:\.\d+)*\.egg\b"), "agent_version"),
 )
 # the same lines as regexes a skimmer searches raw text for (``Skim.latest``): the last of each is enough
 VERSION_TRIGGERS: tuple[str, ...] = (

@@ -67,7 +67,7 @@ import regex
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, utc
-from azlog_vmbackup.parsers.base import ERROR_WORDS, ROT, VMSNAP_LOG, ParseContext, Skim, Spec
+from azlog_vmbackup.parsers.base import ERROR_WORDS, ROT, VMSNAP_LOG, Lazy, ParseContext, Skim, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("vmsnapshot_extension_log", VMSNAP_LOG + r"extension\.log" + ROT, os=OS.LINUX, log=True),
@@ -86,20 +86,20 @@ _DASHED = r"\d{4}-\d{2}-\d{2}" + _CLOCK
 _SLASHED = r"\d{4}/\d{2}/\d{2}" + _CLOCK
 _EITHER = r"\d{4}[-/]\d{2}[-/]\d{2}" + _CLOCK
 _HANDLER = r"\[(?P<handler>[^\]\s]+?-\d+(?:\.\d+)*)\]"
-_PY3 = regex.compile(_DASHED + r"(?:\.(?P<f>\d{1,6}))? " + _HANDLER + r"(?P<msg>.*)")
-_WAAGENT = regex.compile(
+_PY3 = Lazy(_DASHED + r"(?:\.(?P<f>\d{1,6}))? " + _HANDLER + r"(?P<msg>.*)")
+_WAAGENT = Lazy(
     _SLASHED + r"(?: (?P<sev>ERROR:|WARNING:)?(?:" + _HANDLER + r")?(?P<msg>.*))?$")
-_BACKUP = regex.compile(
+_BACKUP = Lazy(
     _EITHER + r"(?:\.(?P<f>\d{1,6}))?  (?P<lvl>Info|Warning|Error|Verbose|Critical)  (?P<msg>.*?) ?$")
-_BINARY = regex.compile(_DASHED + r" (?P<msg>.*)")
-_HEADER = regex.compile(
+_BINARY = Lazy(_DASHED + r" (?P<msg>.*)")
+_HEADER = Lazy(
     r"(?:={3,} Logs during Freeze (?:Start|End) ={3,}\s*|Guest Agent Version is :.*|Distro Info:.*)$")
-_STATUS = regex.compile(
+_STATUS = Lazy(
     r"(?P<op>Enable|Install|Uninstall|Disable|Update|Executing),"
     r"(?P<status>success|error|transitioning|warning),(?P<code>\d+),(?P<text>.*),(?:True|False)\s*$",
     regex.S)
-_CWD = regex.compile(r"cwd is \S*?/(?P<name>[^/\s]+)-(?P<ver>\d+(?:\.\d+)+)/?\s*$")
-_PYTHON = regex.compile(
+_CWD = Lazy(r"cwd is \S*?/(?P<name>[^/\s]+)-(?P<ver>\d+(?:\.\d+)+)/?\s*$")
+_PYTHON = Lazy(
     r'\\?"Value\\?": \\?"(?P<a>[\w.+-]+)\\?", \\?"Key\\?": \\?"pythonVersion\\?"'
     r'|\\?"Key\\?": \\?"pythonVersion\\?", \\?"Value\\?": \\?"(?P<b>[\w.+-]+)\\?"')
 

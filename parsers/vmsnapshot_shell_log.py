@@ -28,11 +28,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import BinaryIO, Iterator
 
-import regex
-
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, utc
-from azlog_vmbackup.parsers.base import ERROR_WORDS, ROT, VMSNAP_LOG, ParseContext, Skim, Spec
+from azlog_vmbackup.parsers.base import ERROR_WORDS, ROT, VMSNAP_LOG, Lazy, ParseContext, Skim, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("vmsnapshot_shell_log", VMSNAP_LOG + r"shell\.log" + ROT, os=OS.LINUX, log=True),
@@ -42,12 +40,12 @@ SNIFF_HINT = r"\d\d:\d\d:\d\d"
 
 _MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
-_DATE_U = regex.compile(
+_DATE_U = Lazy(
     r"[A-Z][a-z]{2} (?P<mon>[A-Z][a-z]{2}) {1,2}(?P<d>\d{1,2}) (?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
     r"(?: (?P<ampm>[AP]M))? [A-Z]{2,5} (?P<y>\d{4})- ?(?P<msg>.*)")
-_DAEMON = regex.compile(
+_DAEMON = Lazy(
     r"\[(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2}) (?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2}):(?P<f>\d{9})\] ?(?P<msg>.*)")
-_PYTHON = regex.compile(r"(?P<py>python[\d.]*) path exists\s*$")
+_PYTHON = Lazy(r"(?P<py>python[\d.]*) path exists\s*$")
 
 _HANDLE_SH = "handle.sh"
 _HOST_DAEMON_SH = "handle_host_daemon.sh"

@@ -65,7 +65,7 @@ import regex
 
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.parsers.base import ROT, ParseContext, Skim, Spec
+from azlog_vmbackup.parsers.base import ROT, Lazy, ParseContext, Skim, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("waagent_log", r"waagent\.log" + ROT, os=OS.LINUX, log=True),
@@ -85,17 +85,17 @@ _THREADS = frozenset(("Daemon", "ExtHandler", "MonitorHandler", "EnvHandler", "C
                       "LogCollectorMonitorHandler", "SendTelemetryHandler",
                       "TelemetryEventsCollector", "MainThread", "Firewall"))
 _PREFIXES = frozenset(("Daemon", "ExtHandler", "LogCollector", "Firewall"))
-_WA20_TAG = regex.compile(r"\[[^\]\s]+-\d+(?:\.\d+)*\] ?")
-_STAMP = regex.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|\+00:00)")
-_DATE_LIKE = regex.compile(r"\d{4}[-/]\d\d[-/]\d\d[ T]\d\d:\d\d")
-_AGENT_NAME = regex.compile(r"Azure Linux Agent|WALinuxAgent|waagent")
+_WA20_TAG = Lazy(r"\[[^\]\s]+-\d+(?:\.\d+)*\] ?")
+_STAMP = Lazy(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|\+00:00)")
+_DATE_LIKE = Lazy(r"\d{4}[-/]\d\d[-/]\d\d[ T]\d\d:\d\d")
+_AGENT_NAME = Lazy(r"Azure Linux Agent|WALinuxAgent|waagent")
 _SNIFF_LINES = 10
-_EVENT = regex.compile(r"Event: name=[^,\n]+, op=[^,\n]+, message=(eJ[A-Za-z0-9+/=]+), duration=\d+")
+_EVENT = Lazy(r"Event: name=[^,\n]+, op=[^,\n]+, message=(eJ[A-Za-z0-9+/=]+), duration=\d+")
 
 _VERSION = r"(\d+(?:\.\d+)+)"
 _VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 _VMSNAPSHOT_TAG = "[" + _VMSNAPSHOT + "-"
-_ENABLE = regex.compile(r"\] (?:Enable extension|Launch command): \[[^\]\n]*\benable\]")
+_ENABLE = Lazy(r"\] (?:Enable extension|Launch command): \[[^\]\n]*\benable\]")
 
 
 class _Tail:
@@ -369,33 +369,33 @@ def _python(ctx: ParseContext, m: regex.Match, r: Record, state: _State) -> None
 _Handler = Callable[[ParseContext, regex.Match, Record, _State], None]
 
 # Facts read where the message starts with the literal: (literal, pattern matched at 0, handler).
-_AT_START: tuple[tuple[str, regex.Pattern, _Handler], ...] = (
-    ("OS: ", regex.compile(r"OS: (\S+) (\S+)"), _os),
-    ("Python: ", regex.compile(r"Python: " + _VERSION), _python),
-    ("Wire server endpoint:", regex.compile(r"Wire server endpoint:(\d{1,3}(?:\.\d{1,3}){3})\b"),
+_AT_START: tuple[tuple[str, Lazy, _Handler], ...] = (
+    ("OS: ", Lazy(r"OS: (\S+) (\S+)"), _os),
+    ("Python: ", Lazy(r"Python: " + _VERSION), _python),
+    ("Wire server endpoint:", Lazy(r"Wire server endpoint:(\d{1,3}(?:\.\d{1,3}){3})\b"),
      _endpoint),
-    ("WireServer endpoint ", regex.compile(r"WireServer endpoint (\d{1,3}(?:\.\d{1,3}){3}) read from"),
+    ("WireServer endpoint ", Lazy(r"WireServer endpoint (\d{1,3}(?:\.\d{1,3}){3}) read from"),
      _endpoint),
-    ("[HEARTBEAT]", regex.compile(r"\[HEARTBEAT\] .*?\bAutoUpdate: ([01])\b"), _heartbeat_auto_update),
+    ("[HEARTBEAT]", Lazy(r"\[HEARTBEAT\] .*?\bAutoUpdate: ([01])\b"), _heartbeat_auto_update),
 )
 _START_LITERALS = tuple(literal for literal, _, _ in _AT_START)
 
 # Facts read anywhere in the message: (literal, pattern searched, handler).
-_ANYWHERE: tuple[tuple[str, regex.Pattern, _Handler], ...] = (
-    ("Agent Version:", regex.compile(r"Azure Linux Agent Version: ?(?:WALinuxAgent-)?" + _VERSION),
+_ANYWHERE: tuple[tuple[str, Lazy, _Handler], ...] = (
+    ("Agent Version:", Lazy(r"Azure Linux Agent Version: ?(?:WALinuxAgent-)?" + _VERSION),
      _daemon_version),
     ("Goal State Agent version",
-     regex.compile(r"Azure Linux Agent \(Goal State Agent version " + _VERSION + r"\)"), _agent_version),
+     Lazy(r"Azure Linux Agent \(Goal State Agent version " + _VERSION + r"\)"), _agent_version),
     ("as the goal state agent",
-     regex.compile(r"Agent WALinuxAgent-" + _VERSION + r" is running as the goal state agent"),
+     Lazy(r"Agent WALinuxAgent-" + _VERSION + r" is running as the goal state agent"),
      _agent_version),
-    ("running as process", regex.compile(r"WALinuxAgent-" + _VERSION + r" running as process \d+"),
+    ("running as process", Lazy(r"WALinuxAgent-" + _VERSION + r" running as process \d+"),
      _agent_version),
-    ("is set to False", regex.compile(
+    ("is set to False", Lazy(
         r"(AutoUpdate\.Enabled|AutoUpdate\.UpdateToLatestVersion|Extensions\.Enabled) is set to False"),
      _flag_off),
     ("extension processing is disabled",
-     regex.compile(r"will not be processed since extension processing is disabled"), _extensions_off),
+     Lazy(r"will not be processed since extension processing is disabled"), _extensions_off),
 )
 
 

@@ -79,7 +79,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("windows_telemetry_log", r"windowsazure/logs/telemetry[^/]*\.log", os=OS.WINDOWS, log=True),
 )
 SNIFF_ORDER = 20
-SNIFF_HINT = r"\d:\d\d:\d\d|Microsoft Azure VM Health Report"
+# a header's time (its seconds, then "]" or "Z"), then "[" and the level; or a health report's banner
+SNIFF_HINT = r"\d:\d\d:\d\d(?:\.\d{1,7})?[\]Z][^\S\n]+\[|Microsoft Azure VM Health Report"
 
 MAX_RECORD_LINES = 2000
 MAX_RECORD_CHARS = 256 * 1024

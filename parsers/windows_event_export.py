@@ -60,13 +60,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import BinaryIO, Iterable, Iterator
 
-import regex
-
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Facts, Record
 from azlog_vmbackup.core.text import micros, sniff_encoding, utc
-from azlog_vmbackup.parsers import xml_safe
-from azlog_vmbackup.parsers.base import ParseContext, Spec
+from azlog_vmbackup.parsers.base import Lazy, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("windows_event_export", r"(?:eventlogs?|winevt)/[^/]+\.(?:txt|csv|xml)", os=OS.WINDOWS),
@@ -145,18 +142,18 @@ _PROPERTY_OF = {
 _LIST_ONLY = frozenset(("TimeCreated", "ProviderName", "TimeGenerated", "LevelDisplayName",
                         "EntryType", "InstanceId", "RecordId"))
 
-_EVENT_HEAD = regex.compile(r"^\s*\p{L}[\p{L}\- ]{0,29}\[\d+\]:\s*$")  # Event[0]: / Ereignis[0]: ...
-_LIST_LABEL = regex.compile(r"^(?P<key>[A-Za-z]+) *: ?(?P<value>.*)$")
-_XML_EVENT = regex.compile(r"<Event[\s>]")
+_EVENT_HEAD = Lazy(r"^\s*\p{L}[\p{L}\- ]{0,29}\[\d+\]:\s*$")  # Event[0]: / Ereignis[0]: ...
+_LIST_LABEL = Lazy(r"^(?P<key>[A-Za-z]+) *: ?(?P<value>.*)$")
+_XML_EVENT = Lazy(r"<Event[\s>]")
 _EVENTS_NS = "http://schemas.microsoft.com/win/2004/08/events/event"
 _TIME = r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?(?:[.,](?P<f>\d+))?"
 _AMPM = r"(?:\s*(?P<ampm>[AaPp])\.?[Mm]\.?)?"
 _ZONE = r"\s*(?P<z>Z|[+-]\d{2}:?\d{2})?\s*$"
-_YEAR_FIRST = regex.compile(
+_YEAR_FIRST = Lazy(
     r"^\s*(?P<y>\d{4})[-./]\s?(?P<mo>\d{1,2})[-./]\s?(?P<d>\d{1,2})\.?(?:T|\s+)" + _TIME + _AMPM + _ZONE)
-_YEAR_LAST = regex.compile(
+_YEAR_LAST = Lazy(
     r"^\s*(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})\.?(?:T|\s+)" + _TIME + _AMPM + _ZONE)
-_PRINTABLE = regex.compile(r"^[\x20-\x7e]{2,}$")
+_PRINTABLE = Lazy(r"^[\x20-\x7e]{2,}$")
 
 
 @dataclass
@@ -415,6 +412,8 @@ def _xml_segments(chunks: Iterable[str], ctx: ParseContext) -> Iterator[tuple[in
 
 
 def _xml_records(chunks: Iterable[str], ctx: ParseContext) -> Iterator[Record]:
+    from azlog_vmbackup.parsers import xml_safe  # lxml: imported when an export in XML is read, not to sniff one
+
     bad: list[str] = []
     for line, segment in _xml_segments(chunks, ctx):
         local = ParseContext(ctx.path, Facts(), [])

@@ -2,34 +2,20 @@
 
 Each unexplained line is compared (rapidfuzz's token sort ratio, imported only here) with what the
 knowledge base says of every cause: its signatures' matching examples, the documented messages of the
-codes it explains, its title and description. Both sides are reduced to their words: variable parts
-(times, numbers, paths...) and the words every log line has (levels, component names) dropped. A
-cause some line resembles closely enough is offered, always at low confidence, with the lines that led
-there and the text they resembled.
-
->>> words("2026-01-01T00:00:00Z ERROR ExtHandler Failed to freeze /data: Device busy")
-'freeze device busy'
+codes it explains, its title and description. Both sides are reduced to their words
+(``knowledge.words``: variable parts and the words every log line has dropped; the knowledge's own from
+the table the mirror command writes). A cause some line resembles closely enough is offered, always at
+low confidence, with the lines that led there and the text they resembled.
 """
 from __future__ import annotations
 
-import re
-
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
-from azlog_vmbackup.core.masking import mask
+from azlog_vmbackup.analyzer.knowledge.words import said, words
 from azlog_vmbackup.core.model import OS, Evidence, Nearest
 
 MIN_SIMILARITY = 70  # rapidfuzz's 0..100; below it a resemblance is mostly chance
 MIN_WORDS = 3  # a line of fewer words resembles too much to tell anything
 MAX_CAUSES = 3
-_WORD = re.compile(r"<[A-Z]+>|[A-Za-z][A-Za-z_.-]{2,}")
-_COMMON = frozenset("error errors info warning warn verbose exthandler daemon failed failure the and with for from "
-                    "was were has have not this that into been are".split())
-
-
-def words(text: str) -> str:
-    """The words of ``text`` that tell one failure from another, lower case, in order."""
-    found = (w.lower() for w in _WORD.findall(mask(text)) if not w.startswith("<"))
-    return " ".join(w for w in found if w not in _COMMON)
 
 
 def knowledge_texts(knowledge: Knowledge) -> list[tuple[str, str, str]]:
@@ -42,8 +28,8 @@ def knowledge_texts(knowledge: Knowledge) -> list[tuple[str, str, str]]:
         texts += [(m, cause) for m in info.messages for cause in info.causes[:1]]
     for cause in knowledge.causes.values():
         texts += [(cause.title, cause.id), (cause.description or "", cause.id)]
-    said = {text: words(text) for text in dict.fromkeys(text for text, _ in texts)}  # each text's words once
-    return [(text, cause, said[text]) for text, cause in texts if len(said[text].split()) >= MIN_WORDS]
+    found = {text: said(text) for text in dict.fromkeys(text for text, _ in texts)}  # each text's words once
+    return [(text, cause, found[text]) for text, cause in texts if len(found[text].split()) >= MIN_WORDS]
 
 
 _INDEXES: dict[int, tuple[Knowledge, list[tuple[str, str, str]], list[str]]] = {}
@@ -54,7 +40,7 @@ def _index(knowledge: Knowledge) -> tuple[list[tuple[str, str, str]], list[str]]
     kept = _INDEXES.get(id(knowledge))
     if kept is None or kept[0] is not knowledge:
         texts = knowledge_texts(knowledge)
-        kept = _INDEXES[id(knowledge)] = (knowledge, texts, [said for _, _, said in texts])
+        kept = _INDEXES[id(knowledge)] = (knowledge, texts, [text_words for _, _, text_words in texts])
     return kept[1], kept[2]
 
 

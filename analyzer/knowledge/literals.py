@@ -11,7 +11,7 @@ in ``routine.txt`` (lines of healthy VMs' logs, one per kind), then the longest.
 
 Working that out for every built-in signature costs more than the rest of loading them, so the mirror
 command (``knowledge.mirror``) also writes what it gives for each built-in regex to
-``signatures/literals.json``, keyed by the sha256 of this module and ``routine.txt``: a table written by
+``signatures/literals.json``, keyed by the digest of this module and ``routine.txt``: a table written by
 other code or for other routine lines is not used, so it is only ever a speed-up.
 
 Sample: for ``VMSnapshotLinux-[^]]*] (?:Enable extension|Launch command)``
@@ -21,11 +21,12 @@ lines of a VM with the backup extension hold.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import re
 from pathlib import Path
 from typing import Iterator
+
+from azlog_vmbackup.core.digest import digest
 
 MIN = 4
 _META = set(".^$*+?{}[]()|\\")
@@ -49,9 +50,9 @@ TABLE = "literals.json"
 
 
 def source_key() -> str:
-    """What the written table must be keyed by to be used: the sha256 of this module and the routine lines."""
+    """What the written table must be keyed by to be used: the digest of this module and the routine lines."""
     here = Path(__file__)
-    return hashlib.sha256(here.read_bytes() + here.with_name("routine.txt").read_bytes()).hexdigest()
+    return digest(here.read_bytes(), here.with_name("routine.txt").read_bytes())
 
 
 @functools.lru_cache(maxsize=1)

@@ -2,9 +2,10 @@
 
 Parsing the YAML files costs more than analyzing a small bundle (the constructor is Python even over
 libyaml), and importing PyYAML more again. The mirror holds what each built-in file parses to, keyed by the
-sha256 of its bytes; ``schema.entries`` takes a file's data from it when its bytes are there, and parses the
-YAML (``load_yaml``) otherwise: a file edited since, a user's own file. So the mirror speeds loading up and
-never changes what a file says: a stale one is only slower. After editing a built-in file, write it again::
+digest of its bytes (``core.digest``); ``schema.entries`` takes a file's data from it when its bytes are
+there, and parses the YAML (``load_yaml``) otherwise: a file edited since, a user's own file. So the mirror
+speeds loading up and never changes what a file says: a stale one is only slower. After editing a built-in
+file, write it again::
 
     python -m azlog_vmbackup.analyzer.knowledge.mirror
 
@@ -13,12 +14,12 @@ numbers, booleans, null, lists, mappings with string keys) goes in; ``build`` re
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import azlog_vmbackup.signatures
+from azlog_vmbackup.core.digest import digest
 
 NAME = "knowledge.json"
 _MISSING = object()
@@ -29,15 +30,6 @@ _unused: dict[str, Any] = {}  # what was read of it and not handed out yet
 def builtin_dir() -> Path:
     """The folder of the built-in YAML files, inside the installed package."""
     return Path(azlog_vmbackup.signatures.__file__).parent
-
-
-def digest(data: bytes) -> str:
-    """The key of a file's bytes in the mirror.
-
-    >>> digest(b"- id: x\\n")[:12]
-    '0b510b7d2af8'
-    """
-    return hashlib.sha256(data).hexdigest()
 
 
 def parsed(data: bytes, default: Any = _MISSING) -> Any:
@@ -127,17 +119,27 @@ def literals_table(folder: Path, load) -> dict:
             "key": literals.source_key(), "literals": found, "starts": {chars: starts}}
 
 
+def words_table(folder: Path, load) -> dict:
+    """The words (``words.words``) of the texts of the ``*.yaml`` files in ``folder`` that ``apps.nearest`` reads."""
+    from azlog_vmbackup.analyzer.knowledge import words
+
+    return words.table(text for path in sorted(folder.glob("*.yaml"))
+                       for text in words.texts_of(load(path.read_text(encoding="utf-8"))))
+
+
 def write(folder: Path | None = None) -> Path:
-    """Write the mirror of ``folder`` (the built-in one) into it, and the table of its regexes' literals;
-    returns the mirror's path."""
-    from azlog_vmbackup.analyzer.knowledge.literals import TABLE
+    """Write the mirror of ``folder`` (the built-in one) into it, and the tables of its regexes' literals and
+    its texts' words; returns the mirror's path."""
+    from azlog_vmbackup.analyzer.knowledge import literals, words
 
     folder = folder or builtin_dir()
     target = folder / NAME
     text = json.dumps(build(folder, load_yaml), ensure_ascii=False, indent=1) + "\n"
     target.write_text(text, encoding="utf-8")
-    table = json.dumps(literals_table(folder, load_yaml), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    (folder / TABLE).write_text(table, encoding="utf-8")
+    for name, table in ((literals.TABLE, literals_table(folder, load_yaml)),
+                        (words.TABLE, words_table(folder, load_yaml))):
+        (folder / name).write_text(json.dumps(table, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                   encoding="utf-8")
     return target
 
 

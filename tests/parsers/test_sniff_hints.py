@@ -100,3 +100,27 @@ def test_text_without_any_hint_imports_no_sniffer():
             "*sorted(m for m in sys.modules if m.startswith('azlog_vmbackup.parsers.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["text", "azlog_vmbackup.parsers.base", "azlog_vmbackup.parsers.registry"]
+
+
+def test_an_agent_log_under_another_name_imports_only_the_sniffers_asked():
+    """The sniffers its hints let through are imported, without the XML library or the readers the serial
+    console borrows from other parsers (imported when a console is read)."""
+    code = ("import sys, azlog_vmbackup.parsers.registry as r; "
+            "print(r.sniff('2024-03-02T10:15:20.100200Z INFO Daemon Daemon Run daemon, pid 7\\n').name, "
+            "'lxml' in sys.modules, *sorted(m for m in sys.modules if m.startswith('azlog_vmbackup.parsers.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["waagent_log", "False", *(f"azlog_vmbackup.parsers.{name}" for name in (
+        "base", "registry", "serial_console", "waagent_log", "windows_event_export"))]
+
+
+@pytest.mark.parametrize("name", registry.SNIFFERS)
+def test_on_ascii_text_the_re_module_reads_each_hint_as_regex_does(name):
+    """Hints of ASCII heads are compiled by re (ASCII mode), which must find them wherever regex does; the
+    lines are tried again with each ASCII blank or separator where they have a space."""
+    fast, hint = registry._sniff_hint(name, ascii=True), registry._sniff_hint(name)
+    lines = [head for head in HEADS if head.isascii() and "\n" not in head.rstrip("\n")]
+    texts = [head for head in HEADS if head.isascii()]
+    texts += [line.replace(" ", blank) for line in lines for blank in "\t\v\f\r\x1c\x1d\x1e\x1f"]
+    assert len(texts) > 1000
+    differ = [text[:200] for text in texts if bool(fast.search(text)) != bool(hint.search(text))]
+    assert differ == []

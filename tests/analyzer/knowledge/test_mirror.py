@@ -91,3 +91,40 @@ def test_the_literals_table_is_current_and_says_what_deriving_says():
         folded, regex = key.split(" ", 1)
         assert literals.may_start_with(regex, chars, folded == "1") == written
         assert literals.reads_start(regex, chars, folded == "1") == written
+
+
+def test_the_words_table_is_current_and_holds_every_text_nearest_reads(monkeypatch):
+    from azlog_vmbackup.analyzer.apps.nearest import knowledge_texts
+    from azlog_vmbackup.analyzer.knowledge import words
+
+    shipped = json.loads((mirror.builtin_dir() / words.TABLE).read_text(encoding="utf-8"))
+    assert shipped == mirror.words_table(mirror.builtin_dir(), mirror.load_yaml), (
+        "a built-in text, words.py or core/masking.py changed: run python -m azlog_vmbackup.analyzer.knowledge.mirror")
+    assert shipped["key"] == words.source_key()
+    assert all(found == words.words(text) for text, found in shipped["words"].items())
+
+    def masked(text):
+        raise AssertionError(f"not in the table: {text!r}")
+
+    monkeypatch.setattr(words, "words", masked)
+    assert len(knowledge_texts(Knowledge.load())) > 200
+
+
+@pytest.fixture
+def fresh_words_table():
+    from azlog_vmbackup.analyzer.knowledge import words
+
+    words._written.cache_clear()
+    yield words
+    words._written.cache_clear()
+
+
+def test_a_words_table_written_by_other_rules_or_for_other_texts_is_not_used(monkeypatch, fresh_words_table):
+    words = fresh_words_table
+    text = next(iter(words._written()))  # a built-in text the table holds
+    masked = []
+    monkeypatch.setattr(words, "words", lambda t: masked.append(t) or "masked")
+    assert words.said(text) != "masked" and words.said("a text no knowledge file holds") == "masked"
+    words._written.cache_clear()
+    monkeypatch.setattr(words, "source_key", lambda: "other rules")
+    assert words.said(text) == "masked" and masked == ["a text no knowledge file holds", text]
