@@ -40,7 +40,6 @@ from __future__ import annotations
 import functools
 import io
 import re
-import time
 from bisect import bisect_left, bisect_right
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -63,7 +62,6 @@ MAX_CARRY = 8 << 20  # no record start in this much: the rest of the file is rea
 _WALK = 4096  # lines looked back for a record start at a piece's end
 DENSE = 1000  # more matches than this in a piece: the next one is scanned in line
 AHEAD = 2  # pieces scanned ahead (on as many threads) while a log is quiet
-_STEP = 64 << 10  # the scanning thread counts a piece's lines before each multiple of this many bytes
 _NEAR = 256 << 10  # a ``latest`` literal not in a piece's last bytes is looked for by the engine
 FOLD_MAX = 16 << 10  # a longer record is always parsed (the parsers' own caps on a record lie above)
 _SHAPE = bytes.maketrans(b"0123456789", b"0000000000")
@@ -197,16 +195,17 @@ class Skimmer:
     def _scan(self, piece: bytes, hot: list[bytes]) -> tuple | None:
         """What the scanning thread finds in ``piece``: the copies of ``hot`` records (``Folds.bulk``), where
         the engine says a signature or trigger may match once they are masked, where the ``latest`` triggers'
-        literals that are not in the piece's last ``_NEAR`` bytes occur, and how many lines it holds; None
-        for a piece that is not plain ASCII or holds NUL bytes (read line by line)."""
-        newlines = _newlines(piece)
-        if newlines is None:
+        literals that are not in the piece's last ``_NEAR`` bytes occur; None for a piece that is not plain
+        ASCII or holds NUL bytes (read line by line)."""
+        if not piece.isascii() or b"\x00" in piece:
             return None
         bulk, masked = self.folds.bulk(piece, hot) if hot else ([], piece)
         near = max(len(piece) - _NEAR, 0)
-        far = tuple(dict.fromkeys(x for literals, _ in _latest_triggers(self.skim) for x in literals
-                                  if piece.rfind(x, near) < 0))
-        return bulk, self.scan.scan(masked), self.scan.occurrences(piece, far) if far else {}, newlines
+        # a trigger with a literal in the piece's last bytes is walked back from there (its other literals
+        # could only matter nearer the end); the others' literals are looked for all at once
+        far = tuple(dict.fromkeys(x for literals, _ in _latest_triggers(self.skim)
+                                  if all(piece.rfind(x, near) < 0 for x in literals) for x in literals))
+        return bulk, self.scan.scan(masked), self.scan.occurrences(piece, far) if far else {}
 
     def _piece(self, piece: bytes, final: bool, scanned: Future, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
@@ -217,10 +216,10 @@ class Skimmer:
             for number, text in iter_lines(io.BytesIO(piece), max_line, codec="utf-8"):
                 yield base + number, text
             return
-        bulk, found, far, newlines = scan
+        bulk, found, far = scan
         if bulk:
             self.folds.counted(bulk)
-        lines = _Lines(piece, base, newlines)
+        lines = _Lines(piece, base)
         self.dense = len(found) > DENSE
         latest = self._latest(piece, far)
         marks = sorted(set(found).union(latest))
@@ -282,7 +281,7 @@ class Skimmer:
             start = self._record_start(piece, at) if at >= span_end else span_end
             if start < size:
                 yield from _lines(piece, start, size, before(start), max_line)  # the tail: never folded
-        self.lines = lines.end + (1 if final and not piece.endswith(b"\n") else 0)
+        self.lines = lines.end() + (1 if final and not piece.endswith(b"\n") else 0)
         if folds is not None:
             folds.settle()
 
@@ -309,11 +308,13 @@ class Skimmer:
         the piece's last ``_NEAR`` bytes is walked back with ``rfind``; the others are rare: ``found`` (the
         scan's) says where they occur."""
         triggers = _latest_triggers(self.skim)
+        near = max(len(piece) - _NEAR, 0)
         out = []
         for literals, pattern in triggers:
             best = -1
-            for literal in literals:
-                places = reversed(found[literal]) if literal in found else _backwards(piece, literal)
+            # those in the last bytes first: the others are then looked for only after the last match found
+            for literal in sorted(literals, key=lambda x: piece.rfind(x, near) < 0):
+                places = reversed(found[literal]) if literal in found else _backwards(piece, literal, best + 1)
                 for at in places:
                     if at <= best:
                         break
@@ -348,49 +349,28 @@ class Skimmer:
         return len(piece)
 
 
-def _newlines(piece: bytes) -> list[int] | None:
-    """How many newlines ``piece`` holds before each multiple of ``_STEP`` bytes, and in all (last); None when it
-    is not plain ASCII or holds NUL bytes. Run on the scanning thread a step at a time, letting go of the
-    interpreter between steps: the parsing thread's own short scans let go of it too, and would otherwise wait.
-
-    >>> _newlines(b"a\\n" * 40000)[:3], _newlines(b"a\\n" * 40000)[-1], _newlines(b"a\\x00\\n")
-    ([0, 32768, 40000], 40000, None)
-    """
-    counts, count = [], 0
-    for at in range(0, len(piece), _STEP):
-        step = piece[at:at + _STEP]
-        if not step.isascii() or b"\x00" in step:
-            return None
-        counts.append(count)
-        count += step.count(b"\n")
-        time.sleep(0)
-    counts.append(count)
-    return counts
-
-
 class _Lines:
-    """Line numbers in a piece after line ``base``: counted on from the place last asked for, or from the
-    nearest multiple of ``_STEP`` bytes before (``newlines``: what ``_newlines`` gave).
+    """Line numbers in a piece after line ``base``, asked for in order: counted on from the place last asked for.
 
-    >>> lines = _Lines(b"a\\nb\\nc\\nd\\n", 10, [0, 4])
-    >>> lines.before(2), lines.before(6), lines.end
+    >>> lines = _Lines(b"a\\nb\\nc\\nd\\n", 10)
+    >>> lines.before(2), lines.before(6), lines.end()
     (11, 13, 14)
     """
 
-    __slots__ = ("piece", "at", "number", "base", "steps", "end")
+    __slots__ = ("piece", "at", "number")
 
-    def __init__(self, piece: bytes, base: int, newlines: list[int]):
-        self.piece, self.at, self.number, self.base, self.steps = piece, 0, base, base, newlines
-        self.end = base + newlines[-1]
+    def __init__(self, piece: bytes, base: int):
+        self.piece, self.at, self.number = piece, 0, base
 
     def before(self, at: int) -> int:
         """The line ending last before byte ``at`` (``base`` when none does)."""
-        step = at // _STEP * _STEP
-        if self.at < step or self.at > at:
-            self.at, self.number = step, self.base + self.steps[at // _STEP]
         self.number += self.piece.count(b"\n", self.at, at)
         self.at = at
         return self.number
+
+    def end(self) -> int:
+        """The piece's last line."""
+        return self.before(len(self.piece))
 
 
 def _found(bulk: list[Copies], start: int) -> bool:
@@ -402,12 +382,12 @@ def _found(bulk: list[Copies], start: int) -> bool:
     return False
 
 
-def _backwards(piece: bytes, literal: bytes) -> Iterator[int]:
-    """Where ``literal`` starts in ``piece``, last first."""
-    at = piece.rfind(literal)
+def _backwards(piece: bytes, literal: bytes, low: int = 0) -> Iterator[int]:
+    """Where ``literal`` starts in ``piece`` from byte ``low`` on, last first."""
+    at = piece.rfind(literal, low)
     while at >= 0:
         yield at
-        at = piece.rfind(literal, 0, at)
+        at = piece.rfind(literal, low, at)
 
 
 def _lines(piece: bytes, start: int, end: int, number: int, max_line: int) -> Iterator[tuple[int, str]]:
