@@ -39,7 +39,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 from itertools import accumulate, repeat
-from operator import add, sub
+from operator import add, itemgetter, sub
 
 import regex
 
@@ -226,6 +226,7 @@ class Folds:
         return None if split is None else split[0]
 
     def _split(self, piece: bytes, key: bytes) -> tuple[Copies, list[bytes]] | None:
+        """The copies of ``key`` in ``piece`` and the parts its finder splits the piece into."""
         parts = self._finder(key).split(piece, concurrent=False)  # [before, stamp, between, ..., after]
         if len(parts) < 3:
             return None
@@ -276,7 +277,7 @@ class Folds:
         """For each signature of ``sigs``, the hits of its newest ``KEEP`` copies in ``chunk``, in order."""
         out: dict[str, list[Hit]] = {sid: [] for sid in sigs}
         left = len(out)
-        tails = sorted(((line, raw, kept) for _, _, tail, kept in chunk for line, raw in tail), key=_first)
+        tails = sorted(((line, raw, kept) for _, _, tail, kept in chunk for line, raw in tail), key=itemgetter(0))
         for line, raw, kept in reversed(tails):
             verdict = kept[1]
             if verdict is NOISE or not verdict:
@@ -296,10 +297,6 @@ class Folds:
 
 
 _SHAPE = str.maketrans("0123456789", "0000000000")
-
-
-def _first(entry: tuple) -> int:
-    return entry[0]
 
 
 def _tails(hint: str, shape: str, folded: bool) -> list[str]:

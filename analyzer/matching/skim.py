@@ -265,7 +265,9 @@ class Skimmer:
                         kept = known(key)
                         if kept is not None:
                             enqueue((number + 1, [stamp], [(number + 1, stamp)], kept))
-                            if folds.folded(key) and all(c.key != key for c in bulk):  # the rest found at once
+                            # hot from here on: its other copies in the piece are found at once (not in the
+                            # final piece, whose tail is read in full)
+                            if folds.folded(key) and not final and all(c.key != key for c in bulk):
                                 copies = folds.copies(piece, key)
                                 if copies is not None:
                                     copies.done = bisect_right(copies.starts, start)

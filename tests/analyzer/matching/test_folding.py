@@ -95,6 +95,21 @@ def test_folded_equals_parsed(tmp_path, engine, piece, hot, monkeypatch):
     assert {"waagent-wireserver-http-failed", "waagent-wireserver-busy"} <= signatures
 
 
+@pytest.mark.parametrize("engine", engines.available())
+def test_hot_records_before_the_tail_read_in_full(tmp_path, engine, monkeypatch):
+    """Copies found at once stop where the file's tail, always parsed, begins."""
+    log = tmp_path / "waagent.log"
+    log.write_bytes(_log())
+    monkeypatch.setattr(folding, "HOT", 1)
+    monkeypatch.setattr(skim, "PIECE", 65536)
+    monkeypatch.setattr(skim, "TAIL", 8000)  # the last piece holds more than its tail, and repeats in it
+    with engines.using(engine):
+        skimmed = analyze(log, KNOWLEDGE).as_dict()
+        monkeypatch.setattr(skim, "FOLD_MAX", -1)
+        parsed = analyze(log, KNOWLEDGE).as_dict()
+    assert skimmed == parsed
+
+
 def test_a_stamp_a_signature_reads_is_not_folded(tmp_path, monkeypatch):
     """A signature that reads the stamp itself (here one matching a date) gives the verdict of each record."""
     sig = tmp_path / "dated.yaml"
