@@ -114,13 +114,11 @@ class Skimmer:
         try:
             for piece, final in self._pieces(buf, more, stream):
                 if piece is None:  # no record boundary in sight: the rest is read line by line
-                    while pending:
-                        yield from self._piece(*pending.popleft(), max_line)
+                    yield from self._drain(pending, max_line)
                     yield from self._full(io.BufferedReader(_Joined(final, stream)), max_line)
                     return
                 if self.dense:
-                    while pending:
-                        yield from self._piece(*pending.popleft(), max_line)
+                    yield from self._drain(pending, max_line)
                     scanned = Future()
                     scanned.set_result(self._scan(piece, self._hot(final)))
                 else:
@@ -128,10 +126,14 @@ class Skimmer:
                 pending.append((piece, final, scanned))
                 if len(pending) > AHEAD:
                     yield from self._piece(*pending.popleft(), max_line)
-            while pending:
-                yield from self._piece(*pending.popleft(), max_line)
+            yield from self._drain(pending, max_line)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _drain(self, pending: deque[tuple], max_line: int) -> Iterator[tuple[int, str]]:
+        """The chosen lines of every piece scanned and not yet read, in order."""
+        while pending:
+            yield from self._piece(*pending.popleft(), max_line)
 
     def _pieces(self, buf: bytes, more: bytes, stream: BinaryIO) -> Iterator[tuple]:
         """``(piece, final)`` for each piece, cut where a record starts; ``(None, rest)`` when no record boundary
@@ -194,18 +196,19 @@ class Skimmer:
 
     def _scan(self, piece: bytes, hot: list[bytes]) -> tuple | None:
         """What the scanning thread finds in ``piece``: the copies of ``hot`` records (``Folds.bulk``), where
-        the engine says a signature or trigger may match once they are masked, where the ``latest`` triggers'
-        literals that are not in the piece's last ``_NEAR`` bytes occur; None for a piece that is not plain
-        ASCII or holds NUL bytes (read line by line)."""
+        the engine says a signature or trigger may match once they are masked, and the ``latest`` triggers'
+        literals in the piece's last ``_NEAR`` bytes with where the other triggers' literals occur; None for a
+        piece that is not plain ASCII or holds NUL bytes (read line by line)."""
         if not piece.isascii() or b"\x00" in piece:
             return None
         bulk, masked = self.folds.bulk(piece, hot) if hot else ([], piece)
         near = max(len(piece) - _NEAR, 0)
+        triggers = _latest_triggers(self.skim)
+        close = {x for literals, _ in triggers for x in literals if piece.rfind(x, near) >= 0}
         # a trigger with a literal in the piece's last bytes is walked back from there (its other literals
         # could only matter nearer the end); the others' literals are looked for all at once
-        far = tuple(dict.fromkeys(x for literals, _ in _latest_triggers(self.skim)
-                                  if all(piece.rfind(x, near) < 0 for x in literals) for x in literals))
-        return bulk, self.scan.scan(masked), self.scan.occurrences(piece, far) if far else {}
+        far = tuple(dict.fromkeys(x for literals, _ in triggers if close.isdisjoint(literals) for x in literals))
+        return bulk, self.scan.scan(masked), (close, self.scan.occurrences(piece, far) if far else {})
 
     def _piece(self, piece: bytes, final: bool, scanned: Future, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
@@ -216,12 +219,12 @@ class Skimmer:
             for number, text in iter_lines(io.BytesIO(piece), max_line, codec="utf-8"):
                 yield base + number, text
             return
-        bulk, found, far = scan
+        bulk, found, latest_literals = scan
         if bulk:
             self.folds.counted(bulk)
         lines = _Lines(piece, base)
         self.dense = len(found) > DENSE
-        latest = self._latest(piece, far)
+        latest = self._latest(piece, *latest_literals)
         marks = sorted(set(found).union(latest))
         # a record a ``latest`` trigger chose is parsed (the parser may keep what it says, a fact or not)
         pinned = {self._record_start(piece, max(end - 1, 0)) for end in latest} if self.folds is not None else ()
@@ -305,17 +308,16 @@ class Skimmer:
             tail = [(line[copies.starts[i]], copies.stamps[i]) for i in range(last, upto_at)]
             self.folds.queue.append((tail[-1][0], copies.stamps[done:upto_at], tail, copies.kept))
 
-    def _latest(self, piece: bytes, found: dict[bytes, list[int]]) -> list[int]:
-        """For each ``latest`` trigger, the end of the last line of ``piece`` it matches. A literal found in
-        the piece's last ``_NEAR`` bytes is walked back with ``rfind``; the others are rare: ``found`` (the
-        scan's) says where they occur."""
+    def _latest(self, piece: bytes, close: set[bytes], found: dict[bytes, list[int]]) -> list[int]:
+        """For each ``latest`` trigger, the end of the last line of ``piece`` it matches. A literal ``close``
+        to the end (in the piece's last ``_NEAR`` bytes) is walked back with ``rfind``; where ``found`` (the
+        scan's) names a literal, it says where that one occurs."""
         triggers = _latest_triggers(self.skim)
-        near = max(len(piece) - _NEAR, 0)
         out = []
         for literals, pattern in triggers:
             best = -1
             # those in the last bytes first: the others are then looked for only after the last match found
-            for literal in sorted(literals, key=lambda x: piece.rfind(x, near) < 0):
+            for literal in sorted(literals, key=lambda x: x not in close):
                 places = reversed(found[literal]) if literal in found else _backwards(piece, literal, best + 1)
                 for at in places:
                     if at <= best:
