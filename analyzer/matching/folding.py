@@ -53,13 +53,20 @@ HOT_KEYS = 4  # at most this many keys looked for in bulk at once
 
 
 class Copies:
-    """The copies of one kept record found in bulk in a piece: where each record starts and its stamp, in
-    order; ``size``: each one's bytes; ``done``: how many the skimmer has queued or read."""
+    """The copies of the kept record of ``key`` found in bulk in a piece: where each record starts and its
+    stamp, in order; ``size``: each one's bytes; ``done``: how many the skimmer has queued or read. Plain data:
+    a scanning process sends it back."""
 
-    __slots__ = ("key", "kept", "starts", "stamps", "size", "done")
+    __slots__ = ("key", "starts", "stamps", "size", "done")
 
-    def __init__(self, key: bytes, kept: tuple, starts: list[int], stamps: list[bytes], size: int):
-        self.key, self.kept, self.starts, self.stamps, self.size, self.done = key, kept, starts, stamps, size, 0
+    def __init__(self, key: bytes, starts: list[int], stamps: list[bytes], size: int):
+        self.key, self.starts, self.stamps, self.size, self.done = key, starts, stamps, size, 0
+
+    def __getstate__(self) -> tuple:
+        return self.key, self.starts, self.stamps, self.size, self.done
+
+    def __setstate__(self, state: tuple) -> None:
+        self.key, self.starts, self.stamps, self.size, self.done = state
 
 
 class Folds:
@@ -92,7 +99,8 @@ class Folds:
         # (line, stamp) of the last few, kept); the skimmer appends to it, a segment between parsed records at a time
         self.queue: list[tuple[int, list[bytes], list[tuple[int, bytes]], tuple[Record, Verdict, int]]] = []
         self.tally: dict[bytes, int] = {}  # key -> copies folded in the piece being read
-        self.hot: list[bytes] = []  # the keys whose copies the next pieces look for in bulk (``settle``)
+        self.hot: list[tuple[bytes, int]] = []  # the keys whose copies the next pieces look for in bulk
+        # (``settle``), each with its stamp's length
         self._finders: dict[bytes, regex.Pattern] = {}
         self._tails: dict[str, list[tuple[str, bool]]] = {}  # stamp shape -> what a body must not start with
         self._watched: list[tuple[tuple[str, ...], bool]] | None = None
@@ -197,19 +205,19 @@ class Folds:
         """End a piece: the keys folded ``HOT`` times in it (the most folded first) are the hot ones until the
         next piece ends."""
         tally, self.tally = self.tally, {}
-        self.hot = sorted((k for k, n in tally.items() if n >= HOT), key=tally.__getitem__, reverse=True)[:HOT_KEYS]
+        hot = sorted((k for k, n in tally.items() if n >= HOT), key=tally.__getitem__, reverse=True)[:HOT_KEYS]
+        self.hot = [(key, self.known[key][2]) for key in hot]
 
-    def bulk(self, piece: bytes, hot: list[bytes]) -> tuple[list[Copies], bytes | bytearray]:
-        """The copies in ``piece`` of the records of ``hot`` keys, found at once, and ``piece`` with their text
-        after the stamp masked (NUL bytes, each one's last newline kept) for the engine to scan. Run on the
-        scanning thread."""
+    def bulk(self, piece: bytes, hot: list[tuple[bytes, int]]) -> tuple[list[Copies], bytes | bytearray]:
+        """The copies in ``piece`` of the records of ``hot`` keys (each with its stamp's length), found at once,
+        and ``piece`` with their text after the stamp masked (NUL bytes, each one's last newline kept) for the
+        engine to scan. Run where the piece is scanned: it reads nothing the parsing thread changes."""
         found, masked = [], piece
-        for key in hot:
-            split = self._split(piece, key)
+        for key, stamp in hot:
+            split = self._split(piece, key, stamp)
             if split is None:
                 continue
             copies, parts = split
-            stamp = copies.kept[2]
             fill = bytes(copies.size - stamp - 1)
             if not found:  # the stamps stay (the look-behind kept them in the text between)
                 masked = (fill + b"\n").join(parts[::2])
@@ -222,18 +230,18 @@ class Folds:
 
     def copies(self, piece: bytes, key: bytes) -> Copies | None:
         """The copies in ``piece`` of the record of ``key``, found at once (None: there are none)."""
-        split = self._split(piece, key)
+        split = self._split(piece, key, self.known[key][2])
         return None if split is None else split[0]
 
-    def _split(self, piece: bytes, key: bytes) -> tuple[Copies, list[bytes]] | None:
-        """The copies of ``key`` in ``piece`` and the parts its finder splits the piece into."""
+    def _split(self, piece: bytes, key: bytes, stamp: int) -> tuple[Copies, list[bytes]] | None:
+        """The copies of ``key`` (its stamps ``stamp`` bytes long) in ``piece`` and the parts its finder splits
+        the piece into."""
         parts = self._finder(key).split(piece, concurrent=False)  # [before, stamp, between, ..., after]
         if len(parts) < 3:
             return None
-        kept = self.known[key]
-        stamp, body = kept[2], len(key) - key.index(b"\n") - 1
+        body = len(key) - key.index(b"\n") - 1
         ends = accumulate(map(add, map(len, parts[:-1:2]), repeat(body)))  # where each body ends
-        return Copies(key, kept, list(map(sub, ends, repeat(body + stamp))), parts[1::2], stamp + body), parts
+        return Copies(key, list(map(sub, ends, repeat(body + stamp))), parts[1::2], stamp + body), parts
 
     def folded(self, key: bytes) -> bool:
         """Count a copy of ``key`` folded in the piece being read; True when that makes it hot."""

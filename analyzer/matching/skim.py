@@ -42,7 +42,6 @@ import io
 import re
 from bisect import bisect_left, bisect_right
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
 import regex
@@ -50,6 +49,7 @@ import regex
 from azlog_vmbackup.analyzer.knowledge.literals import required_literals
 from azlog_vmbackup.analyzer.matching.engines import BufferScan
 from azlog_vmbackup.analyzer.matching.matcher import KEEP
+from azlog_vmbackup.analyzer.matching.scanners import open_scans
 from azlog_vmbackup.core.text import iter_lines, sniff_encoding
 from azlog_vmbackup.parsers.base import Skim
 
@@ -61,10 +61,10 @@ TAIL = 64 << 10  # the file's last bytes, read in full
 MAX_CARRY = 8 << 20  # no record start in this much: the rest of the file is read line by line
 _WALK = 4096  # lines looked back for a record start at a piece's end
 DENSE = 1000  # more matches than this in a piece: the next one is scanned in line
-AHEAD = 2  # pieces scanned ahead (on as many threads) while a log is quiet
 _NEAR = 256 << 10  # a ``latest`` literal not in a piece's last bytes is looked for by the engine
 FOLD_MAX = 16 << 10  # a longer record is always parsed (the parsers' own caps on a record lie above)
 _SHAPE = bytes.maketrans(b"0123456789", b"0000000000")
+_BLOCK = 64 << 10  # the bytes of a piece between two entries of its line index
 
 
 class Skimmer:
@@ -87,13 +87,15 @@ class Skimmer:
     """
 
     def __init__(self, skim: Skim, scan: Callable[[], BufferScan | None], piece: int | None = None,
-                 tail: int | None = None, check: Callable[[], None] | None = None, folds: Folds | None = None):
+                 tail: int | None = None, check: Callable[[], None] | None = None, folds: Folds | None = None,
+                 processes: int | None = None):
         self.skim, self.get_scan = skim, scan
         self.start = _start_pattern(skim)
         self.folds = folds  # the member's ``Folds.of``: None when its parser declares no stamp
         self.piece = PIECE if piece is None else piece
         self.tail = TAIL if tail is None else tail
         self.check = check  # called after each piece; raises to stop (the bundle's time limit)
+        self.processes = processes  # scanning processes (``scanners.open_scans``; None: where safe, 0: threads)
         self.scan: BufferScan | None = None
         self.lines = 0  # lines in the member so far, read or not
         self.dense = False  # the last piece had matches closer than every ``PIECE / DENSE`` bytes
@@ -106,10 +108,10 @@ class Skimmer:
             yield from self._full(io.BufferedReader(_Joined(buf + more, stream)), max_line)
             return
         self.scan = scan
-        # while the log is quiet, the next pieces are scanned on both cores (Hyperscan lets go of the
-        # interpreter meanwhile) as this one's records are parsed; where matches are dense each would call back
-        # into the interpreter the parsing thread holds, so the piece is scanned in line
-        pool = ThreadPoolExecutor(AHEAD, thread_name_prefix="azlog-scan")
+        # the next pieces are scanned (``matching.scanners``: by other processes, else on threads while the log is
+        # quiet) as this one's records are parsed; on threads, where matches are dense each would call back into
+        # the interpreter the parsing thread holds, so the piece is scanned in line
+        scans = open_scans(self._scan, self.piece + MAX_CARRY, self.processes)
         pending: deque[tuple] = deque()
         try:
             for piece, final in self._pieces(buf, more, stream):
@@ -117,18 +119,17 @@ class Skimmer:
                     yield from self._drain(pending, max_line)
                     yield from self._full(io.BufferedReader(_Joined(final, stream)), max_line)
                     return
-                if self.dense:
+                if self.dense and not scans.separate:
                     yield from self._drain(pending, max_line)
-                    scanned = Future()
-                    scanned.set_result(self._scan(piece, self._hot(final)))
+                    scanned = scans.now(piece, self._hot(final))
                 else:
-                    scanned = pool.submit(self._scan, piece, self._hot(final))
+                    scanned = scans.submit(piece, self._hot(final))
                 pending.append((piece, final, scanned))
-                if len(pending) > AHEAD:
+                if len(pending) > scans.ahead:
                     yield from self._piece(*pending.popleft(), max_line)
             yield from self._drain(pending, max_line)
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            scans.close()
 
     def _drain(self, pending: deque[tuple], max_line: int) -> Iterator[tuple[int, str]]:
         """The chosen lines of every piece scanned and not yet read, in order."""
@@ -189,16 +190,17 @@ class Skimmer:
             return True
         return self.skim.is_start(buf[start:end].decode("utf-8", "replace").rstrip("\r"))
 
-    def _hot(self, final: bool) -> list[bytes]:
-        """The keys whose copies a piece's scan finds in bulk (none in the final piece: its tail is read in
-        full)."""
+    def _hot(self, final: bool) -> list[tuple[bytes, int]]:
+        """The keys whose copies a piece's scan finds in bulk, with their stamps' lengths (none in the final
+        piece: its tail is read in full)."""
         return [] if self.folds is None or final else self.folds.hot
 
-    def _scan(self, piece: bytes, hot: list[bytes]) -> tuple | None:
-        """What the scanning thread finds in ``piece``: the copies of ``hot`` records (``Folds.bulk``), where
-        the engine says a signature or trigger may match once they are masked, and the ``latest`` triggers'
-        literals in the piece's last ``_NEAR`` bytes with where the other triggers' literals occur; None for a
-        piece that is not plain ASCII or holds NUL bytes (read line by line)."""
+    def _scan(self, piece: bytes, hot: list[tuple[bytes, int]], apart: bool) -> tuple | None:
+        """What a scan finds in ``piece``: the copies of ``hot`` records (``Folds.bulk``), where the engine says
+        a signature or trigger may match once they are masked, the ``latest`` triggers' literals in the piece's
+        last ``_NEAR`` bytes with where the other triggers' literals occur, and (``apart``: in a scanning
+        process, where it costs the parsing thread nothing) the piece's ``_Lines.index_of``; None for a piece that
+        is not plain ASCII or holds NUL bytes (read line by line)."""
         if not piece.isascii() or b"\x00" in piece:
             return None
         bulk, masked = self.folds.bulk(piece, hot) if hot else ([], piece)
@@ -208,9 +210,10 @@ class Skimmer:
         # a trigger with a literal in the piece's last bytes is walked back from there (its other literals
         # could only matter nearer the end); the others' literals are looked for all at once
         far = tuple(dict.fromkeys(x for literals, _ in triggers if close.isdisjoint(literals) for x in literals))
-        return bulk, self.scan.scan(masked), (close, self.scan.occurrences(piece, far) if far else {})
+        index = _Lines.index_of(piece) if apart else None
+        return bulk, self.scan.scan(masked), (close, self.scan.occurrences(piece, far) if far else {}), index
 
-    def _piece(self, piece: bytes, final: bool, scanned: Future, max_line: int) -> Iterator[tuple[int, str]]:
+    def _piece(self, piece: bytes, final: bool, scanned, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
         size = len(piece)
         scan = scanned.result()
@@ -219,10 +222,10 @@ class Skimmer:
             for number, text in iter_lines(io.BytesIO(piece), max_line, codec="utf-8"):
                 yield base + number, text
             return
-        bulk, found, latest_literals = scan
+        bulk, found, latest_literals, index = scan
         if bulk:
             self.folds.counted(bulk)
-        lines = _Lines(piece, base)
+        lines = _Lines(piece, base, index)
         self.dense = len(found) > DENSE
         latest = self._latest(piece, *latest_literals)
         marks = sorted(set(found).union(latest))
@@ -302,11 +305,12 @@ class Skimmer:
                 runs.append((copies, done, upto_at, max(done, upto_at - KEEP)))
         if not runs:
             return
+        known = self.folds.known
         line = {at: lines.before(at) + 1
                 for at in sorted(copies.starts[i] for copies, _, upto_at, last in runs for i in range(last, upto_at))}
         for copies, done, upto_at, last in runs:
             tail = [(line[copies.starts[i]], copies.stamps[i]) for i in range(last, upto_at)]
-            self.folds.queue.append((tail[-1][0], copies.stamps[done:upto_at], tail, copies.kept))
+            self.folds.queue.append((tail[-1][0], copies.stamps[done:upto_at], tail, known[copies.key]))
 
     def _latest(self, piece: bytes, close: set[bytes], found: dict[bytes, list[int]]) -> list[int]:
         """For each ``latest`` trigger, the end of the last line of ``piece`` it matches. A literal ``close``
@@ -354,20 +358,39 @@ class Skimmer:
 
 
 class _Lines:
-    """Line numbers in a piece after line ``base``, asked for in order: counted on from the place last asked for.
+    """Line numbers in a piece after line ``base``, asked for in order: counted on from the place last asked for,
+    or from the nearest block before it that the piece's ``index`` (``index_of``) gives.
 
-    >>> lines = _Lines(b"a\\nb\\nc\\nd\\n", 10)
+    >>> piece = b"a\\nb\\nc\\nd\\n"
+    >>> lines = _Lines(piece, 10)
     >>> lines.before(2), lines.before(6), lines.end()
     (11, 13, 14)
+    >>> index = _Lines.index_of(piece, block=4)
+    >>> index, _Lines(piece, 10, index).before(7)
+    ((4, [0, 2, 4]), 13)
     """
 
-    __slots__ = ("piece", "at", "number")
+    __slots__ = ("piece", "at", "number", "base", "index", "block")
 
-    def __init__(self, piece: bytes, base: int):
-        self.piece, self.at, self.number = piece, 0, base
+    def __init__(self, piece: bytes, base: int, index: tuple[int, list[int]] | None = None):
+        self.piece, self.at, self.number, self.base = piece, 0, base, base
+        self.block, self.index = index if index is not None else (0, None)
+
+    @staticmethod
+    def index_of(piece: bytes, block: int | None = None) -> tuple[int, list[int]]:
+        """The newlines before each ``block`` bytes of ``piece`` (default ``_BLOCK``), with ``block``: the
+        ``index`` of its ``_Lines``."""
+        block = block or _BLOCK
+        counts = [0]
+        for at in range(block, len(piece) + 1, block):
+            counts.append(counts[-1] + piece.count(b"\n", at - block, at))
+        return block, counts
 
     def before(self, at: int) -> int:
         """The line ending last before byte ``at`` (``base`` when none does)."""
+        if self.index is not None and at - self.at > self.block:
+            block = at // self.block
+            self.at, self.number = block * self.block, self.base + self.index[block]
         self.number += self.piece.count(b"\n", self.at, at)
         self.at = at
         return self.number

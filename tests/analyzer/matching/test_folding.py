@@ -19,6 +19,7 @@ from azlog_vmbackup.analyzer.knowledge.store import Knowledge
 from azlog_vmbackup.analyzer.matching import engines, folding, skim
 
 KNOWLEDGE = Knowledge.load()
+pytestmark = pytest.mark.usefixtures("scans")  # on threads and by processes (``conftest``)
 EVENT = base64.b64encode(zlib.compress(b"[ExtensionError] Timeout(300): handle.sh enable")).decode()
 REPEATED = {  # every Nth line: (level and prefix, text)
     7: ("ERROR ExtHandler ExtHandler", "Error fetching the goal state: [ProtocolError] [HttpError] [HTTP Failed] "

@@ -27,6 +27,7 @@ from tests.helpers import REFERENCE, ROOT, context, run_parser
 
 BUNDLES = sorted((ROOT / "samples" / "bundles").iterdir())
 KNOWLEDGE = Knowledge.load()
+pytestmark = pytest.mark.usefixtures("scans")  # on threads and by processes (``conftest``)
 ENGINES = engines.available()
 
 

@@ -1,0 +1,205 @@
+"""Where a skimmed log's pieces are scanned (``matching.skim``): on threads, or on forked processes.
+
+The skimmer hands each piece and its hot keys to ``submit`` and later asks the
+returned handle for the ``result()`` of its scan function, in the order the
+pieces were given; ``close`` ends the helpers. The scan function's last
+argument says whether it runs apart from the parsing thread (in a process),
+where work it could leave to that thread costs nothing.
+
+- ``Threads``: ``AHEAD`` threads of this process. Hyperscan lets go of the
+  interpreter lock while it scans, the rest of a scan (the ASCII check, the
+  bulk search and masking of hot copies) holds it, so a failing log's pieces
+  use a little more than one core.
+- ``Processes``: ``WORKERS`` processes forked at the start of a large member,
+  each taking every other piece. A piece goes to them through a ring of
+  shared memory (``SLOTS`` places, each used again once its scan came back);
+  the request (where the piece lies and the hot keys, with their stamps'
+  lengths) and the result (plain data) through a pipe. The scan function is
+  the same, inherited by the fork with everything it reads, so the result is
+  the same as on a thread.
+
+``open_scans`` forks only where it is safe and pays: on Linux, with at least two
+cores for this process, ``PROCESSES`` not 0, from a process that runs no
+other thread and is not itself a worker of a process pool (a batch's workers
+already keep the cores busy). Elsewhere it gives threads.
+
+Sample: a 1 GB waagent.log is scanned by two processes while this one parses
+the few records their scans point at.
+"""
+from __future__ import annotations
+
+import mmap
+import os
+import signal
+import sys
+import threading
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+AHEAD = 2  # threads scanning ahead
+PROCESSES = 2  # scanning processes for a large member (0: threads only)
+SLOTS = 4  # pieces a ring of shared memory holds for the processes: two each
+
+Scan = Callable[[bytes, list, bool], object]  # (piece, hot keys, apart) -> what the skimmer reads
+
+
+class Threads:
+    """Scans on ``AHEAD`` threads; a piece may also be scanned in line (``now``)."""
+
+    separate = False  # the scans share this process's interpreter lock
+    ahead = AHEAD
+
+    def __init__(self, scan: Scan):
+        self.scan = scan
+        self.pool = ThreadPoolExecutor(AHEAD, thread_name_prefix="azlog-scan")
+
+    def submit(self, piece: bytes, hot: list) -> Future:
+        return self.pool.submit(self.scan, piece, hot, False)
+
+    def now(self, piece: bytes, hot: list) -> Future:
+        """The scan of ``piece`` done on this thread."""
+        done: Future = Future()
+        done.set_result(self.scan(piece, hot, False))
+        return done
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class ScanFailed(OSError):
+    """A scanning process ended or failed; the message says how."""
+
+
+class _Reply:
+    """The scan of one piece, received from its process when first asked for."""
+
+    __slots__ = ("conn", "value", "ready")
+
+    def __init__(self, conn: Connection):
+        self.conn, self.value, self.ready = conn, None, False
+
+    def result(self):
+        if not self.ready:
+            try:
+                ok, value = self.conn.recv()
+            except (EOFError, OSError) as e:
+                raise ScanFailed(f"a scanning process ended unexpectedly ({type(e).__name__})") from None
+            if not ok:
+                raise ScanFailed(f"a scanning process failed: {value}")
+            self.value, self.ready = value, True
+        return self.value
+
+
+class Processes:
+    """Scans by ``count`` forked processes fed through a ring of shared memory of ``SLOTS`` places of ``size``
+    bytes (the largest piece).
+
+    >>> parent = os.getpid()
+    >>> scans = Processes(lambda piece, hot, apart: (piece.count(b"a"), hot, apart and os.getpid() != parent), 64,
+    ...                   count=2)
+    >>> [reply.result() for reply in [scans.submit(b"abca" * n, [n]) for n in (1, 2, 3)]]
+    [(2, [1], True), (4, [2], True), (6, [3], True)]
+    >>> scans.close()
+    """
+
+    separate = True
+    ahead = SLOTS - 1  # pieces scanned ahead of the one being read: each slot's last scan came back first
+
+    def __init__(self, scan: Scan, size: int, count: int = PROCESSES):
+        from multiprocessing.connection import Pipe
+
+        self.size, self.given = size, 0
+        self.recent: deque[_Reply] = deque(maxlen=SLOTS)  # the last scan given for each slot
+        self.ring = mmap.mmap(-1, size * SLOTS)  # anonymous and shared: the forks see what is written
+        self.workers: list[tuple[int, Connection]] = []
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice by a fork
+            if stream is not None:
+                stream.flush()
+        try:
+            for _ in range(count):
+                mine, theirs = Pipe()
+                pid = os.fork()
+                if pid == 0:  # the scanning process: it never returns
+                    mine.close()
+                    _serve(theirs, self.ring, size, scan)
+                theirs.close()
+                self.workers.append((pid, mine))
+        except BaseException:
+            self.close()
+            raise
+
+    def submit(self, piece: bytes, hot: list) -> _Reply:
+        """Scan ``piece`` (at most ``size`` bytes) in the next slot; every scan of the ``SLOTS`` before must have
+        been received."""
+        if len(piece) > self.size:
+            raise ValueError(f"a piece of {len(piece)} bytes is larger than a slot ({self.size})")
+        if len(self.recent) == SLOTS and not self.recent[0].ready:
+            raise RuntimeError(f"more than {SLOTS} scans pending")
+        slot = self.given % SLOTS
+        self.ring[slot * self.size:slot * self.size + len(piece)] = piece
+        _, conn = self.workers[self.given % len(self.workers)]
+        conn.send((slot, len(piece), hot))
+        reply = _Reply(conn)
+        self.recent.append(reply)
+        self.given += 1
+        return reply
+
+    def close(self) -> None:
+        """End the processes (each finishes the scan it is on, its results unread) and free the ring."""
+        for _, conn in self.workers:
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+            conn.close()
+        for pid, _ in self.workers:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        self.workers = []
+        self.ring.close()
+
+
+def _serve(conn: Connection, ring: mmap.mmap, size: int, scan: Scan) -> None:
+    """A scanning process: each request ``(slot, length, hot)`` answered with ``(True, scan)`` or ``(False,
+    what went wrong)``, until told to stop (None) or the pipe closes; then it exits at once (no clean-up of
+    what it inherited: that is the parent's)."""
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        while (request := conn.recv()) is not None:
+            slot, length, hot = request
+            try:
+                reply = True, scan(ring[slot * size:slot * size + length], hot, True)
+            except Exception as e:  # noqa: BLE001 - sent back in one line for the parent to report
+                reply = False, f"{type(e).__name__}: {' '.join(str(e).split())[:200]}"
+            conn.send(reply)
+    except (EOFError, OSError):
+        pass
+    except BaseException:  # noqa: BLE001 - nothing of a scanning process's own reaches the terminal
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def open_scans(scan: Scan, size: int, processes: int | None = None) -> Threads | Processes:
+    """Scans of pieces of at most ``size`` bytes: ``processes`` forked processes (None: ``PROCESSES`` where
+    ``forkable``), else (0) threads."""
+    if processes is None:
+        processes = PROCESSES if forkable() else 0
+    return Processes(scan, size, processes) if processes else Threads(scan)
+
+
+def forkable() -> bool:
+    """Whether scanning processes may be forked here (see the module's text)."""
+    if sys.platform != "linux" or threading.active_count() != 1:
+        return False
+    if len(os.sched_getaffinity(0)) < 2:
+        return False
+    multiprocessing = sys.modules.get("multiprocessing")  # a worker of a pool has it imported
+    return multiprocessing is None or multiprocessing.parent_process() is None
