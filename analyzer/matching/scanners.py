@@ -124,6 +124,8 @@ class Processes:
                 mine, theirs = Pipe()
                 pid = os.fork()
                 if pid == 0:  # the scanning process: it never returns
+                    for _, other in self.workers:  # the others' pipes are the parent's alone
+                        other.close()
                     mine.close()
                     _serve(theirs, self.ring, size, scan)
                 theirs.close()
@@ -150,6 +152,8 @@ class Processes:
 
     def close(self) -> None:
         """End the processes (each finishes the scan it is on, its results unread) and free the ring."""
+        if self.ring.closed:
+            return
         for _, conn in self.workers:
             try:
                 conn.send(None)
@@ -161,7 +165,6 @@ class Processes:
                 os.waitpid(pid, 0)
             except ChildProcessError:
                 pass
-        self.workers = []
         self.ring.close()
 
 
