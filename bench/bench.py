@@ -7,7 +7,8 @@ For each size it writes a log of that many MB, the backup failure at its very en
 -c`` (when installed) and ``grep -E -c`` with the same 100 message patterns over the file, then runs ``azlog
 analyze FILE --format json`` in a fresh process for each engine of ``--engine`` (a comma list run as
 AZLOG_ENGINE; ``default`` is what azlog picks, ``both`` each engine installed), and reports wall time,
-MB/s, the time as a multiple of ripgrep's, peak RSS and the result (azlog's top cause); with ``--repeat
+MB/s, the time as a multiple of ripgrep's, peak memory (the proportional set size of the command and
+the processes it starts, so memory they share is counted once) and the result (azlog's top cause); with ``--repeat
 N`` each command runs N times and the median time is shown. ``--kind``
 picks the log: ``waagent`` (the default), a waagent.log of modern agent traffic (heartbeats,
 goal-state processing, extension handling, the host plugin's hourly warning; the wireserver lost at
@@ -30,11 +31,13 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+SAMPLE = 0.02  # seconds between two looks at a running command's memory
 EXT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 AGENT = "2.13.1.1"
 
@@ -345,24 +348,55 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def timed(cmd: list[str], env: dict | None = None, repeat: int = 1) -> tuple[float, int, str]:
-    """Wall seconds (the median of ``repeat`` runs), peak RSS in MiB (the largest) and stdout (the last) of
-    ``cmd``, each run in its own process."""
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                env={**installed_env(), **(env or {})})
-        out = proc.stdout.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        runs.append((time.perf_counter() - start, usage.ru_maxrss // 1024, out.decode("utf-8", "replace")))
-    return statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[-1][2]
+def tree_pss(pid: int) -> int:
+    """Proportional set size, in bytes, of ``pid`` and every process below it: memory shared by several of them
+    (a fork's inherited pages, shared memory) counted once in all."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += map(int, (task / "children").read_text().split())
+            with open(f"/proc/{p}/smaps_rollup") as rollup:
+                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:")) * 1024
+        except (OSError, StopIteration):
+            continue
+    return total
+
+
+def timed(cmd: list[str], env: dict | None = None, repeat: int = 1, tree: bool = False) -> tuple[float, int, str]:
+    """Wall seconds (the median of ``repeat`` runs), peak memory in MiB and stdout (the last run's) of ``cmd``,
+    each run in its own process. The memory is the largest process's peak RSS; with ``tree`` (a command that
+    may start processes of its own), the larger of that and the proportional set size of all its processes,
+    sampled every ``SAMPLE`` seconds in one more run (so looking costs the timed runs nothing)."""
+    runs = [_run(cmd, env, sample=False) for _ in range(repeat)]
+    peak = max(r[1] for r in runs)
+    if tree:
+        peak = max(peak, _run(cmd, env, sample=True)[1])
+    return statistics.median(r[0] for r in runs), peak, runs[-1][2]
+
+
+def _run(cmd: list[str], env: dict | None, sample: bool) -> tuple[float, int, str]:
+    """One run's wall seconds, peak memory in MiB and stdout."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            env={**installed_env(), **(env or {})})
+    out: list[bytes] = []
+    reader = threading.Thread(target=lambda: out.append(proc.stdout.read()))
+    reader.start()
+    peak = 0
+    while reader.is_alive():
+        if sample:
+            peak = max(peak, tree_pss(proc.pid))
+        reader.join(SAMPLE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - start, max(usage.ru_maxrss * 1024, peak) >> 20, out[0].decode("utf-8", "replace")
 
 
 def measure(log: Path, name: str, azlog: list[str], engines: list[str | None], patterns: Path,
             rg: str | None, repeat: int = 1) -> list[tuple]:
-    """One table row per tool on ``log``: (tool, MB, seconds, peak RSS MiB, result); ripgrep's row first."""
+    """One table row per tool on ``log``: (tool, MB, seconds, peak memory MiB, result); ripgrep's row first."""
     real_mb = log.stat().st_size / 1e6
     label = f", {name}" if name else ""
     rows = []
@@ -373,7 +407,7 @@ def measure(log: Path, name: str, azlog: list[str], engines: list[str | None], p
     rows.append((f"grep -E -f (100 patterns{label})", real_mb, secs, rss, f"{out.strip()} matching lines"))
     for engine in engines:
         secs, rss, out = timed(azlog + [str(log), "--format", "json"], {"AZLOG_ENGINE": engine} if engine else None,
-                               repeat)
+                               repeat, tree=True)
         document = json.loads(out) if out.strip() else {}
         diagnoses = document.get("diagnoses") or []
         top = f"{diagnoses[0]['cause']} ({diagnoses[0]['confidence']})" if diagnoses else "no cause named"
@@ -419,7 +453,7 @@ def main() -> None:
                 log.parent.mkdir(exist_ok=True)
                 write(log, mb, failing_every=every)
             rows.extend(measure(log, name, azlog, engines, patterns, rg, args.repeat))
-    print("| tool | file MB | seconds | MB/s | x ripgrep | peak RSS MiB | result |")
+    print("| tool | file MB | seconds | MB/s | x ripgrep | peak memory MiB | result |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
     baseline = None
     for tool, mb, secs, rss, res in rows:

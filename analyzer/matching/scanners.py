@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 AHEAD = 2  # threads scanning ahead
 PROCESSES = 2  # scanning processes for a large member (0: threads only)
-SLOTS = 4  # pieces a ring of shared memory holds for the processes: two each
+SLOTS = 3  # pieces a ring of shared memory holds for the processes (more measured no quicker, and larger)
 
 Scan = Callable[[bytes, list, bool], object]  # (piece, hot keys, apart) -> what the skimmer reads
 

@@ -59,7 +59,7 @@ def test_a_ring_slot_is_not_written_before_its_last_scan_came_back():
     try:
         for _ in range(scans.ahead + 1):
             scans.submit(b"x", [])
-        with pytest.raises(RuntimeError, match="more than 4 scans pending"):
+        with pytest.raises(RuntimeError, match=f"more than {scanners.SLOTS} scans pending"):
             scans.submit(b"x", [])
         with pytest.raises(ValueError, match="larger than a slot"):
             scans.submit(b"123456789", [])
