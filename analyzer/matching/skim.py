@@ -111,7 +111,8 @@ class Skimmer:
         # the next pieces are scanned (``matching.scanners``: by other processes, else on threads while the log is
         # quiet) as this one's records are parsed; on threads, where matches are dense each would call back into
         # the interpreter the parsing thread holds, so the piece is scanned in line
-        scans = open_scans(self._scan, self.piece + MAX_CARRY, self.processes)
+        # a piece is at most a carry (under MAX_CARRY plus a read) and a read: the largest a ring slot takes
+        scans = open_scans(self._scan, MAX_CARRY + 2 * self.piece, self.processes)
         pending: deque[tuple] = deque()
         try:
             for piece, final in self._pieces(buf, more, stream):
