@@ -14,7 +14,7 @@ where work it could leave to that thread costs nothing.
   each taking every other piece. A piece goes to them through a ring of
   shared memory (``SLOTS`` places, each used again once its scan came back);
   the request (where the piece lies and the hot keys, with their stamps'
-  lengths) and the result (plain data) through a pipe. The scan function is
+  lengths) and the result (plain data) through pipes, as pickles. The scan function is
   the same, inherited by the fork with everything it reads, so the result is
   the same as on a thread.
 
@@ -28,20 +28,23 @@ the few records their scans point at.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import mmap
 import os
+import pickle
 import signal
 import sys
 import threading
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
+    from concurrent.futures import Future
 
 AHEAD = 2  # threads scanning ahead
 PROCESSES = 2  # scanning processes for a large member (0: threads only)
+PIPE_BYTES = 1 << 20  # a pipe's room: a failing log's answer (its copies' places and stamps) is some 100 KB
 SLOTS = 3  # pieces a ring of shared memory holds for the processes (more measured no quicker, and larger)
 
 Scan = Callable[[bytes, list, bool], object]  # (piece, hot keys, apart) -> what the skimmer reads
@@ -54,6 +57,8 @@ class Threads:
     ahead = AHEAD
 
     def __init__(self, scan: Scan):
+        from concurrent.futures import ThreadPoolExecutor
+
         self.scan = scan
         self.pool = ThreadPoolExecutor(AHEAD, thread_name_prefix="azlog-scan")
 
@@ -62,7 +67,9 @@ class Threads:
 
     def now(self, piece: bytes, hot: list) -> Future:
         """The scan of ``piece`` done on this thread."""
-        done: Future = Future()
+        from concurrent.futures import Future
+
+        done = Future()
         done.set_result(self.scan(piece, hot, False))
         return done
 
@@ -74,19 +81,48 @@ class ScanFailed(OSError):
     """A scanning process ended or failed; the message says how."""
 
 
+class _Channel:
+    """One way of a pipe, carrying pickles (each says where it ends)."""
+
+    __slots__ = ("file",)
+
+    def __init__(self, fd: int, mode: str):
+        self.file = os.fdopen(fd, mode)
+
+    def send(self, value) -> None:
+        pickle.dump(value, self.file, pickle.HIGHEST_PROTOCOL)
+        self.file.flush()
+
+    def recv(self):
+        return pickle.load(self.file)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.file.close()
+
+
+def _pipe() -> tuple[_Channel, _Channel]:
+    """A pipe's reading and writing ends, widened (where the system lets it) to ``PIPE_BYTES`` so a scan's answer
+    is written whole before the parent reads it and the process goes on to its next piece."""
+    read, write = os.pipe()
+    with contextlib.suppress(OSError, AttributeError):
+        fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    return _Channel(read, "rb"), _Channel(write, "wb")
+
+
 class _Reply:
     """The scan of one piece, received from its process when first asked for."""
 
-    __slots__ = ("conn", "value", "ready")
+    __slots__ = ("channel", "value", "ready")
 
-    def __init__(self, conn: Connection):
-        self.conn, self.value, self.ready = conn, None, False
+    def __init__(self, channel: _Channel):
+        self.channel, self.value, self.ready = channel, None, False
 
     def result(self):
         if not self.ready:
             try:
-                ok, value = self.conn.recv()
-            except (EOFError, OSError) as e:
+                ok, value = self.channel.recv()
+            except (EOFError, OSError, pickle.UnpicklingError) as e:
                 raise ScanFailed(f"a scanning process ended unexpectedly ({type(e).__name__})") from None
             if not ok:
                 raise ScanFailed(f"a scanning process failed: {value}")
@@ -96,7 +132,7 @@ class _Reply:
 
 class Processes:
     """Scans by ``count`` forked processes fed through a ring of shared memory of ``SLOTS`` places of ``size``
-    bytes (the largest piece).
+    bytes (the largest piece); requests and answers go through pipes, as pickles.
 
     >>> parent = os.getpid()
     >>> scans = Processes(lambda piece, hot, apart: (piece.count(b"a"), hot, apart and os.getpid() != parent), 64,
@@ -110,26 +146,27 @@ class Processes:
     ahead = SLOTS - 1  # pieces scanned ahead of the one being read: each slot's last scan came back first
 
     def __init__(self, scan: Scan, size: int, count: int = PROCESSES):
-        from multiprocessing.connection import Pipe
-
         self.size, self.given = size, 0
         self.recent: deque[_Reply] = deque(maxlen=SLOTS)  # the last scan given for each slot
         self.ring = mmap.mmap(-1, size * SLOTS)  # anonymous and shared: the forks see what is written
-        self.workers: list[tuple[int, Connection]] = []
+        self.workers: list[tuple[int, _Channel, _Channel]] = []  # (pid, requests to it, its answers)
         for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice by a fork
             if stream is not None:
                 stream.flush()
         try:
             for _ in range(count):
-                mine, theirs = Pipe()
+                (asked, ask), (answers, answer) = _pipe(), _pipe()
                 pid = os.fork()
                 if pid == 0:  # the scanning process: it never returns
-                    for _, other in self.workers:  # the others' pipes are the parent's alone
-                        other.close()
-                    mine.close()
-                    _serve(theirs, self.ring, size, scan)
-                theirs.close()
-                self.workers.append((pid, mine))
+                    for _, *others in self.workers:  # the others' pipes are the parent's alone
+                        for channel in others:
+                            channel.close()
+                    ask.close()
+                    answers.close()
+                    _serve(asked, answer, self.ring, size, scan)
+                asked.close()
+                answer.close()
+                self.workers.append((pid, ask, answers))
         except BaseException:
             self.close()
             raise
@@ -143,9 +180,12 @@ class Processes:
             raise RuntimeError(f"more than {SLOTS} scans pending")
         slot = self.given % SLOTS
         self.ring[slot * self.size:slot * self.size + len(piece)] = piece
-        _, conn = self.workers[self.given % len(self.workers)]
-        conn.send((slot, len(piece), hot))
-        reply = _Reply(conn)
+        _, ask, answers = self.workers[self.given % len(self.workers)]
+        try:
+            ask.send((slot, len(piece), hot))
+        except OSError as e:
+            raise ScanFailed(f"a scanning process ended unexpectedly ({type(e).__name__})") from None
+        reply = _Reply(answers)
         self.recent.append(reply)
         self.given += 1
         return reply
@@ -154,34 +194,31 @@ class Processes:
         """End the processes (each finishes the scan it is on, its results unread) and free the ring."""
         if self.ring.closed:
             return
-        for _, conn in self.workers:
-            try:
-                conn.send(None)
-            except OSError:
-                pass
-            conn.close()
-        for pid, _ in self.workers:
-            try:
+        for _, ask, answers in self.workers:
+            with contextlib.suppress(OSError):
+                ask.send(None)
+            ask.close()
+            answers.close()
+        for pid, *_ in self.workers:
+            with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
         self.ring.close()
 
 
-def _serve(conn: Connection, ring: mmap.mmap, size: int, scan: Scan) -> None:
+def _serve(asked: _Channel, answer: _Channel, ring: mmap.mmap, size: int, scan: Scan) -> None:
     """A scanning process: each request ``(slot, length, hot)`` answered with ``(True, scan)`` or ``(False,
     what went wrong)``, until told to stop (None) or the pipe closes; then it exits at once (no clean-up of
     what it inherited: that is the parent's)."""
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-        while (request := conn.recv()) is not None:
+        while (request := asked.recv()) is not None:
             slot, length, hot = request
             try:
                 reply = True, scan(ring[slot * size:slot * size + length], hot, True)
             except Exception as e:  # noqa: BLE001 - sent back in one line for the parent to report
                 reply = False, f"{type(e).__name__}: {' '.join(str(e).split())[:200]}"
-            conn.send(reply)
+            answer.send(reply)
     except (EOFError, OSError):
         pass
     except BaseException:  # noqa: BLE001 - nothing of a scanning process's own reaches the terminal

@@ -245,6 +245,8 @@ class Skimmer:
                 continue
             if at >= tail_from:
                 break
+            if bulk and _within(bulk, at, pinned):  # a copy found in bulk: queued with its run
+                continue
             line = rfind(b"\n", 0, at) + 1
             m = match(piece, line) if match is not None else None
             start = line if m is not None else self._record_start(piece, at)
@@ -257,8 +259,6 @@ class Skimmer:
                 end = self._record_end(piece, at)
             span_end = end
             if bulk:
-                if start not in pinned and _found(bulk, start):  # queued with its run
-                    continue
                 self._queue_runs(bulk, start, lines)
             number = before(start)
             if folds is not None and end - start <= FOLD_MAX and start not in pinned:
@@ -401,11 +401,12 @@ class _Lines:
         return self.before(len(self.piece))
 
 
-def _found(bulk: list[Copies], start: int) -> bool:
-    """Whether a record starting at ``start`` is one of the copies found in bulk."""
+def _within(bulk: list[Copies], at: int, pinned) -> bool:
+    """Whether byte ``at`` lies in one of the copies found in bulk that a ``latest`` trigger did not choose
+    (``pinned``: their starts)."""
     for copies in bulk:
-        at = bisect_left(copies.starts, start)
-        if at < len(copies.starts) and copies.starts[at] == start:
+        i = bisect_right(copies.starts, at) - 1
+        if i >= 0 and at < copies.starts[i] + copies.size and copies.starts[i] not in pinned:
             return True
     return False
 

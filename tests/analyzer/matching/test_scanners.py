@@ -81,7 +81,7 @@ def test_a_failing_scan_is_said_in_one_line():
 
 def test_a_scanning_process_that_dies_is_said():
     scans = Processes(lambda piece, hot, apart: os._exit(9), 8, count=1)
-    (pid, _), = scans.workers
+    (pid, *_), = scans.workers
     try:
         with pytest.raises(ScanFailed, match=r"^a scanning process ended unexpectedly \(EOFError\)$"):
             scans.submit(b"ab", []).result()
@@ -104,7 +104,7 @@ def test_a_member_whose_scan_fails_is_reported_not_raised(tmp_path, monkeypatch)
     result = analyze(log, Knowledge.load())
     assert [(e.path, e.message) for e in result.errors] == [
         ("waagent.log", "unreadable: a scanning process failed: ValueError: scanned badly")]
-    assert made and all(_gone(pid) for scans in made for pid, _ in scans.workers)
+    assert made and all(_gone(pid) for scans in made for pid, *_ in scans.workers)
 
 
 def test_processes_end_with_a_member_stopped_early(monkeypatch):
@@ -121,7 +121,7 @@ def test_processes_end_with_a_member_stopped_early(monkeypatch):
     with pytest.raises(TimeoutError):
         list(lines)
     (scans,) = made
-    pids = [pid for pid, _ in scans.workers]
+    pids = [pid for pid, *_ in scans.workers]
     assert len(pids) == 2 and all(map(_gone, pids)) and scans.ring.closed
 
 
