@@ -229,10 +229,15 @@ def _serve(asked: _Channel, answer: _Channel, ring: mmap.mmap, size: int, scan: 
 
 def open_scans(scan: Scan, size: int, processes: int | None = None) -> Threads | Processes:
     """Scans of pieces of at most ``size`` bytes: ``processes`` forked processes (None: ``PROCESSES`` where
-    ``forkable``), else (0) threads."""
+    ``forkable``), else (0, or when a fork fails) threads."""
     if processes is None:
         processes = PROCESSES if forkable() else 0
-    return Processes(scan, size, processes) if processes else Threads(scan)
+    if processes:
+        try:
+            return Processes(scan, size, processes)
+        except OSError:  # no more processes allowed here (a container's limit): the same scans, on threads
+            pass
+    return Threads(scan)
 
 
 def forkable() -> bool:

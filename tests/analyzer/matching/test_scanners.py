@@ -164,3 +164,15 @@ def test_forked_only_where_safe(monkeypatch):
     assert not scanners.forkable()
     monkeypatch.setattr(scanners, "forkable", lambda: False)
     assert isinstance(scanners.open_scans(lambda *a: None, 8), Threads)
+
+
+def test_threads_when_a_fork_fails(monkeypatch):
+    def refused():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(scanners.os, "fork", refused)
+    scans = scanners.open_scans(lambda piece, hot, apart: (piece, apart), 8, processes=2)
+    try:
+        assert isinstance(scans, Threads) and scans.submit(b"ab", []).result() == (b"ab", False)
+    finally:
+        scans.close()
