@@ -29,7 +29,6 @@ the few records their scans point at.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import mmap
 import os
 import pickle
@@ -104,6 +103,8 @@ class _Channel:
 def _pipe() -> tuple[_Channel, _Channel]:
     """A pipe's reading and writing ends, widened (where the system lets it) to ``PIPE_BYTES`` so a scan's answer
     is written whole before the parent reads it and the process goes on to its next piece."""
+    import fcntl  # POSIX only, as forking is
+
     read, write = os.pipe()
     with contextlib.suppress(OSError, AttributeError):
         fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, PIPE_BYTES)

@@ -107,3 +107,20 @@ def test_layers_match_the_architecture_document():
         assert name in drawn, f"layer {name!r} missing from docs/ARCHITECTURE.md"
         for prefix in prefixes:  # drawn as folders: azlog_vmbackup.analyzer.report is analyzer/report
             assert prefix.removeprefix("azlog_vmbackup.").replace(".", "/") in drawn, prefix
+
+
+POSIX_ONLY = {"fcntl", "grp", "posix", "pwd", "resource", "termios"}  # standard modules Windows lacks
+
+
+def test_no_posix_only_module_is_imported_at_a_module_s_top():
+    """azlog runs on Windows too: a POSIX-only module is imported only where it is used, inside a function."""
+    found = []
+    for name, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tops = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
+        tops += [node for block in tree.body if isinstance(block, ast.If | ast.Try) for node in ast.walk(block)
+                 if isinstance(node, ast.Import | ast.ImportFrom)]
+        for node in tops:
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            found += [f"{name}: {n}" for n in names if n.split(".")[0] in POSIX_ONLY]
+    assert found == []
