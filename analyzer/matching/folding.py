@@ -62,12 +62,6 @@ class Copies:
     def __init__(self, key: bytes, starts: list[int], stamps: list[bytes], size: int):
         self.key, self.starts, self.stamps, self.size, self.done = key, starts, stamps, size, 0
 
-    def __getstate__(self) -> tuple:
-        return self.key, self.starts, self.stamps, self.size, self.done
-
-    def __setstate__(self, state: tuple) -> None:
-        self.key, self.starts, self.stamps, self.size, self.done = state
-
 
 class Folds:
     """The kept verdicts of one member and the records queued for replay (see the module's text).

@@ -36,7 +36,7 @@ import signal
 import sys
 import threading
 from collections import deque
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Protocol
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -47,6 +47,13 @@ PIPE_BYTES = 1 << 20  # a pipe's room: a failing log's answer (its copies' place
 SLOTS = 3  # pieces a ring of shared memory holds for the processes (more measured no quicker, and larger)
 
 Scan = Callable[[bytes, list, bool], object]  # (piece, hot keys, apart) -> what the skimmer reads
+
+
+class Pending(Protocol):
+    """A piece's scan as ``submit`` gives it: a thread's ``Future`` or a process's ``_Reply``."""
+
+    def result(self):
+        """What the scan found (waiting for it), or the exception it raised."""
 
 
 class Threads:

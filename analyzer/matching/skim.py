@@ -55,6 +55,7 @@ from azlog_vmbackup.parsers.base import Skim
 
 if TYPE_CHECKING:
     from azlog_vmbackup.analyzer.matching.folding import Copies, Folds
+    from azlog_vmbackup.analyzer.matching.scanners import Pending
 
 PIECE = 2 << 20  # bytes scanned at a time (measured a little quicker than 3 or 4 MiB, and smaller)
 TAIL = 64 << 10  # the file's last bytes, read in full
@@ -110,8 +111,8 @@ class Skimmer:
         self.scan = scan
         # the next pieces are scanned (``matching.scanners``: by other processes, else on threads while the log is
         # quiet) as this one's records are parsed; on threads, where matches are dense each would call back into
-        # the interpreter the parsing thread holds, so the piece is scanned in line
-        # a piece is at most a carry (under MAX_CARRY plus a read) and a read: the largest a ring slot takes
+        # the interpreter the parsing thread holds, so the piece is scanned in line. A piece is at most a carry
+        # (under MAX_CARRY and a read) and a read.
         scans = open_scans(self._scan, MAX_CARRY + 2 * self.piece, self.processes)
         pending: deque[tuple] = deque()
         try:
@@ -214,7 +215,7 @@ class Skimmer:
         index = _Lines.index_of(piece) if apart else None
         return bulk, self.scan.scan(masked), (close, self.scan.occurrences(piece, far) if far else {}), index
 
-    def _piece(self, piece: bytes, final: bool, scanned, max_line: int) -> Iterator[tuple[int, str]]:
+    def _piece(self, piece: bytes, final: bool, scanned: Pending, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
         size = len(piece)
         scan = scanned.result()
