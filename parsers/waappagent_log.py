@@ -419,4 +419,8 @@ SKIM = Skim(
         "|".join(name + _AFTER_AGENT + "(?<=" + _AT_HEADER + ")" for name in _AGENTS),
         _VMSNAPSHOT_WORD + "(?<=(?=[^\\n]*?(?i:" + _VMSNAPSHOT_VERSION.pattern + "))" + _AT_HEADER + ")",
     ),
+    # ``_HEADER`` (which opens a record whatever its date holds) for raw bytes and Python's ``re``: its groups
+    # unnamed, ASCII digits only (a sufficient condition: other lines are asked ``is_record_start``)
+    start=r"(?:\[[0-9A-Fa-f]{8}\][^\S\n]+)?(?:\[\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}(?:\.\d{1,7})?\]"
+          r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z)[^\S\n]+\[(?:" + _LEVEL_NAMES + r")\]",
 )
