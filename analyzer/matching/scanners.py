@@ -10,18 +10,19 @@ where work it could leave to that thread costs nothing.
   interpreter lock while it scans, the rest of a scan (the ASCII check, the
   bulk search and masking of hot copies) holds it, so a failing log's pieces
   use a little more than one core.
-- ``Processes``: ``WORKERS`` processes forked at the start of a large member,
-  each taking every other piece. A piece goes to them through a ring of
-  shared memory (``SLOTS`` places, each used again once its scan came back);
-  the request (where the piece lies and the hot keys, with their stamps'
-  lengths) and the result (plain data) through pipes, as pickles. The scan function is
-  the same, inherited by the fork with everything it reads, so the result is
-  the same as on a thread.
+- ``Processes``: ``PROCESSES`` processes forked at the start of a large
+  member, each taking every other piece. A piece goes to them through a ring
+  of shared memory (``SLOTS`` places, each used again once its scan came
+  back); the request (where the piece lies and the hot keys, with their
+  stamps' lengths) and the result (plain data) through pipes, as pickles. The
+  scan function is the same, inherited by the fork with everything it reads,
+  so the result is the same as on a thread.
 
 ``open_scans`` forks only where it is safe and pays: on Linux, with at least two
 cores for this process, ``PROCESSES`` not 0, from a process that runs no
 other thread and is not itself a worker of a process pool (a batch's workers
-already keep the cores busy). Elsewhere it gives threads.
+already keep the cores busy). Elsewhere, or when a fork is refused, it gives
+threads.
 
 Sample: a 1 GB waagent.log is scanned by two processes while this one parses
 the few records their scans point at.
