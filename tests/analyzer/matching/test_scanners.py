@@ -3,7 +3,9 @@ where it is safe."""
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
+import re
 
 import pytest
 
@@ -116,7 +118,7 @@ def test_processes_end_with_a_member_stopped_early(monkeypatch):
         if len(calls) == 3:
             raise TimeoutError("the bundle's time is up")
 
-    skimmer = Skimmer(waagent_log.SKIM, lambda: _NoHits(), piece=4096, tail=0, check=check, processes=2)
+    skimmer = Skimmer(waagent_log.SKIM, _NoHits, piece=4096, tail=0, check=check, processes=2)
     lines = skimmer(io.BytesIO(LOG), 1000)
     with pytest.raises(TimeoutError):
         list(lines)
@@ -126,6 +128,8 @@ def test_processes_end_with_a_member_stopped_early(monkeypatch):
 
 
 class _NoHits:
+    """A buffer scan that finds nothing."""
+
     def scan(self, data):
         return []
 
@@ -133,12 +137,18 @@ class _NoHits:
         return {x: [] for x in literals}
 
 
+class _Errors(_NoHits):
+    """A buffer scan that finds each ERROR line."""
+
+    def scan(self, data):
+        return [m.end() for m in re.finditer(rb"ERROR[^\n]*", data)]
+
+
 def test_same_lines_from_processes_and_threads(monkeypatch):
     monkeypatch.setattr(skim, "_BLOCK", 100)  # line indexes of many blocks
 
     def lines(processes: int) -> list:
-        finds = type("Finds", (_NoHits,), {"scan": lambda self, data: [m.end() for m in _ERRORS.finditer(data)]})
-        skimmer = Skimmer(waagent_log.SKIM, lambda: finds(), piece=4096, tail=100, processes=processes)
+        skimmer = Skimmer(waagent_log.SKIM, _Errors, piece=4096, tail=100, processes=processes)
         return list(skimmer(io.BytesIO(LOG * 3), 1000)), skimmer.lines
 
     by_processes, by_threads = lines(2), lines(0)
@@ -146,14 +156,11 @@ def test_same_lines_from_processes_and_threads(monkeypatch):
     assert [n for n, text in by_threads[0] if "ERROR" in text] == [3001, 6002, 9003]
 
 
-_ERRORS = __import__("re").compile(rb"ERROR[^\n]*")
-
-
 def test_forked_only_where_safe(monkeypatch):
     monkeypatch.setattr(scanners.sys, "platform", "linux")
     monkeypatch.setattr(scanners.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setattr(scanners.threading, "active_count", lambda: 1)
-    assert scanners.forkable() is (__import__("multiprocessing").parent_process() is None)
+    assert scanners.forkable() is (multiprocessing.parent_process() is None)
     monkeypatch.setattr(scanners.threading, "active_count", lambda: 2)  # another thread: a fork could deadlock
     assert not scanners.forkable()
     monkeypatch.setattr(scanners.threading, "active_count", lambda: 1)
