@@ -491,4 +491,9 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
 _CARRIED = ("Enable,", "cwd is ", "starting enable", "starting daemon initially", "pythonVersion",
             _TRACES_START, _TRACES_END, *_FREEZE_STARTS, *_FREEZE_ENDS)
 SKIM = Skim(is_start=is_record_start,
-            every=(*(regex.escape(x, literal_spaces=True) for x in _CARRIED), "Critical", *ERROR_WORDS))
+            every=(*(regex.escape(x, literal_spaces=True) for x in _CARRIED), "Critical", *ERROR_WORDS),
+            # a py3 handler line, or a waagent-library line with its handler tag (one blank after the time: no
+            # backup-logger line), for raw bytes and Python's ``re``: ASCII digits, a handler of printable ASCII
+            # (no blank, no ``]``): a sufficient condition
+            start=_DASHED + r"(?:\.\d{1,6})? \[[!-\\^-~]+?-\d+(?:\.\d+)*\]|"
+            + _SLASHED + r" (?:ERROR:|WARNING:)?\[[!-\\^-~]+?-\d+(?:\.\d+)*\]")
