@@ -20,9 +20,10 @@ where work it could leave to that thread costs nothing.
 
 ``open_scans`` forks only where it is safe and pays: on Linux, with at least two
 cores for this process, ``PROCESSES`` not 0, from a process that runs no
-other thread and is not itself a worker of a process pool (a batch's workers
-already keep the cores busy). Elsewhere, or when a fork is refused, it gives
-threads.
+other thread (but those it was told of with ``tolerating``: a terminal
+spinner's, which only draws) and is not itself a worker of a process pool (a
+batch's workers already keep the cores busy). Elsewhere, or when a fork is
+refused, it gives threads.
 
 Sample: a 1 GB waagent.log is scanned by two processes while this one parses
 the few records their scans point at.
@@ -37,7 +38,7 @@ import signal
 import sys
 import threading
 from collections import deque
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -48,6 +49,7 @@ PIPE_BYTES = 1 << 20  # a pipe's room: a failing log's answer (its copies' place
 SLOTS = 3  # pieces a ring of shared memory holds for the processes (more measured no quicker, and larger)
 
 Scan = Callable[[bytes, list, bool], object]  # (piece, hot keys, apart) -> what the skimmer reads
+_TOLERATED: set[threading.Thread] = set()  # threads a fork may leave behind: they touch nothing a scan uses
 
 
 class Pending(Protocol):
@@ -249,9 +251,24 @@ def open_scans(scan: Scan, size: int, processes: int | None = None) -> Threads |
     return Threads(scan)
 
 
+@contextlib.contextmanager
+def tolerating(threads: set[threading.Thread]) -> Iterator[None]:
+    """While inside, ``threads`` do not keep scanning processes from being forked: the caller vouches that they
+    hold no lock a scan takes (no regex compiling, no Hyperscan, no pipe of ours), as a terminal spinner's
+    drawing thread does not."""
+    _TOLERATED.update(threads)
+    try:
+        yield
+    finally:
+        _TOLERATED.difference_update(threads)
+
+
 def forkable() -> bool:
     """Whether scanning processes may be forked here (see the module's text)."""
-    if sys.platform != "linux" or threading.active_count() != 1:
+    if sys.platform != "linux":
+        return False
+    me = threading.current_thread()
+    if any(t is not me and t not in _TOLERATED for t in threading.enumerate()):
         return False
     if len(os.sched_getaffinity(0)) < 2:
         return False

@@ -6,6 +6,7 @@ import io
 import multiprocessing
 import os
 import re
+import threading
 
 import pytest
 
@@ -157,13 +158,19 @@ def test_same_lines_from_processes_and_threads(monkeypatch):
 
 
 def test_forked_only_where_safe(monkeypatch):
+    spinner = threading.Thread(target=lambda: None)
+    running = [threading.current_thread()]
     monkeypatch.setattr(scanners.sys, "platform", "linux")
     monkeypatch.setattr(scanners.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    monkeypatch.setattr(scanners.threading, "active_count", lambda: 1)
-    assert scanners.forkable() is (multiprocessing.parent_process() is None)
-    monkeypatch.setattr(scanners.threading, "active_count", lambda: 2)  # another thread: a fork could deadlock
+    monkeypatch.setattr(scanners.threading, "enumerate", lambda: list(running))
+    alone = multiprocessing.parent_process() is None  # not a worker of a process pool
+    assert scanners.forkable() is alone
+    running.append(spinner)  # another thread: a fork could leave a lock it holds held for good
     assert not scanners.forkable()
-    monkeypatch.setattr(scanners.threading, "active_count", lambda: 1)
+    with scanners.tolerating({spinner}):  # one vouched for (a terminal spinner's, which only draws)
+        assert scanners.forkable() is alone
+    assert not scanners.forkable()
+    running.remove(spinner)
     monkeypatch.setattr(scanners.os, "sched_getaffinity", lambda pid: {0})  # one core: nothing to gain
     assert not scanners.forkable()
     monkeypatch.setattr(scanners.os, "sched_getaffinity", lambda pid: {0, 1})
