@@ -1,13 +1,10 @@
 """extension.log of VMSnapshotLinux: line shapes, freeze blocks, safefreeze lines, facts."""
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
 import pytest
 import regex
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from azlog_vmbackup.parsers import vmsnapshot_log as mod
 from tests.helpers import run_parser
@@ -471,11 +468,3 @@ def test_reference_py2_local_times(reference):
         assert len(wrapped) == nested
         assert all(r.level in ("INFO", "WARNING", "ERROR") for r in wrapped)
 
-
-@settings(max_examples=300, deadline=None)
-@given(st.from_regex(("(?:" + mod.SKIM.start + ")[ -~]*").encode(), fullmatch=True))
-def test_the_skim_start_regex_is_a_record_start(raw):
-    """What the skimmer takes for a record start on raw bytes (plain ASCII pieces), without asking, is one by
-    the parser's own rule."""
-    assert re.match(mod.SKIM.start.encode(), raw) is not None
-    assert mod.is_record_start(raw.decode("ascii"))

@@ -1,12 +1,9 @@
 """Tests for parsers.waappagent_log: header shapes, continuations, health reports, facts, encodings."""
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from azlog_vmbackup.parsers import waappagent_log
 from tests.helpers import run_parser
@@ -367,11 +364,3 @@ def test_reference_excerpt_facts(reference):
     records, _, _ = parse("\n".join(excerpt_lines(reference, "14_waappagent_fatal_access_rules.txt")))
     assert (records[0].level, records[0].time) == (None, None)
 
-
-@settings(max_examples=300, deadline=None)
-@given(st.from_regex(("(?:" + waappagent_log.SKIM.start + ")[ -~]*").encode(), fullmatch=True))
-def test_the_skim_start_regex_is_a_record_start(raw):
-    """What the skimmer takes for a record start on raw bytes (plain ASCII pieces), without asking, is one by
-    the parser's own rule."""
-    assert re.match(waappagent_log.SKIM.start.encode(), raw) is not None
-    assert waappagent_log.is_record_start(raw.decode("ascii"))
