@@ -467,4 +467,3 @@ def test_reference_py2_local_times(reference):
         wrapped = [r for r in records if not r.local_time]
         assert len(wrapped) == nested
         assert all(r.level in ("INFO", "WARNING", "ERROR") for r in wrapped)
-

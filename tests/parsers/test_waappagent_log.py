@@ -363,4 +363,3 @@ def test_reference_excerpt_facts(reference):
     assert [r.level for r in records] == ["WARNING", "WARNING", "INFO"]
     records, _, _ = parse("\n".join(excerpt_lines(reference, "14_waappagent_fatal_access_rules.txt")))
     assert (records[0].level, records[0].time) == (None, None)
-
