@@ -31,17 +31,17 @@ the few records their scans point at.
 from __future__ import annotations
 
 import contextlib
-import mmap
 import os
-import pickle
-import signal
 import sys
 import threading
 from collections import deque
 from typing import TYPE_CHECKING, Callable, Iterator, Protocol
 
 if TYPE_CHECKING:
+    import mmap
     from concurrent.futures import Future
+
+# pickle, mmap and signal are imported where a process is forked or serves: a small bundle never needs them
 
 AHEAD = 2  # threads scanning ahead
 PROCESSES = 2  # scanning processes for a large member (0: threads only)
@@ -99,10 +99,14 @@ class _Channel:
         self.file = os.fdopen(fd, mode)
 
     def send(self, value) -> None:
+        import pickle
+
         pickle.dump(value, self.file, pickle.HIGHEST_PROTOCOL)
         self.file.flush()
 
     def recv(self):
+        import pickle
+
         return pickle.load(self.file)
 
     def close(self) -> None:
@@ -131,6 +135,8 @@ class _Reply:
 
     def result(self):
         if not self.ready:
+            import pickle
+
             try:
                 ok, value = self.channel.recv()
             except (EOFError, OSError, pickle.UnpicklingError) as e:
@@ -157,6 +163,8 @@ class Processes:
     ahead = SLOTS - 1  # pieces scanned ahead of the one being read: each slot's last scan came back first
 
     def __init__(self, scan: Scan, size: int, count: int = PROCESSES):
+        import mmap
+
         self.size, self.given = size, 0
         self.recent: deque[_Reply] = deque(maxlen=SLOTS)  # the last scan given for each slot
         self.ring = mmap.mmap(-1, size * SLOTS)  # anonymous and shared: the forks see what is written
@@ -220,6 +228,8 @@ def _serve(asked: _Channel, answer: _Channel, ring: mmap.mmap, size: int, scan: 
     """A scanning process: each request ``(slot, length, hot)`` answered with ``(True, scan)`` or ``(False,
     what went wrong)``, until told to stop (None) or the pipe closes; then it exits at once (no clean-up of
     what it inherited: that is the parent's)."""
+    import signal
+
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
