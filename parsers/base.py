@@ -72,12 +72,14 @@ class Skim:
     line; a line it matches at its start opens a record (``is_start`` is asked
     about the others), so most lines are judged without being decoded. Its
     group ``stamp``, when it has one, is the
-    record's time stamp (of ``stamp_chars`` only), and ``time_of(stamp)`` the
+    record's time stamp, and ``time_of(stamp)`` the
     record's time as the parser reads it: a record equal to an earlier one
     but for its stamp may then be folded (``analyzer.matching.folding``: counted with the earlier
-    one's verdict, not parsed again). A parser declares a stamp only when a
+    one's verdict, not parsed again). A group ``head`` at the stamp's start
+    is a part that folded records repeat exactly (a thread id); the rest of
+    the stamp is of ``stamp_chars`` only. A parser declares a stamp only when a
     record's message starts with its stamp as written, its other fields come
-    from the text after the stamp, and it sets facts for a record when it
+    from the head and the text after the stamp, and it sets facts for a record when it
     yields it, from that text (and the time): folding relies on all three.
 
     Sample: ``Skim(is_start=lambda line: line[:1].isdigit(), start=r"(?P<stamp>\\d{4}-\\d\\d-\\d\\d) ",

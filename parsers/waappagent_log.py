@@ -45,7 +45,10 @@ agent start, fabric address and health report record (their facts matter each
 time), every error record (``parsers.base.ERROR_WORDS``), and of each piece
 the last heartbeat, agent version and VMSnapshot version record (facts a later
 record replaces; a heartbeat with an impossible date is the one line that
-could hide an earlier one).
+could hide an earlier one). A record's stamp is its thread id (the head,
+which a folded copy repeats exactly: ``component`` comes from it) and its
+time, so a failing agent's thousandth identical error from one thread is
+counted, not parsed again (``analyzer.matching.folding``).
 
 Sample input::
 
@@ -91,13 +94,15 @@ _LEVEL_OF = {"INFO": "INFO", "HEART": "INFO", "WARN": "WARNING", "WARNING": "WAR
              "ERROR": "ERROR", "FATAL": "ERROR", "TRACE": "VERBOSE", "DEBUG": "VERBOSE",
              "VERBOSE": "VERBOSE"}
 _LEVEL_NAMES = "|".join(_LEVEL_OF)
-_HEADER = regex.compile(  # blanks are those of one line: the skim's triggers look back from a line's text
+# a record's stamp: the thread id, then the time (blanks are those of one line: the skim's triggers look back
+# from a line's text)
+_STAMP = regex.compile(
     r"(?:\[(?P<tid>[0-9A-Fa-f]{8})\][^\S\n]+)?"
     r"(?:\[(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}) (?P<h>\d{1,2}):(?P<mi>\d{2}):(?P<s>\d{2})"
     r"(?:\.(?P<f>\d{1,7}))?\]"
     r"|(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
-    r"(?:\.(?P<f>\d{1,7}))?Z)"
-    r"[^\S\n]+\[(?P<level>" + _LEVEL_NAMES + r")\]")
+    r"(?:\.(?P<f>\d{1,7}))?Z)")
+_HEADER = regex.compile(_STAMP.pattern + r"[^\S\n]+\[(?P<level>" + _LEVEL_NAMES + r")\]")
 _BARE = regex.compile(r"\[(?P<level>" + _LEVEL_NAMES + r")\]")
 _REPORT = regex.compile(
     r"=+\s*Microsoft Azure VM Health Report - (?P<edge>Start|End)\s+"
@@ -286,6 +291,19 @@ def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:
         ctx.fact("agent_last_record", state.last[0], state.last[1], state.last[0])
 
 
+def stamp_time(stamp: str) -> datetime | None:
+    """The time a record's stamp (its thread id and time, as ``SKIM.start`` finds them) says; None when a field
+    is out of range.
+
+    >>> stamp_time('[0000000B] 2026-11-01T00:00:19.436Z').isoformat()
+    '2026-11-01T00:00:19.436000+00:00'
+    >>> stamp_time('[11/20/2021 10:00:00.12]').minute, stamp_time('2026-13-01T00:00:00Z')
+    (0, None)
+    """
+    m = _STAMP.fullmatch(stamp)
+    return None if m is None else _time(m)
+
+
 def _time(m: regex.Match) -> datetime | None:
     y, mo, d, h, mi, s, f = m.group("y", "mo", "d", "h", "mi", "s", "f")
     return utc(int(y), int(mo), int(d), int(h), int(mi), int(s), micros(f))
@@ -419,8 +437,12 @@ SKIM = Skim(
         "|".join(name + _AFTER_AGENT + "(?<=" + _AT_HEADER + ")" for name in _AGENTS),
         _VMSNAPSHOT_WORD + "(?<=(?=[^\\n]*?(?i:" + _VMSNAPSHOT_VERSION.pattern + "))" + _AT_HEADER + ")",
     ),
-    # ``_HEADER`` (which opens a record whatever its date holds) for raw bytes and Python's ``re``: its groups
-    # unnamed, ASCII digits only (a sufficient condition: other lines are asked ``is_record_start``)
-    start=r"(?:\[[0-9A-Fa-f]{8}\][^\S\n]+)?(?:\[\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}(?:\.\d{1,7})?\]"
-          r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z)[^\S\n]+\[(?:" + _LEVEL_NAMES + r")\]",
+    # ``_HEADER`` (which opens a record whatever its date holds) for raw bytes and Python's ``re``: ASCII digits
+    # only (a sufficient condition: other lines are asked ``is_record_start``); the stamp is the thread id (the
+    # head: a folded copy has the same) and the time
+    start=r"(?P<stamp>(?P<head>\[[0-9A-Fa-f]{8}\][^\S\n]+)?(?:\[\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}"
+          r"(?:\.\d{1,7})?\]|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z))[^\S\n]+\[(?:" + _LEVEL_NAMES
+          + r")\]",
+    time_of=stamp_time,
+    stamp_chars="0123456789-/:. TZ[]",
 )

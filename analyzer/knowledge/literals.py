@@ -244,6 +244,46 @@ def may_start_with(pattern: str, chars: str, ignore_case: bool = False) -> bool:
     return known if isinstance(known, bool) else reads_start(pattern, chars, ignore_case)
 
 
+def leading_literals(pattern: str, ignore_case: bool = False) -> tuple[tuple[str, ...], bool] | None:
+    r"""Text one of which every match of ``pattern`` starts with (a zero-width test of a word boundary or of
+    what follows aside), and whether it is read ignoring case (then it is in lower case); None when some
+    match may start otherwise (a class, a repeat, a look behind, an anchor) or the pattern is beyond this
+    reading.
+
+    >>> leading_literals(r'There was no match|GetVersions\(\) failed|\bUnable to (?:connect|reach)')
+    (('There was no match', 'GetVersions() failed', 'Unable to '), False)
+    >>> leading_literals(r'(?i)Zone Fault'), leading_literals(r'\d+ errors'), leading_literals(r'(?<!x)abc')
+    ((('zone fault',), True), None, None)
+    """
+    import re._constants as sre
+    import re._parser as sre_parse
+
+    try:
+        tree = sre_parse.parse(pattern)
+    except (re.error, ValueError, OverflowError, RecursionError):
+        return None
+    folded = ignore_case or bool(tree.state.flags & sre.SRE_FLAG_IGNORECASE)
+
+    def prefix(items) -> str:
+        text = []
+        for op, av in items:
+            if op is sre.LITERAL:
+                text.append(chr(av))
+            elif not text and (op is sre.AT and av in (sre.AT_BOUNDARY, sre.AT_NON_BOUNDARY)
+                               or op is sre.ASSERT and av[0] >= 0):
+                continue  # tests where the match starts, reading no text before it
+            else:
+                break
+        return "".join(text)
+
+    items = list(tree)
+    branches = items[0][1][1] if len(items) == 1 and items[0][0] is sre.BRANCH else [items]
+    found = tuple(prefix(branch) for branch in branches)
+    if not all(found):
+        return None
+    return tuple(x.lower() for x in found) if folded else found, folded
+
+
 def start_key(pattern: str, ignore_case: bool) -> str:
     """How the written table names ``pattern`` read with or without case."""
     return f"{int(ignore_case)} {pattern}"

@@ -3,17 +3,20 @@
 A VM that has failed for days writes the same error every few seconds; a
 skimmed log (``matching.skim``) would hand each of them to the parser and
 the matcher. For a parser whose ``Skim`` declares a ``stamp``, the skimmer
-names each chosen record by its key: its bytes after the stamp, and the
-stamp's shape. The first record of a key is parsed and matched as usual; its
-verdict is kept when
+names each chosen record by its key (``record_key``): the stamp's head as written
+(what the stamp opens with and every copy repeats, such as a thread id), the
+shape of the rest of the stamp, and the bytes after the stamp. The first
+record of a key is parsed and matched as usual; its verdict is kept when
 
 - the parser set no fact and reported no problem while making it,
-- its message starts with the stamp as written, and
+- its message starts with the stamp as written and has the lines of the
+  key's body (the parser split or joined nothing there), and
 - no signature that reads the member can tell its stamp from another:
-  each one's matches start with none of the stamp's characters (nor only
-  at the text's start, nor look behind: ``literals.may_start_with``), or
-  its hints, one of which its every match holds, are neither in the text
-  after the stamp nor can be formed with the stamp's characters.
+  each one's matches start with none of the characters a stamp of its shape
+  may hold (nor only at the text's start, nor look behind:
+  ``literals.may_start_with``), or its hints, one of which its every match
+  holds, are neither in the text after the stamp nor can be formed with the
+  stamp's characters.
 
 A later record of a kept key is not handed to the parser: the skimmer queues
 its line and stamp, and before the next parsed record is matched (and at the
@@ -43,7 +46,8 @@ from operator import add, itemgetter, sub
 
 import regex
 
-from azlog_vmbackup.analyzer.knowledge.literals import may_start_with
+from azlog_vmbackup.analyzer.knowledge.literals import leading_literals, may_start_with
+from azlog_vmbackup.analyzer.knowledge.signatures import Signature
 from azlog_vmbackup.analyzer.matching.matcher import KEEP, NOISE, Matcher, Verdict, evidence
 from azlog_vmbackup.core.model import Hit, Record
 from azlog_vmbackup.parsers.base import Skim
@@ -73,13 +77,14 @@ class Folds:
     ...         "[HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made")
     >>> first = Record("waagent.log", 3, "2026-11-20T01:00:00.000001Z" + text, level="ERROR",
     ...                time=stamp_time("2026-11-20T01:00:00.000001Z"))
-    >>> folds.expect(3, b"key", "2026-11-20T01:00:00.000001Z")
+    >>> key = record_key(b"2026-11-20T01:00:00.000001Z", 0, text.encode())
+    >>> folds.expect(3, key, "2026-11-20T01:00:00.000001Z")
     >>> verdict = folds.matcher.judge(first, "waagent_log")
     >>> folds.matcher.apply(verdict, first, "waagent_log")
     ['waagent-wireserver-http-failed', 'waagent-http-network-error']
     >>> folds.learn(first, verdict, quiet=True)
     >>> stamp = b"2026-11-20T01:00:10.000001Z"
-    >>> folds.queue.append((13, [stamp], [(13, stamp)], folds.known[b"key"]))
+    >>> folds.queue.append((13, [stamp], [(13, stamp)], folds.known[key]))
     >>> folds.replay(None), folds.matcher.records, folds.matcher.found['waagent-wireserver-http-failed'].count
     (1, 2, 2)
     """
@@ -97,23 +102,33 @@ class Folds:
         # (``settle``), each with its stamp's length
         self._finders: dict[bytes, regex.Pattern] = {}
         self._tails: dict[str, list[tuple[str, bool]]] = {}  # stamp shape -> what a body must not start with
-        self._watched: list[tuple[tuple[str, ...], bool]] | None = None
+        self._watched: dict[str, list[tuple[tuple[str, ...], bool, tuple[str, ...] | None]]] = {}  # shape ->
+        self._reading: dict[str, list[tuple[tuple[str, ...], bool, tuple[str, ...] | None]]] = {}  # chars ->
 
     @classmethod
     def of(cls, matcher: Matcher, spec: str, skim: Skim) -> Folds | None:
         """The folds of a member of ``spec`` read with ``skim``; None when its parser declares no stamp."""
         return cls(matcher, spec, skim) if skim.start is not None and skim.time_of is not None else None
 
-    @property
-    def _watch(self) -> list[tuple[tuple[str, ...], bool]]:
-        """The signatures that might read a stamp (their hints, and whether they ignore case); worked out when
-        a member is first skimmed."""
-        if self._watched is None:
-            chars = self.stamp_chars
-            self._watched = [(sig.hints, sig.ignore_case) for sig in self.matcher.reading(self.spec)
-                             if any(may_start_with(p, chars, sig.ignore_case) for p in (
-                                 [sig.pattern.pattern] if sig.pattern is not None else map(regex.escape, sig.hints)))]
-        return self._watched
+    def _watch(self, shape: str) -> list[tuple[tuple[str, ...], bool, tuple[str, ...] | None]]:
+        """The signatures that might read a stamp of ``shape``: those whose match may start with a character of
+        the parser's ``stamp_chars``, or with one of the others the shape holds (a head's letters). Each as its
+        hints, whether it ignores case, and the ends of its leading literals left over where their start fits
+        in the stamp (``_tails``; None: it has none, its match may start anywhere in the stamp)."""
+        watched = self._watched.get(shape)
+        if watched is None:
+            chars = self.stamp_chars + "".join(sorted(set(shape) - set(self.stamp_chars) - {"0"}))
+            reading = self._reading.get(chars)
+            if reading is None:
+                reading = self._reading[chars] = [
+                    (sig.hints, sig.ignore_case, _leads(sig)) for sig in self.matcher.reading(self.spec)
+                    if any(may_start_with(p, chars, sig.ignore_case) for p in (
+                        [sig.pattern.pattern] if sig.pattern is not None else map(regex.escape, sig.hints)))]
+            watched = self._watched[shape] = [
+                (hints, folded, None if leads is None else tuple(
+                    tail for lead in leads[0] for tail in _tails(lead, shape, leads[1])))
+                for hints, folded, leads in reading]
+        return watched
 
     def expect(self, line: int, key: bytes, stamp: str) -> None:
         """The record starting at ``line`` (stamp ``stamp``) goes to the parser; its verdict may be kept."""
@@ -129,23 +144,28 @@ class Folds:
             return
         key, stamp = expected
         body = record.message[len(stamp):]
-        if record.message.startswith(stamp) and key not in self.known and self._stamp_blind(stamp, body):
+        if (record.message.startswith(stamp) and key not in self.known and _whole(record, key)
+                and self._stamp_blind(stamp, body)):
             self.known[key] = (record, verdict, len(stamp))
 
     def _stamp_blind(self, stamp: str, body: str) -> bool:
-        """Whether no watched signature can match a record of this ``body`` (the text after the stamp),
-        whatever its stamp of the shape of ``stamp``: each has hints, none in ``body``, and none can run
-        from such a stamp into ``body``."""
+        """Whether no watched signature can tell one stamp of the shape of ``stamp`` from another in a record of
+        this ``body`` (the text after the stamp): each has hints, and where one is in ``body`` its match cannot
+        start in the stamp (it starts with a literal that no stamp of the shape and ``body`` form); and no
+        hint can run from such a stamp into ``body``."""
         shape = stamp.translate(_SHAPE)
+        watch = self._watch(shape)
         tails = self._tails.get(shape)
         if tails is None:
-            tails = self._tails[shape] = [(tail, folded) for hints, folded in self._watch
+            tails = self._tails[shape] = [(tail, folded) for hints, folded, _ in watch
                                           for hint in hints or ("",) for tail in _tails(hint, shape, folded)]
         lowered = None
-        for hints, folded in self._watch:
+        for hints, folded, leads in watch:
             if folded:
                 lowered = lowered if lowered is not None else body.lower()
-            if not hints or any(h in (lowered if folded else body) for h in hints):
+            text = lowered if folded else body
+            if not hints or any(h in text for h in hints) and (
+                    leads is None or any(text.startswith(tail) for tail in leads)):
                 return False
         return not any((lowered if folded else body).startswith(tail) for tail, folded in tails)
 
@@ -233,7 +253,7 @@ class Folds:
         parts = self._finder(key).split(piece, concurrent=False)  # [before, stamp, between, ..., after]
         if len(parts) < 3:
             return None
-        body = len(key) - key.index(b"\n") - 1
+        body = len(key.split(b"\n", 2)[2])
         ends = accumulate(map(add, map(len, parts[:-1:2]), repeat(body)))  # where each body ends
         return Copies(key, list(map(sub, ends, repeat(body + stamp))), parts[1::2], stamp + body), parts
 
@@ -248,14 +268,14 @@ class Folds:
             self.tally[copies.key] = self.tally.get(copies.key, 0) + len(copies.starts)
 
     def _finder(self, key: bytes) -> regex.Pattern:
-        """A regex of the records of ``key``: a line starting with a stamp of its shape (captured, in a
-        look-behind, so a split keeps it beside the text before), its body, then a record's start or the
+        """A regex of the records of ``key``: a line starting with its head and a stamp of its shape (captured,
+        in a look-behind, so a split keeps it beside the text before), its body, then a record's start or the
         text's end."""
         finder = self._finders.get(key)
         if finder is None:
-            shape, body = key.split(b"\n", 1)
-            stamp = b"".join(rb"\d" if c == 0x30 else regex.escape(bytes((c,))) for c in shape)
-            start = self.skim.start.replace("(?P<stamp>", "(?:").encode()
+            head, shape, body = key.split(b"\n", 2)
+            stamp = regex.escape(head) + b"".join(rb"\d" if c == 0x30 else regex.escape(bytes((c,))) for c in shape)
+            start = _NAMED.sub("(?:", self.skim.start).encode()
             finder = self._finders[key] = regex.compile(
                 rb"(?<=(?<![^\n])(" + stamp + rb"))" + regex.escape(body) + rb"(?=" + start + rb"|\Z)")
         return finder
@@ -299,6 +319,33 @@ class Folds:
 
 
 _SHAPE = str.maketrans("0123456789", "0000000000")
+_BYTES_SHAPE = bytes.maketrans(b"0123456789", b"0000000000")
+_NAMED = regex.compile(r"\(\?P<\w+>")  # a named group's opening
+
+
+def record_key(stamp: bytes, head: int, body: bytes) -> bytes:
+    """The key of a record whose stamp, as written, is ``stamp`` (its first ``head`` bytes its head) and whose
+    text after it is ``body``: the head, the shape of the rest (each digit a ``0``) and the body, a line each
+    (neither the head nor the stamp spans lines).
+
+    >>> record_key(b"[0000000B] 2026-11-01T00:00:19.436Z", 11, b" [ERROR] boom\\n")
+    b'[0000000B] \\n0000-00-00T00:00:00.000Z\\n [ERROR] boom\\n'
+    """
+    return stamp[:head] + b"\n" + stamp[head:].translate(_BYTES_SHAPE) + b"\n" + body
+
+
+def _leads(sig: Signature) -> tuple[tuple[str, ...], bool] | None:
+    """``literals.leading_literals`` of ``sig``'s regex (of a signature of hints alone: its hints)."""
+    if sig.pattern is None:
+        return sig.hints, sig.ignore_case
+    return leading_literals(sig.pattern.pattern, sig.ignore_case)
+
+
+def _whole(record: Record, key: bytes) -> bool:
+    """Whether ``record`` has the lines of ``key``'s body, its blank lines at the end aside: the parser cut the
+    record where the skimmer did (it may drop a record's blank last lines, never split or join records)."""
+    body = key.split(b"\n", 2)[2].rstrip()
+    return body.count(b"\n") == record.message.rstrip().count("\n")
 
 
 def _tails(hint: str, shape: str, folded: bool) -> list[str]:

@@ -48,6 +48,7 @@ import regex
 
 from azlog_vmbackup.analyzer.knowledge.literals import required_literals
 from azlog_vmbackup.analyzer.matching.engines import BufferScan
+from azlog_vmbackup.analyzer.matching.folding import record_key
 from azlog_vmbackup.analyzer.matching.matcher import KEEP
 from azlog_vmbackup.analyzer.matching.scanners import open_scans
 from azlog_vmbackup.core.text import iter_lines, sniff_encoding
@@ -64,7 +65,6 @@ _WALK = 4096  # lines looked back for a record start at a piece's end
 DENSE = 1000  # more matches than this in a piece: the next one is scanned in line
 _NEAR = 256 << 10  # a ``latest`` literal not in a piece's last bytes is looked for by the engine
 FOLD_MAX = 16 << 10  # a longer record is always parsed (the parsers' own caps on a record lie above)
-_SHAPE = bytes.maketrans(b"0123456789", b"0000000000")
 _BLOCK = 64 << 10  # the bytes of a piece between two entries of its line index
 
 
@@ -234,11 +234,13 @@ class Skimmer:
         # a record a ``latest`` trigger chose is parsed (the parser may keep what it says, a fact or not)
         pinned = {self._record_start(piece, max(end - 1, 0)) for end in latest} if self.folds is not None else ()
         tail_from = size - self.tail if final else size
+        unfolded = min(tail_from, size - 1) if final else size  # a record past this is read in full: the tail's
         starts, folds = self.start, self.folds
         match = starts.match if starts is not None else None
         rfind, find, before = piece.rfind, piece.find, lines.before
         if folds is not None:
             known, enqueue, stamp_group = folds.known.get, folds.queue.append, starts.groupindex["stamp"]
+            head_group = starts.groupindex.get("head")
         span_end = 0
         for mark in marks:  # the record holding each match's last byte, each once
             at = mark - 1 if mark else 0
@@ -262,14 +264,15 @@ class Skimmer:
             if bulk:
                 self._queue_runs(bulk, start, lines)
             number = before(start)
-            if folds is not None and end - start <= FOLD_MAX and start not in pinned:
+            if folds is not None and end - start <= FOLD_MAX and start not in pinned and end <= unfolded:
                 if m is None or start != line:
                     m = match(piece, start)
                 if m is not None:
                     at, after = m.span(stamp_group)
                     if after > at:
                         stamp = piece[at:after]
-                        key = stamp.translate(_SHAPE) + b"\n" + piece[after:end]
+                        head = m.end(head_group) - at if head_group is not None and m.start(head_group) >= 0 else 0
+                        key = record_key(stamp, head, piece[after:end])
                         kept = known(key)
                         if kept is not None:
                             enqueue((number + 1, [stamp], [(number + 1, stamp)], kept))

@@ -56,6 +56,32 @@ def _log(lines: int = 3000) -> bytes:
     return "".join(out).encode()
 
 
+# a Windows agent's records: (thread id, level, text); a thread id is a record's head, kept exact in its key
+WINDOWS = {
+    5: ("0000000B", "ERROR", "GetVersions() failed with exception: System.AggregateException: One or more errors "
+        "occurred. ---> System.Net.WebException: Unable to connect to the remote server"),
+    6: ("0000000C", "ERROR", "GetVersions() failed with exception: System.AggregateException: One or more errors "
+        "occurred. ---> System.Net.WebException: Unable to connect to the remote server"),
+    7: ("00000011", "ERROR", "There was no match for protocol version. ControlSystem not initialized."),
+    9: ("00000012", "ERROR", "There was no match for protocol version. ControlSystem not initialized."),
+    11: ("0000001A", "WARN", "Failed to fetch the goal state: System.Net.WebException: timed out\n"
+         "   at Microsoft.WindowsAzure.GuestAgent.Example.Fetch()"),
+    13: ("00000021", "HEART", "WindowsAzureGuestAgent Heartbeat."),
+}
+
+
+def _windows_log(lines: int = 3000) -> bytes:
+    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    out = []
+    for n in range(1, lines + 1):
+        t = start + timedelta(seconds=7 * n)
+        tid, level, text = next((WINDOWS[k] for k in WINDOWS if n % k == 0),
+                                ("0000000A", "INFO", f"Plugin state check {n} done."))
+        stamp = f"[{t:%m/%d/%Y %H:%M:%S}.{t.microsecond // 10000:02d}]" if n < 400 else f"{t:%Y-%m-%dT%H:%M:%S.%f}Z"
+        out.append(f"[{tid}] {stamp} [{level}] {text}\n")
+    return "".join(out).encode()
+
+
 def _analyze(path, engine, monkeypatch, piece: int, fold: bool, hot: int = folding.HOT) -> tuple[dict, int]:
     """The result of a skimmed read (pieces of ``piece`` bytes, no always-read tail; a record folded ``hot``
     times in a piece looked for in bulk in the next ones) and how many records were folded."""
@@ -128,3 +154,46 @@ def test_a_stamp_a_signature_reads_is_not_folded(tmp_path, monkeypatch):
     full = analyze(log, knowledge, skim=False).as_dict()
     skimmed = analyze(log, knowledge).as_dict()
     assert {k: v for k, v in skimmed.items() if k != "inventory"} == {k: v for k, v in full.items() if k != "inventory"}
+
+
+@pytest.mark.parametrize("engine", engines.available())
+@pytest.mark.parametrize("piece", [700, 65536])
+@pytest.mark.parametrize("hot", [folding.HOT, 1], ids=["hot-by-default", "hot-at-once"])
+def test_windows_records_folded_by_thread_and_stamp(tmp_path, engine, piece, hot, monkeypatch):
+    """A WaAppAgent.log's repeated errors are folded, each thread's apart; the result is a full read's."""
+    log = tmp_path / "WindowsAzure" / "Logs" / "WaAppAgent.log"
+    log.parent.mkdir(parents=True)
+    log.write_bytes(_windows_log())
+    copies = []
+    make_copy = folding.Folds._copy
+    monkeypatch.setattr(folding.Folds, "_copy", lambda self, *args: copies.append(make_copy(self, *args)) or copies[-1])
+    folded, count = _analyze(tmp_path, engine, monkeypatch, piece, fold=True, hot=hot)
+    parsed, none = _analyze(tmp_path, engine, monkeypatch, piece, fold=False)
+    assert none == 0 and count > 3000 // 5  # most repeated records were folded
+    assert copies and all(c.message.startswith(f"[{c.component}] ") for c in copies)  # each copy its own thread's
+    assert folded == parsed
+    with engines.using(engine):
+        full = analyze(tmp_path, KNOWLEDGE, skim=False).as_dict()
+    assert {k: v for k, v in folded.items() if k != "inventory"} == {k: v for k, v in full.items() if k != "inventory"}
+    signatures = {e["signature"] for d in full["diagnoses"] for e in d["evidence"]}
+    assert "waappagent-getversions-failed" in signatures
+
+
+@pytest.mark.parametrize("engine", engines.available())
+def test_a_record_the_parser_splits_is_not_folded(tmp_path, engine, monkeypatch):
+    """A record of more lines than the parser keeps in one (WaAppAgent: 2000) is parsed each time: its copies'
+    second parts, records of their own, hold a hit too."""
+    body = "".join(f"   at Frame{n}()\n" for n in range(2010)) + "GetVersions() failed with exception: x\n"
+    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    text = "".join(f"[0000000B] {start + timedelta(minutes=n):%Y-%m-%dT%H:%M:%S}Z [WARN] Unwinding\n{body}"
+                   f"[0000000A] {start + timedelta(minutes=n, seconds=30):%Y-%m-%dT%H:%M:%S}Z [INFO] ok\n"
+                   for n in range(40))
+    log = tmp_path / "WindowsAzure" / "Logs" / "WaAppAgent.log"
+    log.parent.mkdir(parents=True)
+    log.write_text(text, encoding="ascii")
+    monkeypatch.setattr(skim, "FOLD_MAX", 1 << 20)  # such a record is short enough to fold
+    skimmed, count = _analyze(tmp_path, engine, monkeypatch, 65536, fold=True)
+    with engines.using(engine):
+        full = analyze(tmp_path, KNOWLEDGE, skim=False).as_dict()
+    assert {k: v for k, v in skimmed.items() if k != "inventory"} == {k: v for k, v in full.items() if k != "inventory"}
+    assert "waappagent-getversions-failed" in {e["signature"] for d in full["diagnoses"] for e in d["evidence"]}
