@@ -57,8 +57,8 @@ def source_key() -> str:
 
 @functools.lru_cache(maxsize=1)
 def _written() -> dict:
-    """The written table (``literals``: each regex's literals; ``starts``: ``may_start_with`` of each regex for a
-    parser's stamp characters), when it was written by this module for these routine lines; else nothing."""
+    """The written table (``literals``: each regex's literals; ``starts``: ``start_chars`` of each regex read with
+    and without case), when it was written by this module for these routine lines; else nothing."""
     import azlog_vmbackup.signatures  # the built-in knowledge's folder, where the table is written
 
     try:
@@ -229,19 +229,19 @@ def _literal_runs(branch: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1024)
-def may_start_with(pattern: str, chars: str, ignore_case: bool = False) -> bool:
-    r"""Whether a match of ``pattern`` may start with one of ``chars`` (or be empty, or start only at the
-    text's start, or look behind it); True when the pattern is beyond this reading.
+def start_chars(pattern: str, ignore_case: bool = False) -> str | None:
+    r"""The ASCII characters a match of ``pattern`` may start with, in order (a letter read ignoring case in
+    both cases); None when it may start with any of them: a class of a kind (``\d``, ``\w``, ``.``), a
+    negated or case-folded set, a match that may be empty, start only at the text's start or look behind it,
+    or a pattern beyond this reading. From the written table when it holds ``pattern``.
 
-    >>> may_start_with(r'\[HTTP Failed\] (?:GET|POST)', '0123456789-:TZ ')
-    False
-    >>> may_start_with(r'2026-11-01T\d\d', '0123456789-:TZ '), may_start_with(r'(?:x)?T', 'T')
-    (True, True)
-    >>> may_start_with(r'(?i:zone) fault', 'TZ'), may_start_with(r'(?<![\w.-])openssl', 'T')
-    (True, True)
+    >>> start_chars(r'\[HTTP Failed\] (?:GET|POST)'), start_chars(r'(?:x)?T'), start_chars(r'(?i:zone) fault')
+    ('[', 'Tx', 'Zz')
+    >>> start_chars(r'2026-11-01T\d\d'), start_chars(r'(?<![\w.-])openssl'), start_chars(r'\d+ x')
+    ('2', None, None)
     """
-    known = _written().get("starts", {}).get(chars, {}).get(start_key(pattern, ignore_case))
-    return known if isinstance(known, bool) else reads_start(pattern, chars, ignore_case)
+    known = _written().get("starts", {}).get(start_key(pattern, ignore_case), _UNKNOWN)
+    return known if known is None or isinstance(known, str) else reads_start(pattern, ignore_case)
 
 
 def leading_literals(pattern: str, ignore_case: bool = False) -> tuple[tuple[str, ...], bool] | None:
@@ -289,38 +289,39 @@ def start_key(pattern: str, ignore_case: bool) -> str:
     return f"{int(ignore_case)} {pattern}"
 
 
-def reads_start(pattern: str, chars: str, ignore_case: bool = False) -> bool:
-    """``may_start_with`` worked out from the pattern's parse tree."""
+def reads_start(pattern: str, ignore_case: bool = False) -> str | None:
+    """``start_chars`` worked out from the pattern's parse tree."""
     import re._constants as sre
     import re._parser as sre_parse
 
     try:
         tree = sre_parse.parse(pattern)
     except (re.error, ValueError, OverflowError, RecursionError):  # beyond Python's own parser: cannot tell
-        return True
+        return None
     folded = ignore_case or bool(tree.state.flags & sre.SRE_FLAG_IGNORECASE)
-    codes = {ord(c) for c in chars}
-    if folded:
-        codes |= {ord(c) for ch in chars for c in (ch.lower(), ch.upper())}
 
-    def hits(code: int, fold: bool) -> bool:
-        return code in codes or fold and any(ord(c) in codes for c in (chr(code).lower(), chr(code).upper()))
+    def cases(code: int, fold: bool) -> set[str]:
+        c = chr(code)
+        return {x for x in ((c, c.lower(), c.upper()) if fold else (c,)) if len(x) == 1 and x.isascii()}
 
-    def first(items, fold: bool) -> tuple[bool, bool]:
-        """(may start with one of the chars, may match empty) of a sequence of items."""
+    def first(items, fold: bool) -> tuple[set[str] | None, bool]:
+        """(the characters a match of a sequence of items may start with, None: any; whether it may be empty)"""
+        out: set[str] = set()
         for op, av in items:
             if op is sre.LITERAL:
-                return hits(av, fold), False
+                return out | cases(av, fold), False
             if op in (sre.NOT_LITERAL, sre.ANY, sre.GROUPREF, sre.GROUPREF_EXISTS):
-                return True, False
+                return None, False
             if op is sre.IN:
-                negate = any(o is sre.NEGATE for o, _ in av)
-                found = any(o is sre.CATEGORY or o is sre.LITERAL and hits(a, fold)
-                            or o is sre.RANGE and any(a[0] <= c <= a[1] for c in codes) for o, a in av)
-                return found or negate or fold, False
+                if fold or any(o is sre.NEGATE or o is sre.CATEGORY for o, _ in av):
+                    return None, False
+                return out | {chr(c) for o, a in av if o is sre.LITERAL or o is sre.RANGE
+                              for c in ((a,) if o is sre.LITERAL else range(a[0], a[1] + 1)) if c < 128}, False
             if op is sre.BRANCH:
                 results = [first(branch, fold) for branch in av[1]]
-                start, empty = any(r[0] for r in results), any(r[1] for r in results)
+                if any(r[0] is None for r in results):
+                    return None, False
+                start, empty = set().union(*(r[0] for r in results)), any(r[1] for r in results)
             elif op is sre.SUBPATTERN:
                 start, empty = first(av[3], fold or bool(av[1] & sre.SRE_FLAG_IGNORECASE))
             elif op is sre.ATOMIC_GROUP:
@@ -330,19 +331,20 @@ def reads_start(pattern: str, chars: str, ignore_case: bool = False) -> bool:
                 empty = empty or av[0] == 0
             elif op is sre.AT:
                 if av in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING, sre.AT_BEGINNING_LINE):
-                    return True, False
+                    return None, False
                 continue  # a zero-width test at a word boundary or an end
             elif op is sre.ASSERT or op is sre.ASSERT_NOT:
                 if av[0] < 0:  # a look behind
-                    return True, False
+                    return None, False
                 continue  # a look ahead reads from where the match starts: what follows decides
             else:
-                return True, False
-            if start:
-                return True, empty
+                return None, False
+            if start is None:
+                return None, False
+            out |= start
             if not empty:
-                return False, False
-        return False, True
+                return out, False
+        return out, True
 
     start, empty = first(tree, folded)
-    return start or empty
+    return None if start is None or empty else "".join(sorted(start))

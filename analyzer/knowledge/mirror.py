@@ -98,13 +98,10 @@ def load_yaml(text: str) -> Any:
 
 
 def literals_table(folder: Path, load) -> dict:
-    """The prefilter literals (``literals.derive``) of every regex in the ``*.yaml`` files of ``folder``, and
-    whether a match of it may start with a character of a time stamp (``literals.reads_start``, for the
-    characters a parser's stamp holds), keyed by ``literals.source_key``."""
+    """The prefilter literals (``literals.derive``) of every regex in the ``*.yaml`` files of ``folder``, and the
+    characters a match of it may start with (``literals.reads_start``), keyed by ``literals.source_key``."""
     from azlog_vmbackup.analyzer.knowledge import literals
-    from azlog_vmbackup.parsers.base import Skim
 
-    chars = Skim.__dataclass_fields__["stamp_chars"].default
     found: dict = {}
     starts: dict = {}
     for path in sorted(folder.glob("*.yaml")):
@@ -113,10 +110,10 @@ def literals_table(folder: Path, load) -> dict:
                 rx, folded = entry["regex"], bool(entry.get("ignore_case", False))
                 derived = literals.derive(rx)
                 found[rx] = None if derived is None else list(derived)
-                starts[literals.start_key(rx, folded)] = literals.reads_start(rx, chars, folded)
-    return {"about": "the prefilter literals of each built-in regex, and whether it may start with a stamp's "
-                     "character; written by python -m azlog_vmbackup.analyzer.knowledge.mirror",
-            "key": literals.source_key(), "literals": found, "starts": {chars: starts}}
+                starts[literals.start_key(rx, folded)] = literals.reads_start(rx, folded)
+    return {"about": "the prefilter literals of each built-in regex, and the characters a match of it may start "
+                     "with; written by python -m azlog_vmbackup.analyzer.knowledge.mirror",
+            "key": literals.source_key(), "literals": found, "starts": starts}
 
 
 def words_table(folder: Path, load) -> dict:

@@ -14,7 +14,7 @@ record of a key is parsed and matched as usual; its verdict is kept when
 - no signature that reads the member can tell its stamp from another:
   each one's matches start with none of the characters a stamp of its shape
   may hold (nor only at the text's start, nor look behind:
-  ``literals.may_start_with``), or its hints, one of which its every match
+  ``literals.start_chars``), or its hints, one of which its every match
   holds, are neither in the text after the stamp nor can be formed with the
   stamp's characters.
 
@@ -46,7 +46,7 @@ from operator import add, itemgetter, sub
 
 import regex
 
-from azlog_vmbackup.analyzer.knowledge.literals import leading_literals, may_start_with
+from azlog_vmbackup.analyzer.knowledge.literals import leading_literals, start_chars
 from azlog_vmbackup.analyzer.knowledge.signatures import Signature
 from azlog_vmbackup.analyzer.matching.matcher import KEEP, NOISE, Matcher, Verdict, evidence
 from azlog_vmbackup.core.model import Hit, Record
@@ -102,33 +102,37 @@ class Folds:
         # (``settle``), each with its stamp's length
         self._finders: dict[bytes, regex.Pattern] = {}
         self._tails: dict[str, list[tuple[str, bool]]] = {}  # stamp shape -> what a body must not start with
-        self._watched: dict[str, list[tuple[tuple[str, ...], bool, tuple[str, ...] | None]]] = {}  # shape ->
-        self._reading: dict[str, list[tuple[tuple[str, ...], bool, tuple[str, ...] | None]]] = {}  # chars ->
+        self._watched: dict[str, list[tuple[tuple[str, ...], bool, Signature]]] = {}  # stamp shape -> ``_watch``
+        self._reading: list[tuple[Signature, set[str] | None]] | None = None  # with the characters it starts with
+        self._leading: dict[tuple[str, int], tuple[str, ...] | None] = {}  # ``_lead_tails``
 
     @classmethod
     def of(cls, matcher: Matcher, spec: str, skim: Skim) -> Folds | None:
         """The folds of a member of ``spec`` read with ``skim``; None when its parser declares no stamp."""
         return cls(matcher, spec, skim) if skim.start is not None and skim.time_of is not None else None
 
-    def _watch(self, shape: str) -> list[tuple[tuple[str, ...], bool, tuple[str, ...] | None]]:
-        """The signatures that might read a stamp of ``shape``: those whose match may start with a character of
-        the parser's ``stamp_chars``, or with one of the others the shape holds (a head's letters). Each as its
-        hints, whether it ignores case, and the ends of its leading literals left over where their start fits
-        in the stamp (``_tails``; None: it has none, its match may start anywhere in the stamp)."""
+    def _watch(self, shape: str) -> list[tuple[tuple[str, ...], bool, Signature]]:
+        """The signatures that might read a stamp of ``shape`` (each with its hints and whether it ignores case):
+        those whose match may start with a character of the parser's ``stamp_chars``, or with one of the others
+        the shape holds (a head's letters)."""
         watched = self._watched.get(shape)
         if watched is None:
-            chars = self.stamp_chars + "".join(sorted(set(shape) - set(self.stamp_chars) - {"0"}))
-            reading = self._reading.get(chars)
-            if reading is None:
-                reading = self._reading[chars] = [
-                    (sig.hints, sig.ignore_case, _leads(sig)) for sig in self.matcher.reading(self.spec)
-                    if any(may_start_with(p, chars, sig.ignore_case) for p in (
-                        [sig.pattern.pattern] if sig.pattern is not None else map(regex.escape, sig.hints)))]
-            watched = self._watched[shape] = [
-                (hints, folded, None if leads is None else tuple(
-                    tail for lead in leads[0] for tail in _tails(lead, shape, leads[1])))
-                for hints, folded, leads in reading]
+            if self._reading is None:
+                self._reading = [(sig, _starts(sig)) for sig in self.matcher.reading(self.spec)]
+            chars = set(self.stamp_chars) | set(shape) - {"0"}
+            watched = self._watched[shape] = [(sig.hints, sig.ignore_case, sig) for sig, starts in self._reading
+                                              if starts is None or not chars.isdisjoint(starts)]
         return watched
+
+    def _lead_tails(self, shape: str, sig: Signature) -> tuple[str, ...] | None:
+        """The ends of ``sig``'s leading literals left over where their start fits in a stamp of ``shape``
+        (``_tails``); None when it has none (its match may start anywhere in the stamp)."""
+        key = (shape, id(sig))
+        if key not in self._leading:
+            leads = _leads(sig)
+            self._leading[key] = None if leads is None else tuple(
+                tail for lead in leads[0] for tail in _tails(lead, shape, leads[1]))
+        return self._leading[key]
 
     def expect(self, line: int, key: bytes, stamp: str) -> None:
         """The record starting at ``line`` (stamp ``stamp``) goes to the parser; its verdict may be kept."""
@@ -160,13 +164,16 @@ class Folds:
             tails = self._tails[shape] = [(tail, folded) for hints, folded, _ in watch
                                           for hint in hints or ("",) for tail in _tails(hint, shape, folded)]
         lowered = None
-        for hints, folded, leads in watch:
+        for hints, folded, sig in watch:
             if folded:
                 lowered = lowered if lowered is not None else body.lower()
             text = lowered if folded else body
-            if not hints or any(h in text for h in hints) and (
-                    leads is None or any(text.startswith(tail) for tail in leads)):
+            if not hints:
                 return False
+            if any(h in text for h in hints):
+                leads = self._lead_tails(shape, sig)
+                if leads is None or any(text.startswith(tail) for tail in leads):
+                    return False
         return not any((lowered if folded else body).startswith(tail) for tail, folded in tails)
 
     def replay(self, before: int | None) -> int:
@@ -332,6 +339,17 @@ def record_key(stamp: bytes, head: int, body: bytes) -> bytes:
     b'[0000000B] \\n0000-00-00T00:00:00.000Z\\n [ERROR] boom\\n'
     """
     return stamp[:head] + b"\n" + stamp[head:].translate(_BYTES_SHAPE) + b"\n" + body
+
+
+def _starts(sig: Signature) -> set[str] | None:
+    """The characters a match of ``sig`` may start with (``literals.start_chars``; None: any)."""
+    found: set[str] = set()
+    for pattern in [sig.pattern.pattern] if sig.pattern is not None else map(regex.escape, sig.hints):
+        chars = start_chars(pattern, sig.ignore_case)
+        if chars is None:
+            return None
+        found.update(chars)
+    return found
 
 
 def _leads(sig: Signature) -> tuple[tuple[str, ...], bool] | None:
