@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import threading
 from collections import deque
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     import mmap
     from concurrent.futures import Future
 
-# pickle, mmap and signal are imported where a process is forked or serves: a small bundle never needs them
+# pickle and mmap are imported where processes are made, before they fork: a small bundle never needs them
 
 AHEAD = 2  # threads scanning ahead
 PROCESSES = 2  # scanning processes for a large member (0: threads only)
@@ -93,21 +94,20 @@ class ScanFailed(OSError):
 class _Channel:
     """One way of a pipe, carrying pickles (each says where it ends)."""
 
-    __slots__ = ("file",)
+    __slots__ = ("file", "dump", "load")
 
     def __init__(self, fd: int, mode: str):
+        import pickle  # made before the fork: a scanning process starts with it loaded
+
         self.file = os.fdopen(fd, mode)
+        self.dump, self.load = pickle.dump, pickle.load
 
     def send(self, value) -> None:
-        import pickle
-
-        pickle.dump(value, self.file, pickle.HIGHEST_PROTOCOL)
+        self.dump(value, self.file, -1)  # the highest protocol
         self.file.flush()
 
     def recv(self):
-        import pickle
-
-        return pickle.load(self.file)
+        return self.load(self.file)
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -228,8 +228,6 @@ def _serve(asked: _Channel, answer: _Channel, ring: mmap.mmap, size: int, scan: 
     """A scanning process: each request ``(slot, length, hot)`` answered with ``(True, scan)`` or ``(False,
     what went wrong)``, until told to stop (None) or the pipe closes; then it exits at once (no clean-up of
     what it inherited: that is the parent's)."""
-    import signal
-
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
