@@ -45,10 +45,11 @@ agent start, fabric address and health report record (their facts matter each
 time), every error record (``parsers.base.ERROR_WORDS``), and of each piece
 the last heartbeat, agent version and VMSnapshot version record (facts a later
 record replaces; a heartbeat with an impossible date is the one line that
-could hide an earlier one). A record's stamp is its thread id (the head,
-which a folded copy repeats exactly: ``component`` comes from it) and its
-time, so a failing agent's thousandth identical error from one thread is
-counted, not parsed again (``analyzer.matching.folding``).
+could hide an earlier one). An ISO-dated record's stamp is its thread id
+(the head, which a folded copy repeats exactly: ``component`` comes from it)
+and its time, so a failing agent's thousandth identical error from one thread
+is counted, not parsed again (``analyzer.matching.folding``); a month-first
+date, which does not sort as its time does, is not folded.
 
 Sample input::
 
@@ -438,11 +439,12 @@ SKIM = Skim(
         _VMSNAPSHOT_WORD + "(?<=(?=[^\\n]*?(?i:" + _VMSNAPSHOT_VERSION.pattern + "))" + _AT_HEADER + ")",
     ),
     # ``_HEADER`` (which opens a record whatever its date holds) for raw bytes and Python's ``re``: ASCII digits
-    # only (a sufficient condition: other lines are asked ``is_record_start``); the stamp is the thread id (the
-    # head: a folded copy has the same) and the time
-    start=r"(?P<stamp>(?P<head>\[[0-9A-Fa-f]{8}\][^\S\n]+)?(?:\[\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}"
-          r"(?:\.\d{1,7})?\]|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z))[^\S\n]+\[(?:" + _LEVEL_NAMES
-          + r")\]",
+    # only (a sufficient condition: other lines are asked ``is_record_start``). The stamp of an ISO-dated record
+    # is its thread id (the head: a folded copy has the same) and its time; a month-first date does not sort as
+    # its time does, so such a record has none (it is not folded)
+    start=r"(?:(?P<stamp>(?P<head>\[[0-9A-Fa-f]{8}\][^\S\n]+)?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z)"
+          r"|(?:\[[0-9A-Fa-f]{8}\][^\S\n]+)?\[\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}(?:\.\d{1,7})?\])"
+          r"[^\S\n]+\[(?:" + _LEVEL_NAMES + r")\]",
     time_of=stamp_time,
-    stamp_chars="0123456789-/:. TZ[]",
+    stamp_chars="0123456789-:. TZ[]",
 )

@@ -102,7 +102,7 @@ class Folds:
         # (``settle``), each with its stamp's length
         self._finders: dict[bytes, regex.Pattern] = {}
         self._tails: dict[str, list[tuple[str, bool]]] = {}  # stamp shape -> what a body must not start with
-        self._watched: dict[str, list[tuple[tuple[str, ...], bool, Signature]]] = {}  # stamp shape -> ``_watch``
+        self._watched: dict[str, list[Signature]] = {}  # stamp shape -> ``_watch``
         self._reading: list[tuple[Signature, set[str] | None]] | None = None  # with the characters it starts with
         self._leading: dict[tuple[str, int], tuple[str, ...] | None] = {}  # ``_lead_tails``
 
@@ -111,16 +111,15 @@ class Folds:
         """The folds of a member of ``spec`` read with ``skim``; None when its parser declares no stamp."""
         return cls(matcher, spec, skim) if skim.start is not None and skim.time_of is not None else None
 
-    def _watch(self, shape: str) -> list[tuple[tuple[str, ...], bool, Signature]]:
-        """The signatures that might read a stamp of ``shape`` (each with its hints and whether it ignores case):
-        those whose match may start with a character of the parser's ``stamp_chars``, or with one of the others
-        the shape holds (a head's letters)."""
+    def _watch(self, shape: str) -> list[Signature]:
+        """The signatures that might read a stamp of ``shape``: those whose match may start with a character of
+        the parser's ``stamp_chars``, or with one of the others the shape holds (a head's letters)."""
         watched = self._watched.get(shape)
         if watched is None:
             if self._reading is None:
                 self._reading = [(sig, _starts(sig)) for sig in self.matcher.reading(self.spec)]
             chars = set(self.stamp_chars) | set(shape) - {"0"}
-            watched = self._watched[shape] = [(sig.hints, sig.ignore_case, sig) for sig, starts in self._reading
+            watched = self._watched[shape] = [sig for sig, starts in self._reading
                                               if starts is None or not chars.isdisjoint(starts)]
         return watched
 
@@ -161,10 +160,11 @@ class Folds:
         watch = self._watch(shape)
         tails = self._tails.get(shape)
         if tails is None:
-            tails = self._tails[shape] = [(tail, folded) for hints, folded, _ in watch
-                                          for hint in hints or ("",) for tail in _tails(hint, shape, folded)]
+            tails = self._tails[shape] = [(tail, sig.ignore_case) for sig in watch for hint in sig.hints or ("",)
+                                          for tail in _tails(hint, shape, sig.ignore_case)]
         lowered = None
-        for hints, folded, sig in watch:
+        for sig in watch:
+            hints, folded = sig.hints, sig.ignore_case
             if folded:
                 lowered = lowered if lowered is not None else body.lower()
             text = lowered if folded else body

@@ -197,3 +197,17 @@ def test_a_record_the_parser_splits_is_not_folded(tmp_path, engine, monkeypatch)
         full = analyze(tmp_path, KNOWLEDGE, skim=False).as_dict()
     assert {k: v for k, v in skimmed.items() if k != "inventory"} == {k: v for k, v in full.items() if k != "inventory"}
     assert "waappagent-getversions-failed" in {e["signature"] for d in full["diagnoses"] for e in d["evidence"]}
+
+
+@pytest.mark.parametrize("engine", engines.available())
+def test_month_first_windows_stamps_are_not_folded(tmp_path, engine, monkeypatch):
+    """An older agent's ``[MM/DD/YYYY ...]`` stamps do not sort as their times do (December before January):
+    its records are parsed, each one."""
+    log = tmp_path / "WindowsAzure" / "Logs" / "WaAppAgent.log"
+    log.parent.mkdir(parents=True)
+    log.write_bytes(_windows_log(390))  # every record month-first
+    skimmed, count = _analyze(tmp_path, engine, monkeypatch, 700, fold=True)
+    with engines.using(engine):
+        full = analyze(tmp_path, KNOWLEDGE, skim=False).as_dict()
+    assert count == 0
+    assert {k: v for k, v in skimmed.items() if k != "inventory"} == {k: v for k, v in full.items() if k != "inventory"}
