@@ -96,10 +96,8 @@ class Skim:
 
 # ``every`` triggers of the records the matcher lists as unexplained errors (``analyzer.matching.unexplained``)
 # when a record without a level says so: its words, there in any case, here in lower, capitalized and upper
-# case, each at a word's end (``ErrorMessage:None`` and ``UpdateGSErrors: 0`` are no error). A parser adds the
-# text of its own error levels.
-ERROR_WORDS = (r"rror\b", r"RROR\b", r"ailed\b", r"AILED\b", r"xception\b", r"XCEPTION\b",
-               r"Traceback \(most recent call last\)")
+# case. A parser adds the text of its own error levels.
+ERROR_WORDS = ("rror", "RROR", "ailed", "AILED", "xception", "XCEPTION", r"Traceback \(most recent call last\)")
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,7 @@ that parser would read differently from ``regex`` - fuzzy matching, nested
 sets - stays on the regex path) into byte classes over ASCII: each character
 class is evaluated by the ``regex`` module itself on the 128 ASCII
 characters, so ``\\s``, ``\\w``, case folding and ``.`` mean exactly what they
-mean to the signature; word boundaries stay (on ASCII text Hyperscan's are the
-``regex`` module's); other anchors and lookarounds are dropped, back-references
+mean to the signature; anchors and lookarounds are dropped, back-references
 become "anything", very long repeats become open-ended and a trailing repeat
 keeps its minimum, all of which only widen what the database reports. A
 record that is not pure ASCII goes through the regex engine's path instead
@@ -35,7 +34,6 @@ _CATEGORIES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_S
                "CATEGORY_NOT_SPACE": r"\S", "CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W"}
 
 
-_BOUNDARIES = {"AT_BOUNDARY": rb"\b", "AT_NON_BOUNDARY": rb"\B"}
 _FUZZY = re.compile(r"(?<!\\)\{(?![\d,]*\})")  # '{' where re reads a literal and regex may not
 
 
@@ -138,8 +136,6 @@ def translate(pattern: str, flags: int = 0) -> bytes:
                 else:
                     count = b"{%d,%d}" % (low, high)
                 out.append(b"(?:" + emit(body, f) + b")" + count)
-            elif op is C.AT and str(av) in _BOUNDARIES:
-                out.append(_BOUNDARIES[str(av)])  # on ASCII text Hyperscan's word boundary is the regex module's
             elif op in (C.AT, C.ASSERT, C.ASSERT_NOT):
                 continue  # zero-width: leaving it out only widens the match
             elif op is C.GROUPREF:
@@ -162,8 +158,6 @@ def _trimmed(items: list) -> list:
 
     while items:
         op, av = items[-1]
-        if op is C.AT and str(av) in _BOUNDARIES:
-            break  # a word boundary holds at one place: it reports no more ends
         if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
             items.pop()
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and av[0] == 0:
@@ -204,38 +198,10 @@ def literal_expression(literal: str) -> bytes:
 
 
 def trigger_entries(pattern: str) -> tuple[Entry, ...] | None:
-    r"""What Hyperscan scans for a skimmed parser's trigger regex: the regex itself, translated, when it repeats
-    nothing (literals, classes and word boundaries: as quick to scan as its literals, and closer); else its
-    required literals when it has some.
-
-    >>> trigger_entries(r"rror\b"), trigger_entries(r"Python: (\d+)")
-    (((b'\\x72\\x72\\x6f\\x72\\b', False),), ((b'\\x50\\x79\\x74\\x68\\x6f\\x6e\\x3a\\x20', False),))
-    """
+    """What Hyperscan scans for a skimmed parser's trigger regex: its required literals when it has some."""
     from azlog_vmbackup.analyzer.knowledge.literals import required_literals
 
-    if not _repeats(pattern) and (expr := _translation(pattern)) is not None:
-        return ((expr, False),)
     return _entries_of(required_literals(pattern) or (), False, pattern)
-
-
-def _repeats(pattern: str) -> bool:
-    """Whether ``pattern`` repeats something (or is beyond Python's parser)."""
-    from re import _constants as C
-    from re import _parser
-
-    def within(items) -> bool:
-        for op, av in items:
-            if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT, C.GROUPREF, C.GROUPREF_EXISTS):
-                return True
-            if (op is C.BRANCH and any(within(b) for b in av[1]) or op is C.SUBPATTERN and within(av[3])
-                    or op in (C.ASSERT, C.ASSERT_NOT) and within(av[1]) or op is C.ATOMIC_GROUP and within(av)):
-                return True
-        return False
-
-    try:
-        return within(_parser.parse(pattern))
-    except (re.error, ValueError, OverflowError, RecursionError):
-        return True
 
 
 def _translation(source: str, flags: int = 0) -> bytes | None:
