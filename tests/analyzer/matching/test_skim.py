@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from azlog_vmbackup.analyzer.apps.analyze import analyze
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
@@ -461,6 +463,20 @@ def test_extension_logs_same_skimmed(tmp_path, engine, piece, monkeypatch):
                                   "Traceback (most recent call last):"])
 def test_error_words_find_the_errors_the_unexplained_list_counts(text):
     assert _ERRORISH.search(text) and any(regex.search(word, text) for word in ERROR_WORDS)
+
+
+_WORDS = ["error", "Error", "ERROR", "errors", "ErrorMessage", "failed", "Failed", "FAILED", "failedOver",
+          "exception", "Exception", "EXCEPTION", "Exceptions", "IO", "OS", "x", "_", "1", " ", ":", ".", "\n"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=8))
+def test_every_text_the_unexplained_list_counts_holds_an_error_word(words):
+    """In the three casings, whatever the words around them: where ``_ERRORISH`` finds an error, so does one of
+    the triggers."""
+    text = "".join(words)
+    if _ERRORISH.search(text):
+        assert any(regex.search(word, text) for word in ERROR_WORDS), text
 
 
 @pytest.mark.parametrize("path", [
