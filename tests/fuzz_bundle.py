@@ -15,10 +15,12 @@ no atheris.
 """
 from __future__ import annotations
 
+import atexit
 import gzip
 import io
 import json
 import os
+import shutil
 import sys
 import tarfile
 import tempfile
@@ -146,7 +148,10 @@ def main(argv: list[str]) -> None:
     knowledge = Knowledge.load()
     # AZLOG_FUZZ_COLLECT=DIR: keep going after a crash, saving the first input of each distinct one there
     collect, seen = os.environ.get("AZLOG_FUZZ_COLLECT"), set()
-    workdir = tempfile.mkdtemp(prefix="azlog-fuzz-")
+    # where each input is written: under AZLOG_FUZZ_WORK when set (.ci/fuzz removes that folder; libFuzzer may end
+    # the process without running exit handlers), and removed at exit otherwise
+    workdir = tempfile.mkdtemp(prefix="azlog-fuzz-", dir=os.environ.get("AZLOG_FUZZ_WORK"))
+    atexit.register(shutil.rmtree, workdir, True)
 
     def test_one_input(data: bytes) -> None:
         path = os.path.join(workdir, "bundle.zip" if data.startswith(b"PK") else "bundle")
