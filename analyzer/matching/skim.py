@@ -113,6 +113,7 @@ class Skimmer:
         # quiet) as this one's records are parsed; on threads, where matches are dense each would call back into
         # the interpreter the parsing thread holds, so the piece is scanned in line. A piece is at most a carry
         # (under MAX_CARRY and a read) and a read.
+        _latest_triggers(self.skim)  # compiled once here: scanning processes forked now start with it
         scans = open_scans(self._scan, MAX_CARRY + 2 * self.piece, self.processes)
         pending: deque[tuple] = deque()
         try:
