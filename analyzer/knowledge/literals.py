@@ -256,13 +256,11 @@ def leading_literals(pattern: str, ignore_case: bool = False) -> tuple[tuple[str
     ((('zone fault',), True), None, None)
     """
     import re._constants as sre
-    import re._parser as sre_parse
 
-    try:
-        tree = sre_parse.parse(pattern)
-    except (re.error, ValueError, OverflowError, RecursionError):
+    parsed = _parsed(pattern, ignore_case)
+    if parsed is None:
         return None
-    folded = ignore_case or bool(tree.state.flags & sre.SRE_FLAG_IGNORECASE)
+    tree, folded = parsed
 
     def prefix(items) -> str:
         text = []
@@ -284,6 +282,19 @@ def leading_literals(pattern: str, ignore_case: bool = False) -> tuple[tuple[str
     return tuple(x.lower() for x in found) if folded else found, folded
 
 
+def _parsed(pattern: str, ignore_case: bool):
+    """``pattern``'s parse tree (Python's own parser) and whether it is read ignoring case; None when that parser
+    cannot read it."""
+    import re._constants as sre
+    import re._parser as sre_parse
+
+    try:
+        tree = sre_parse.parse(pattern)
+    except (re.error, ValueError, OverflowError, RecursionError):
+        return None
+    return tree, ignore_case or bool(tree.state.flags & sre.SRE_FLAG_IGNORECASE)
+
+
 def start_key(pattern: str, ignore_case: bool) -> str:
     """How the written table names ``pattern`` read with or without case."""
     return f"{int(ignore_case)} {pattern}"
@@ -292,13 +303,11 @@ def start_key(pattern: str, ignore_case: bool) -> str:
 def reads_start(pattern: str, ignore_case: bool = False) -> str | None:
     """``start_chars`` worked out from the pattern's parse tree."""
     import re._constants as sre
-    import re._parser as sre_parse
 
-    try:
-        tree = sre_parse.parse(pattern)
-    except (re.error, ValueError, OverflowError, RecursionError):  # beyond Python's own parser: cannot tell
+    parsed = _parsed(pattern, ignore_case)
+    if parsed is None:
         return None
-    folded = ignore_case or bool(tree.state.flags & sre.SRE_FLAG_IGNORECASE)
+    tree, folded = parsed
 
     def cases(code: int, fold: bool) -> set[str]:
         c = chr(code)
