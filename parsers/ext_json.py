@@ -16,23 +16,21 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, BinaryIO
 
-import regex
-
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.text import micros, read_text, utc
-from azlog_vmbackup.parsers.base import ParseContext
+from azlog_vmbackup.parsers.base import Lazy, ParseContext
 
 VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 VMSNAPSHOT_NAMES = frozenset({VMSNAPSHOT.lower(), "microsoft.azure.recoveryservices.vmsnapshot"})  # Linux, Windows
 LIMIT = 1 << 20
 TEXT_LIMIT = 4000
 
-_EXT_DIR = regex.compile(r"(?:^|[/\\])(?P<name>[^/\\]+?)-(?P<ver>\d+(?:\.\d+)+)(?=[/\\])")
+_EXT_DIR = Lazy(r"(?:^|[/\\])(?P<name>[^/\\]+?)-(?P<ver>\d+(?:\.\d+)+)(?=[/\\])")
 # Windows: Packages/Plugins/<Name>/<version>/...
-_WIN_EXT_DIR = regex.compile(r"(?i)(?:^|[/\\])plugins[/\\](?P<name>[^/\\]+)[/\\](?P<ver>\d+(?:\.\d+)+)(?=[/\\])")
-_ISO = regex.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z?$")
-_MS_DATE = regex.compile(r"^\\?/Date\((-?\d{1,15})\)\\?/$")
-_NEWLINE = regex.compile(r"\r?\n|\r")
+_WIN_EXT_DIR = Lazy(r"(?i)(?:^|[/\\])plugins[/\\](?P<name>[^/\\]+)[/\\](?P<ver>\d+(?:\.\d+)+)(?=[/\\])")
+_ISO = Lazy(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z?$")
+_MS_DATE = Lazy(r"^\\?/Date\((-?\d{1,15})\)\\?/$")
+_NEWLINE = Lazy(r"\r?\n|\r")
 
 
 def load(stream: BinaryIO, ctx: ParseContext, limit: int = LIMIT) -> Any:

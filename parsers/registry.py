@@ -11,12 +11,17 @@ is found in the text), then read by the generic text parser if it is text.
 
 The rows come from what each parser module declares (``SPECS``, see ``parsers.base``)
 and the two rows no parser reads, in the order of ``ORDER``. The declarations are read
-from the modules' source: importing the registry imports no parser; a parser is
-imported when a member of its spec is read or sniffed.
+from the table written ahead (``paths.json``, see ``WRITTEN``) while it is keyed by the
+parsers' sources as they are, else from the sources themselves: importing the registry
+imports no parser; a parser is imported when a member of its spec is read or sniffed.
+A row's regex is compiled when a path first holds one of the literals every match of
+it holds (the written table's ``literals``), so a bundle compiles the few rows its
+paths come near.
 """
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +29,7 @@ from types import ModuleType
 
 import regex
 
+from azlog_vmbackup.core.digest import digest
 from azlog_vmbackup.core.model import OS
 from azlog_vmbackup.parsers import base
 from azlog_vmbackup.parsers.base import EXT_DIR, Skim, Spec
@@ -57,17 +63,29 @@ TEXT = Spec("text", "", "text_generic", log=True)
 PARSERS: tuple[str, ...] = (*(s for s in ORDER if isinstance(s, str)), TEXT.parser)  # every parser module
 
 # A declaration paragraph: from the first top-level SPECS or SNIFF_ORDER line to the next blank line.
-_DECLARATION = regex.compile(r"^(?:SPECS|SNIFF_ORDER)\b.*?(?=\n[ \t]*\n|\Z)", regex.M | regex.S)
+_DECLARATION = r"^(?:SPECS|SNIFF_ORDER)\b.*?(?=\n[ \t]*\n|\Z)"
 _BASE_NAMES = {k: v for k, v in vars(base).items() if not k.startswith("_")}
 
 
 def _source_declaration(name: str) -> dict:
     """The names parser module ``name`` sets in its declaration paragraph, run alone with those of ``parsers.base``."""
-    found = _DECLARATION.search(Path(__file__).with_name(f"{name}.py").read_text(encoding="utf-8"))
+    found = regex.search(_DECLARATION, Path(__file__).with_name(f"{name}.py").read_text(encoding="utf-8"),
+                         regex.M | regex.S)
     names = dict(_BASE_NAMES)
     if found:
         exec(compile(found.group(), f"{name}.py", "exec"), names)  # noqa: S102 - the package's own source
     return names
+
+
+def declarations() -> dict:
+    """What each parser module declares, read from the sources, as the written table holds it: ``{name:
+    {"specs": [Spec fields but parser], "sniff_order": ..., "sniff_hint": ...}}``."""
+    out = {}
+    for name in PARSERS:
+        specs, order, hint = _declared(name)
+        out[name] = {"specs": [{"name": s.name, "pattern": s.pattern, "reason": s.reason, "os": s.os.value,
+                                "log": s.log} for s in specs], "sniff_order": order, "sniff_hint": hint}
+    return out
 
 
 def _declared(name: str) -> tuple[tuple[Spec, ...], int | None, str | None]:
@@ -89,16 +107,48 @@ def _module(name: str) -> ModuleType:
     return importlib.import_module(f"azlog_vmbackup.parsers.{name}")
 
 
-_DECLARED = {name: _declared(name) for name in PARSERS}
+WRITTEN = "paths.json"  # written by python -m azlog_vmbackup.analyzer.knowledge.mirror
+
+
+def source_key() -> str:
+    """What the written table must be keyed by to be used: the digest of the registry's, ``parsers.base``'s and
+    every parser's source."""
+    here = Path(__file__)
+    return digest(*(here.with_name(f"{name}.py").read_bytes() for name in ("registry", "base", *PARSERS)))
+
+
+def _written() -> dict:
+    """The written table (``declared``: ``declarations()``; ``literals``: for each row's pattern, the literals one
+    of which its every match holds, or None) when it was written from the sources as they are; else nothing."""
+    try:
+        table = json.loads(Path(__file__).with_name(WRITTEN).read_text(encoding="utf-8"))
+        key = source_key()
+    except (OSError, ValueError):
+        return {}
+    return table if isinstance(table, dict) and table.get("key") == key else {}
+
+
+def _from_written(name: str, declared: dict) -> tuple[tuple[Spec, ...], int | None, str | None]:
+    specs = tuple(Spec(s["name"], s["pattern"], name, s["reason"], OS(s["os"]), s["log"]) for s in declared["specs"])
+    return specs, declared["sniff_order"], declared["sniff_hint"]
+
+
+_WRITTEN = _written()
+_DECLARED = {name: _from_written(name, _WRITTEN["declared"][name]) if _WRITTEN else _declared(name)
+             for name in PARSERS}
 TABLE: tuple[Spec, ...] = tuple(spec for source in ORDER
                                 for spec in ((source,) if isinstance(source, Spec) else _DECLARED[source][0]))
 # Parsers asked, in this order, whether an unnamed text member is theirs.
 SNIFFERS: tuple[str, ...] = tuple(sorted((n for n in PARSERS if _DECLARED[n][1] is not None),
                                          key=lambda n: _DECLARED[n][1]))
+# Each row's literals (one of which a path it names holds), where written: a row is tried only on such a path.
+_NEEDS: tuple[tuple[str, ...] | None, ...] = tuple(
+    None if (need := _WRITTEN.get("literals", {}).get(s.pattern)) is None else tuple(need) for s in TABLE)
 
 # The table is written for the regex module; on an ASCII path the re module reads these patterns alike (digits,
 # word characters, classes, groups) and compiles them in a third of the time, so only other paths need regex.
-_ASCII_TABLE = [(re.compile(r"(?:^|/)(?:" + s.pattern + r")$"), s) for s in TABLE]
+# Each row is compiled at its first use.
+_ASCII_TABLE: list[re.Pattern | None] = [None] * len(TABLE)
 _TABLE: list[tuple[regex.Pattern, Spec]] | None = None
 _SPEC_OF_PARSER = {s.parser: s for s in reversed(TABLE) if s.parser}
 _OS_OF_SPEC = {s.name: s.os for s in TABLE if s.os is not OS.ANY}
@@ -106,7 +156,7 @@ _OS_OF_SPEC = {s.name: s.os for s in TABLE if s.os is not OS.ANY}
 LOG_SPECS: frozenset[str] = frozenset(s.name for s in (*TABLE, TEXT) if s.log)
 
 
-_COMPRESSED = regex.compile(r"\.(?:gz|xz|bz2)$", regex.I)
+_COMPRESSED = (".gz", ".xz", ".bz2")
 
 
 def normalise(path: str) -> str:
@@ -117,7 +167,9 @@ def normalise(path: str) -> str:
     >>> normalise('/var/log/waagent.log'), normalise('var/log/messages-20240514.xz')
     ('var/log/waagent.log', 'var/log/messages-20240514')
     """
-    p = _COMPRESSED.sub("", path.replace("\\", "/"))
+    p = path.replace("\\", "/")
+    if p.lower().endswith(_COMPRESSED):
+        p = p[:p.rindex(".")]
     if len(p) > 1 and p[1] == ":" and p[0].isalpha():
         p = p[2:]
     return p.lstrip("/").lower()
@@ -136,9 +188,16 @@ def classify(path: str) -> Spec | None:
     True
     """
     norm = normalise(path)
-    for rx, spec in _ASCII_TABLE if norm.isascii() else _table():
-        if rx.search(norm):
-            return spec
+    if not norm.isascii():
+        return next((spec for rx, spec in _table() if rx.search(norm)), None)
+    for row, spec in enumerate(TABLE):
+        need = _NEEDS[row]
+        if need is None or any(x in norm for x in need):
+            rx = _ASCII_TABLE[row]
+            if rx is None:
+                rx = _ASCII_TABLE[row] = re.compile(r"(?:^|/)(?:" + spec.pattern + r")$")
+            if rx.search(norm):
+                return spec
     return None
 
 

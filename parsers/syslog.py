@@ -59,12 +59,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import BinaryIO, Iterable, Iterator, NamedTuple
 
-import regex
-
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Facts, Record
 from azlog_vmbackup.core.text import micros, utc
-from azlog_vmbackup.parsers.base import ROT, ParseContext, Skim, Spec
+from azlog_vmbackup.parsers.base import ROT, Lazy, ParseContext, Skim, Spec
 from azlog_vmbackup.parsers.text_generic import VERSION_TRIGGERS, AgentVersions
 
 SPECS: tuple[Spec, ...] = (
@@ -78,23 +76,23 @@ SNIFF_HINT = r"\d\d:\d\d:\d\d"
 MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
 
-_BSD_TIME = regex.compile(
+_BSD_TIME = Lazy(
     r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(?P<d>\d{1,2}) "
     r"(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})(?:\.(?P<f>\d{1,6}))? ")
-_ISO_TIME = regex.compile(
+_ISO_TIME = Lazy(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
     r"(?:[.,](?P<f>\d{1,9}))?(?:(?P<utc>Z)|(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2})) ")
-_HOST_TAG = regex.compile(
+_HOST_TAG = Lazy(
     r"(?P<host>(?!(?:ERROR|WARNING|WARN|INFO|VERBOSE|DEBUG)\s)[^\s:]+)"
     r"(?: (?P<prog>[^\s\[\]:]+)(?:\[(?P<pid>\d+)\])?:(?= |$))? ?")
-_TAG_ONLY = regex.compile(r" (?P<prog>[^\s\[\]:]+)\[(?P<pid>\d+)\]:(?= |$) ?")  # no host name: a tag with a pid
+_TAG_ONLY = Lazy(r" (?P<prog>[^\s\[\]:]+)\[(?P<pid>\d+)\]:(?= |$) ?")  # no host name: a tag with a pid
 # what continues a traceback or multi-line message of the same prog[pid]: an indented line, the exception line
 # that closes a traceback, the sentence that chains two, an empty message
-_CONTINUATION = regex.compile(
+_CONTINUATION = Lazy(
     r"[ \t]|$|During handling of the above exception|The above exception was the direct cause"
     r"|(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt|Warning)(?::|$)")
 MAX_JOINED_LINES = 200
-_SEVERITY = regex.compile(
+_SEVERITY = Lazy(
     r"^(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?Z?\s+)?"
     r"(?P<word>ERROR|CRITICAL|FATAL|WARNING|WARN|INFO|DEBUG|VERBOSE)\b")
 _LEVELS = {"ERROR": "ERROR", "CRITICAL": "ERROR", "FATAL": "ERROR", "WARNING": "WARNING",

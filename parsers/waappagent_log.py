@@ -74,7 +74,7 @@ import regex
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, utc
-from azlog_vmbackup.parsers.base import ERROR_WORDS, ParseContext, Skim, Spec
+from azlog_vmbackup.parsers.base import ERROR_WORDS, Lazy, ParseContext, Skim, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("waappagent_log", r"waappagent[^/]*\.log", os=OS.WINDOWS, log=True),
@@ -97,35 +97,35 @@ _LEVEL_OF = {"INFO": "INFO", "HEART": "INFO", "WARN": "WARNING", "WARNING": "WAR
 _LEVEL_NAMES = "|".join(_LEVEL_OF)
 # a record's stamp: the thread id, then the time (blanks are those of one line: the skim's triggers look back
 # from a line's text)
-_STAMP = regex.compile(
+_STAMP = Lazy(
     r"(?:\[(?P<tid>[0-9A-Fa-f]{8})\][^\S\n]+)?"
     r"(?:\[(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}) (?P<h>\d{1,2}):(?P<mi>\d{2}):(?P<s>\d{2})"
     r"(?:\.(?P<f>\d{1,7}))?\]"
     r"|(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
     r"(?:\.(?P<f>\d{1,7}))?Z)")
-_HEADER = regex.compile(_STAMP.pattern + r"[^\S\n]+\[(?P<level>" + _LEVEL_NAMES + r")\]")
-_BARE = regex.compile(r"\[(?P<level>" + _LEVEL_NAMES + r")\]")
-_REPORT = regex.compile(
+_HEADER = Lazy(_STAMP.pattern + r"[^\S\n]+\[(?P<level>" + _LEVEL_NAMES + r")\]")
+_BARE = Lazy(r"\[(?P<level>" + _LEVEL_NAMES + r")\]")
+_REPORT = Lazy(
     r"=+\s*Microsoft Azure VM Health Report - (?P<edge>Start|End)\s+"
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})(?:\.(?P<f>\d+))?")
-_STARTING = regex.compile(r"WindowsAzureGuestAgent starting\. Version (\d+(?:\.\d+)+)")
+_STARTING = Lazy(r"WindowsAzureGuestAgent starting\. Version (\d+(?:\.\d+)+)")
 _AGENTS = ("GuestAgent", "RdAgent")
 _AFTER_AGENT = r"(?:\.exe)?[\s,:(]{0,3}[Vv]ersion\s*:?\s*'?(\d+\.\d+\.\d+\.\d+)\b"
-_VERSION = regex.compile("(?:" + "|".join(_AGENTS) + ")" + _AFTER_AGENT)
-_FABRIC = regex.compile(r"Using fabric address (\d{1,3}(?:\.\d{1,3}){3}) from DHCP")
+_VERSION = Lazy("(?:" + "|".join(_AGENTS) + ")" + _AFTER_AGENT)
+_FABRIC = Lazy(r"Using fabric address (\d{1,3}(?:\.\d{1,3}){3}) from DHCP")
 _HEART = "[HEART]"  # a heartbeat: a timed header with this in its first _HEART_WITHIN characters
 _HEART_WITHIN = 64
 _VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshot"
 _VMSNAPSHOT_WORD = "VMSnapshot"  # in every line that names the plugin's version
-_VMSNAPSHOT_VERSION = regex.compile(
+_VMSNAPSHOT_VERSION = Lazy(
     regex.escape(_VMSNAPSHOT) + r"(?:'?,?\s+version:?\s+'?|[\\/])(\d+(?:\.\d+){1,3})\b", regex.I)
-_NOT_AGENT_FILE = regex.compile(r"(?:^|[\\/])(?:transparentinstaller|telemetry|appagentruntime)[^\\/]*$", regex.I)
-_ADAPTER = regex.compile(
+_NOT_AGENT_FILE = Lazy(r"(?:^|[\\/])(?:transparentinstaller|telemetry|appagentruntime)[^\\/]*$", regex.I)
+_ADAPTER = Lazy(
     r'\{\s*"name"\s*:\s*"(?P<name>(?:[^"\\]|\\.)*)"(?:[^{}\[\]]|\[[^\[\]]*\])*?'
     r'"ipProperties"\s*:\s*\[(?P<ips>[^\[\]]*)\]')
-_FLAT_OBJECT = regex.compile(r"\{[^{}\[\]]*\}")
-_OS_FIELD = regex.compile(r'"(osVersion|productName)"\s*:\s*"((?:[^"\\]|\\.)*)"')
-_DOTTED = regex.compile(r"\d+(?:\.\d+)+")
+_FLAT_OBJECT = Lazy(r"\{[^{}\[\]]*\}")
+_OS_FIELD = Lazy(r'"(osVersion|productName)"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_DOTTED = Lazy(r"\d+(?:\.\d+)+")
 
 
 def read_header(text: str) -> tuple[datetime | None, str, str | None] | None:

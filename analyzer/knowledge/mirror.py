@@ -124,19 +124,41 @@ def words_table(folder: Path, load) -> dict:
                        for text in words.texts_of(load(path.read_text(encoding="utf-8"))))
 
 
+def paths_table() -> dict:
+    """The path table's declarations read from the parsers' sources (``registry.declarations``) and each row's
+    literals (``literals.derive``), keyed by ``registry.source_key``."""
+    from azlog_vmbackup.analyzer.knowledge import literals
+    from azlog_vmbackup.parsers import registry
+
+    declared = registry.declarations()
+    patterns = sorted({s["pattern"] for d in declared.values() for s in d["specs"]})
+    derived = {p: literals.derive(p) for p in patterns}
+    return {"about": "the parsers' path declarations and the literals of each row; written by python -m "
+                     "azlog_vmbackup.analyzer.knowledge.mirror",
+            "key": registry.source_key(), "declared": declared,
+            "literals": {p: None if d is None else list(d) for p, d in derived.items()}}
+
+
+def _dump(path: Path, table: dict) -> None:
+    path.write_text(json.dumps(table, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def write(folder: Path | None = None) -> Path:
     """Write the mirror of ``folder`` (the built-in one) into it, and the tables of its regexes' literals and
-    its texts' words; returns the mirror's path."""
+    its texts' words (and, for the built-in folder, the parsers' path table); returns the mirror's path."""
     from azlog_vmbackup.analyzer.knowledge import literals, words
+    from azlog_vmbackup.parsers import registry
 
+    builtin = folder is None
     folder = folder or builtin_dir()
     target = folder / NAME
     text = json.dumps(build(folder, load_yaml), ensure_ascii=False, indent=1) + "\n"
     target.write_text(text, encoding="utf-8")
     for name, table in ((literals.TABLE, literals_table(folder, load_yaml)),
                         (words.TABLE, words_table(folder, load_yaml))):
-        (folder / name).write_text(json.dumps(table, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                                   encoding="utf-8")
+        _dump(folder / name, table)
+    if builtin:
+        _dump(Path(registry.__file__).with_name(registry.WRITTEN), paths_table())
     return target
 
 

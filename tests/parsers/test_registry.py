@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -274,6 +276,11 @@ def _first(table, path):
     return next((spec for rx, spec in table if rx.search(norm)), None)
 
 
+def _re_table():
+    """Every row compiled by the re module, none passed over."""
+    return [(re.compile(r"(?:^|/)(?:" + s.pattern + r")$"), s) for s in registry.TABLE]
+
+
 def _member_paths() -> list[str]:
     from azlog_vmbackup.core.bundle import Limits, open_bundle
 
@@ -282,19 +289,19 @@ def _member_paths() -> list[str]:
 
 
 def test_the_ascii_table_reads_ascii_paths_as_the_regex_table_does():
-    """ASCII paths are classified with the re module, which compiles the table faster; it must read every
-    pattern as the regex module does."""
+    """ASCII paths are classified with the re module, which compiles the table faster, trying only the rows whose
+    literals the path holds; it must read every pattern as the regex module does."""
     paths = [path for path, _ in CLASSIFIED] + _member_paths()
     variants = [f"{prefix}{path}{suffix}" for path in paths for prefix in ("", "sosreport-vm1/", "X/")
                 for suffix in ("", ".1", "-20240514", "-2024-05-14-1715652000", ".gz", "_1", "/", "x", ".txt")]
     assert len(variants) > 3000 and all(v.isascii() for v in variants)
     for path in variants:
-        assert _first(registry._ASCII_TABLE, path) == _first(registry._table(), path), path
+        assert registry.classify(path) == _first(registry._table(), path) == _first(_re_table(), path), path
 
 
 def test_a_path_that_is_not_ascii_is_read_by_the_regex_table():
     path = "var/log/waagent.log-1e\u0301"  # regex's \w takes the combining accent, re's does not
-    assert _first(registry._ASCII_TABLE, path) is None
+    assert _first(_re_table(), path) is None
     assert registry.classify(path).name == "waagent_log"
 
 
@@ -409,3 +416,22 @@ def test_importing_the_registry_imports_no_parser():
             "print(' '.join(sorted(m for m in sys.modules if m.startswith('azlog_vmbackup.parsers.'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["azlog_vmbackup.parsers.base", "azlog_vmbackup.parsers.registry"]
+
+
+def test_the_written_table_is_current_and_read():
+    """``paths.json`` holds what the sources declare and each row's literals (``literals.derive``); the registry
+    reads its rows from it, and, from sources that changed since it was written, the same rows from the sources."""
+    from azlog_vmbackup.analyzer.knowledge import mirror
+
+    shipped = json.loads((ROOT / "parsers" / registry.WRITTEN).read_text(encoding="utf-8"))
+    assert shipped == mirror.paths_table(), "a parser's declaration changed: run python -m " \
+                                            "azlog_vmbackup.analyzer.knowledge.mirror"
+    assert registry._WRITTEN == shipped
+    assert all(need is not None for need in registry._NEEDS[:10])
+    code = ("import json, pathlib, azlog_vmbackup.parsers.registry as r, azlog_vmbackup.core.digest as d; "
+            "d.digest = lambda *parts: 'changed'; "
+            "import importlib; fresh = importlib.reload(r); "
+            "print(json.dumps([fresh._WRITTEN == {}, [vars(s) | {'os': s.os.value} for s in fresh.TABLE], "
+            "fresh.SNIFFERS, fresh._NEEDS.count(None) == len(fresh.TABLE)]))")
+    out = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert out == [True, [vars(s) | {"os": s.os.value} for s in registry.TABLE], list(registry.SNIFFERS), True]
