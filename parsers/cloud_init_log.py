@@ -38,7 +38,7 @@ from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import utc
 from azlog_vmbackup.parsers import syslog
-from azlog_vmbackup.parsers.base import ROT, ParseContext, Spec
+from azlog_vmbackup.parsers.base import ROT, Lazy, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("cloud_init_log", r"var/log/cloud-init(?:-output)?\.log" + ROT, os=OS.LINUX, log=True),
@@ -48,11 +48,11 @@ SNIFF_HINT = r"\d\d:\d\d:\d\d,\d{3} - |Cloud-init v\. "
 
 MAX_LINES = 1000
 
-_LOG = regex.compile(
+_LOG = Lazy(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2}) (?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2}),(?P<ms>\d{3})"
     r" - (?P<mod>[^\s\[\]]+)\[(?P<lvl>[A-Z]+)\]:")
-_WRAPPED = regex.compile(r"(?:\[CLOUDINIT\] )?(?P<mod>[^\s\[\]]+\.py)\[(?P<lvl>[A-Z]+)\]:")
-_BANNER = regex.compile(
+_WRAPPED = Lazy(r"(?:\[CLOUDINIT\] )?(?P<mod>[^\s\[\]]+\.py)\[(?P<lvl>[A-Z]+)\]:")
+_BANNER = Lazy(
     r"Cloud-init v\. \S+ (?:running '[^']+' at|finished at) (?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), "
     r"(?P<d>\d{1,2}) (?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?P<y>\d{4}) "
     r"(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2}) (?P<sign>[+-])(?P<oh>\d{2})(?P<om>\d{2})")

@@ -36,20 +36,20 @@ import regex
 
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import utc
-from azlog_vmbackup.parsers.base import ParseContext, Spec
+from azlog_vmbackup.parsers.base import Lazy, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("collector_results", r"^results\.txt", os=OS.LINUX),
 )
 
-_HEADER = regex.compile(r"^(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})Z "
+_HEADER = Lazy(r"^(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})Z "
                         r"(?P<level>INFO|WARNING|ERROR|CRITICAL|DEBUG)(?: (?P<msg>.*))?$")
 _LEVELS = {"CRITICAL": "ERROR", "DEBUG": "VERBOSE"}
-_MODE = regex.compile(r"^Using log collection mode (?P<mode>\w+)")
-_LIB_LISTING = regex.compile(r"^Output of command \[ls\s+-\w+\s+/var/lib/waagent/?\]")
-_AGENT_DIR = regex.compile(r"\sWALinuxAgent-(?P<v>\d+(?:\.\d+)+)/$")
-_VMSNAPSHOT_DIR = regex.compile(r"\sMicrosoft\.Azure\.RecoveryServices\.VMSnapshotLinux-(?P<v>\d+(?:\.\d+)+)/$")
-_DIR_ENTRY = regex.compile(r"\s\S+/$")
+_MODE = Lazy(r"^Using log collection mode (?P<mode>\w+)")
+_LIB_LISTING = Lazy(r"^Output of command \[ls\s+-\w+\s+/var/lib/waagent/?\]")
+_AGENT_DIR = Lazy(r"\sWALinuxAgent-(?P<v>\d+(?:\.\d+)+)/$")
+_VMSNAPSHOT_DIR = Lazy(r"\sMicrosoft\.Azure\.RecoveryServices\.VMSnapshotLinux-(?P<v>\d+(?:\.\d+)+)/$")
+_DIR_ENTRY = Lazy(r"\s\S+/$")
 
 
 @dataclass

@@ -34,27 +34,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import BinaryIO, Iterator, NamedTuple
 
-import regex
-
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import utc
 from azlog_vmbackup.parsers import syslog
-from azlog_vmbackup.parsers.base import ROT, ParseContext, Spec
+from azlog_vmbackup.parsers.base import ROT, Lazy, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("dmesg", r"var/log/dmesg" + ROT, os=OS.LINUX, log=True),
     Spec("dmesg", r"sos_commands/kernel/dmesg[^/]*", os=OS.LINUX, log=True),
 )
 
-_DECODED = regex.compile(
+_DECODED = Lazy(
     r"(?P<fac>kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7]) *:"
     r"(?P<pri>emerg|alert|crit|err|warn|notice|info|debug) *: ")
-_UPTIME = regex.compile(r"\[ *\d+\.\d+\] ?")
-_CTIME = regex.compile(
+_UPTIME = Lazy(r"\[ *\d+\.\d+\] ?")
+_CTIME = Lazy(
     r"\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +"
     r"(?P<d>\d{1,2}) (?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2}) (?P<y>\d{4})\] ?")
-_TAG = regex.compile(r"(?P<prog>[\w.@-]+)(?:\[\d+\])?: ")
+_TAG = Lazy(r"(?P<prog>[\w.@-]+)(?:\[\d+\])?: ")
 _PRIORITY = {"emerg": "ERROR", "alert": "ERROR", "crit": "ERROR", "err": "ERROR",
              "warn": "WARNING", "notice": "INFO", "info": "INFO", "debug": "VERBOSE"}
 

@@ -61,7 +61,7 @@ import regex
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import Record
 from azlog_vmbackup.parsers import ext_json
-from azlog_vmbackup.parsers.base import EXT_DIR, ParseContext, Spec
+from azlog_vmbackup.parsers.base import EXT_DIR, Lazy, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("extension_status", EXT_DIR + r"status/\d+(?:\.status|_status)"),
@@ -75,11 +75,11 @@ TELEMETRY_KEYS = (
 )
 _LEVELS = {"error": "ERROR", "warning": "WARNING"}
 
-_SEQ = regex.compile(r"(?:^|[/\\])(\d+)(?:\.status|_status)$", regex.I)
-_PAIR = regex.compile(r"\b(\w+)=([^,\s]+)")
-_VERSION = regex.compile(r"\d+(?:\.\d+)+")
-_GOAL_STATE_AGENT = regex.compile(r"Goal state agent:\s*(\d+(?:\.\d+)+)", regex.I)
-_SPACE = regex.compile(r"\s")
+_SEQ = Lazy(r"(?:^|[/\\])(\d+)(?:\.status|_status)$", regex.I)
+_PAIR = Lazy(r"\b(\w+)=([^,\s]+)")
+_VERSION = Lazy(r"\d+(?:\.\d+)+")
+_GOAL_STATE_AGENT = Lazy(r"Goal state agent:\s*(\d+(?:\.\d+)+)", regex.I)
+_SPACE = Lazy(r"\s")
 
 
 @dataclass

@@ -30,10 +30,8 @@ from __future__ import annotations
 import ipaddress
 from typing import BinaryIO, Iterator, NamedTuple
 
-import regex
-
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.parsers.base import ParseContext, Spec
+from azlog_vmbackup.parsers.base import Lazy, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("ip_route", r"sos_commands/networking/ip_(?:-4_)?route(?:_show)?(?:_table_all)?|sosreport[^/]*/ip_route",
@@ -47,10 +45,10 @@ WIRESERVER = ipaddress.ip_address("168.63.129.16")
 _TYPES = ("unicast", "unreachable", "blackhole", "prohibit", "throw", "local", "broadcast", "anycast", "multicast",
           "nat")
 _NOWHERE = ("unreachable", "blackhole", "prohibit")
-_ROUTE = regex.compile(
+_ROUTE = Lazy(
     r"^(?:(?P<type>" + "|".join(_TYPES) + r")\s+)?(?P<dest>default|\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?)"
     r"(?:\s+(?P<rest>.*))?$")
-_TABLE = regex.compile(r"\btable (?P<table>\S+)")
+_TABLE = Lazy(r"\btable (?P<table>\S+)")
 
 
 class Route(NamedTuple):

@@ -44,7 +44,7 @@ import regex
 
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.parsers.base import ParseContext, Spec
+from azlog_vmbackup.parsers.base import Lazy, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("firewall_rules", r"sos_commands/(?:networking|firewall_tables)/(?:ip6?tables(?:_-t_\w+)?_-[a-z]*l[a-z]*"
@@ -64,22 +64,22 @@ MAX_DEPTH = 16
 
 YES, MAYBE, NO = 2, 1, 0  # does a condition match the agent's packet
 
-_CHAIN = regex.compile(r"^Chain (?P<name>\S+) \((?:policy (?P<policy>[A-Z]+)|\d+ references?)")
-_SAVE_TABLE = regex.compile(r"^\*(?P<table>\w+)\s*$")
-_SAVE_CHAIN = regex.compile(r"^:(?P<name>\S+) (?P<policy>[A-Z]+|-)(?: \[\d+:\d+\])?")
-_NFT_TABLE = regex.compile(r"^\s*table (?P<family>ip|ip6|inet|arp|bridge|netdev) (?P<name>\S+) \{")
-_NFT_CHAIN = regex.compile(r"^\s*chain (?P<name>\S+) \{")
-_NFT_SET = regex.compile(r"^\s*(?:set|map) (?P<name>\S+) \{")
-_NFT_HOOK = regex.compile(r"\btype (?P<type>\w+) hook (?P<hook>\w+)\b(?:.*?\bpolicy (?P<policy>\w+))?")
-_ADDRESS = regex.compile(r"^!?(?:\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?|anywhere"
+_CHAIN = Lazy(r"^Chain (?P<name>\S+) \((?:policy (?P<policy>[A-Z]+)|\d+ references?)")
+_SAVE_TABLE = Lazy(r"^\*(?P<table>\w+)\s*$")
+_SAVE_CHAIN = Lazy(r"^:(?P<name>\S+) (?P<policy>[A-Z]+|-)(?: \[\d+:\d+\])?")
+_NFT_TABLE = Lazy(r"^\s*table (?P<family>ip|ip6|inet|arp|bridge|netdev) (?P<name>\S+) \{")
+_NFT_CHAIN = Lazy(r"^\s*chain (?P<name>\S+) \{")
+_NFT_SET = Lazy(r"^\s*(?:set|map) (?P<name>\S+) \{")
+_NFT_HOOK = Lazy(r"\btype (?P<type>\w+) hook (?P<hook>\w+)\b(?:.*?\bpolicy (?P<policy>\w+))?")
+_ADDRESS = Lazy(r"^!?(?:\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?|anywhere"
                          r"|[0-9a-fA-F]*::?[0-9a-fA-F:]*(?:/\d{1,3})?)$")
-_OPT = regex.compile(r"^(?:--|-f|!f)$")
-_COUNT = regex.compile(r"^\d+[KMGT]?$")
+_OPT = Lazy(r"^(?:--|-f|!f)$")
+_COUNT = Lazy(r"^\d+[KMGT]?$")
 _BUILTIN = {"INPUT": "input", "OUTPUT": "output", "FORWARD": "forward", "PREROUTING": "prerouting",
             "POSTROUTING": "postrouting"}
 _TERMINAL = {"ACCEPT": "accept", "DROP": "drop", "REJECT": "drop", "RETURN": "return", "accept": "accept",
              "drop": "drop", "reject": "drop", "return": "return"}
-_CONTAINER_IF = regex.compile(r"^(?:docker|br-|cni|veth|virbr|cali|flannel|azv|kube|weave|vxlan|tun|tap)")
+_CONTAINER_IF = Lazy(r"^(?:docker|br-|cni|veth|virbr|cali|flannel|azv|kube|weave|vxlan|tun|tap)")
 
 
 @dataclass
@@ -401,7 +401,7 @@ def _uids(text: str) -> list[tuple[int, int]] | None:
         return None  # a user name: not root, but it may be anyone else
 
 
-_EXTRA = regex.compile(
+_EXTRA = Lazy(
     r"(?P<neg>!\s*)?(?:(?P<l4>tcp|udp|sctp|udplite) )?(?P<key>dpts?|spts?):(?P<neg2>!)?(?P<val>\S+)"
     r"|(?P<neg>!\s*)?multiport (?P<mkey>dports|sports|ports) (?P<neg2>!)?(?P<mval>\S+)"
     r"|(?P<neg>!\s*)?owner UID match (?P<neg2>!)?(?P<uid>\S+)"

@@ -52,13 +52,11 @@ import json
 from datetime import datetime, timezone
 from typing import BinaryIO, Iterator
 
-import regex
-
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, utc
 from azlog_vmbackup.parsers import syslog
-from azlog_vmbackup.parsers.base import ParseContext, Skim, Spec
+from azlog_vmbackup.parsers.base import Lazy, ParseContext, Skim, Spec
 from azlog_vmbackup.parsers.text_generic import VERSION_TRIGGERS
 
 SPECS: tuple[Spec, ...] = (
@@ -68,13 +66,13 @@ SNIFF_ORDER = 66
 SNIFF_HINT = r"-- |\{|\d\.\d|\d{9}|\d:\d\d:\d\d"  # markers, json, monotonic, unix, full
 
 MAX_PRETTY_LINES = 200
-_MARKER = regex.compile(r"-- (?:Logs begin at |Journal begins at |Boot [0-9a-f]{32} --|Reboot --|No entries --)")
-_FULL = regex.compile(
+_MARKER = Lazy(r"-- (?:Logs begin at |Journal begins at |Boot [0-9a-f]{32} --|Reboot --|No entries --)")
+_FULL = Lazy(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2}) (?P<h>\d{2}):(?P<mi>\d{2}):"
     r"(?P<s>\d{2})(?:\.(?P<f>\d{1,6}))? (?P<zone>[A-Za-z][\w+-]*) ")
-_MONOTONIC = regex.compile(r"\[ *\d+\.\d+\] ")
-_UNIX = regex.compile(r"(?P<sec>\d{9,11})(?:\.(?P<f>\d{1,6}))? ")
-_TAG = regex.compile(r"(?P<host>[^\s:\[\]]+) (?P<prog>[^\s\[\]:]+)(?:\[(?P<pid>\d+)\])?:(?= |$) ?")
+_MONOTONIC = Lazy(r"\[ *\d+\.\d+\] ")
+_UNIX = Lazy(r"(?P<sec>\d{9,11})(?:\.(?P<f>\d{1,6}))? ")
+_TAG = Lazy(r"(?P<host>[^\s:\[\]]+) (?P<prog>[^\s\[\]:]+)(?:\[(?P<pid>\d+)\])?:(?= |$) ?")
 _PRIORITY = {"0": "ERROR", "1": "ERROR", "2": "ERROR", "3": "ERROR", "4": "WARNING", "5": "INFO", "6": "INFO",
              "7": "VERBOSE"}
 _UTC_ZONES = frozenset(("UTC", "GMT", "Z", "UCT"))

@@ -19,16 +19,14 @@ from __future__ import annotations
 import shlex
 from typing import BinaryIO, Iterator
 
-import regex
-
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.parsers.base import ParseContext, Spec
+from azlog_vmbackup.parsers.base import Lazy, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("os_release", r"(?:etc|usr/lib)/os-release", os=OS.LINUX),
 )
 
-_ASSIGNMENT = regex.compile(r"^\s*(?P<key>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
+_ASSIGNMENT = Lazy(r"^\s*(?P<key>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>.*)$")
 _FACTS = {"ID": "os_distro", "VERSION_ID": "os_version", "PRETTY_NAME": "os_name"}
 
 

@@ -42,7 +42,7 @@ import regex
 
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
-from azlog_vmbackup.parsers.base import ParseContext, Spec
+from azlog_vmbackup.parsers.base import Lazy, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("registry_export", r"[^/]+\.reg", os=OS.WINDOWS),
@@ -51,11 +51,11 @@ SPECS: tuple[Spec, ...] = (
 SHOWN_BYTES = 256
 MAX_HEX_CHARS = 3 * 64 * 1024
 
-_HEADER = regex.compile(r"^\ufeff?\s*(?:(?P<v5>Windows Registry Editor Version \d+\.\d+)|(?P<v4>REGEDIT4))\s*$")
-_KEY = regex.compile(r"^\[(?P<deleted>-)?(?P<path>.+)\]\s*$")
-_VALUE = regex.compile(r'^(?:"(?P<name>(?:[^"\\]|\\.)*)"|(?P<default>@))\s*=\s*(?P<data>.*)$')
-_HEX = regex.compile(r"^hex(?:\((?P<type>[0-9a-fA-F]+)\))?:(?P<bytes>.*)$", regex.S)
-_ESCAPE = regex.compile(r"\\(.)")
+_HEADER = Lazy(r"^\ufeff?\s*(?:(?P<v5>Windows Registry Editor Version \d+\.\d+)|(?P<v4>REGEDIT4))\s*$")
+_KEY = Lazy(r"^\[(?P<deleted>-)?(?P<path>.+)\]\s*$")
+_VALUE = Lazy(r'^(?:"(?P<name>(?:[^"\\]|\\.)*)"|(?P<default>@))\s*=\s*(?P<data>.*)$')
+_HEX = Lazy(r"^hex(?:\((?P<type>[0-9a-fA-F]+)\))?:(?P<bytes>.*)$", regex.S)
+_ESCAPE = Lazy(r"\\(.)")
 _ROOTS = {"HKEY_LOCAL_MACHINE": "HKLM", "HKEY_CURRENT_USER": "HKCU", "HKEY_CLASSES_ROOT": "HKCR",
           "HKEY_USERS": "HKU", "HKEY_CURRENT_CONFIG": "HKCC"}
 _GUEST = "\\microsoft\\virtual machine\\guest"

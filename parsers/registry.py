@@ -12,7 +12,7 @@ is found in the text), then read by the generic text parser if it is text.
 The rows come from what each parser module declares (``SPECS``, see ``parsers.base``)
 and the two rows no parser reads, in the order of ``ORDER``. The declarations are read
 from the table written ahead (``paths.json``, see ``WRITTEN``) while it is keyed by the
-parsers' sources as they are, else from the sources themselves: importing the registry
+declarations as they are (``source_key``), else from the sources: importing the registry
 imports no parser; a parser is imported when a member of its spec is read or sniffed.
 A row's regex is compiled when a path first holds one of the literals every match of
 it holds (the written table's ``literals``), so a bundle compiles the few rows its
@@ -63,18 +63,23 @@ TEXT = Spec("text", "", "text_generic", log=True)
 PARSERS: tuple[str, ...] = (*(s for s in ORDER if isinstance(s, str)), TEXT.parser)  # every parser module
 
 # A declaration paragraph: from the first top-level SPECS or SNIFF_ORDER line to the next blank line.
-_DECLARATION = r"^(?:SPECS|SNIFF_ORDER)\b.*?(?=\n[ \t]*\n|\Z)"
+_DECLARATION = re.compile(r"^(?:SPECS|SNIFF_ORDER)\b.*?(?=\n[ \t]*\n|\Z)", re.M | re.S)
 _BASE_NAMES = {k: v for k, v in vars(base).items() if not k.startswith("_")}
 
 
 def _source_declaration(name: str) -> dict:
     """The names parser module ``name`` sets in its declaration paragraph, run alone with those of ``parsers.base``."""
-    found = regex.search(_DECLARATION, Path(__file__).with_name(f"{name}.py").read_text(encoding="utf-8"),
-                         regex.M | regex.S)
+    found = _declaration(name)
     names = dict(_BASE_NAMES)
     if found:
-        exec(compile(found.group(), f"{name}.py", "exec"), names)  # noqa: S102 - the package's own source
+        exec(compile(found, f"{name}.py", "exec"), names)  # noqa: S102 - the package's own source
     return names
+
+
+def _declaration(name: str) -> str:
+    """Parser module ``name``'s declaration paragraph, as written ("" when it has none)."""
+    found = _DECLARATION.search(Path(__file__).with_name(f"{name}.py").read_text(encoding="utf-8"))
+    return found.group() if found else ""
 
 
 def declarations() -> dict:
@@ -111,10 +116,11 @@ WRITTEN = "paths.json"  # written by python -m azlog_vmbackup.analyzer.knowledge
 
 
 def source_key() -> str:
-    """What the written table must be keyed by to be used: the digest of the registry's, ``parsers.base``'s and
-    every parser's source."""
+    """What the written table must be keyed by to be used: the digest of the registry's and ``parsers.base``'s
+    source and of every parser's declaration paragraph (a change elsewhere in a parser leaves it current)."""
     here = Path(__file__)
-    return digest(*(here.with_name(f"{name}.py").read_bytes() for name in ("registry", "base", *PARSERS)))
+    return digest(here.read_bytes(), here.with_name("base.py").read_bytes(),
+                  *(f"{name}\n{_declaration(name)}\n".encode() for name in PARSERS))
 
 
 def _written() -> dict:

@@ -44,13 +44,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import BinaryIO, Iterator
 
-import regex
-
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import utc
 from azlog_vmbackup.parsers import journal, syslog
-from azlog_vmbackup.parsers.base import ParseContext, Spec
+from azlog_vmbackup.parsers.base import Lazy, ParseContext, Spec
 from azlog_vmbackup.parsers.text_generic import AgentVersions
 
 SPECS: tuple[Spec, ...] = (
@@ -60,12 +58,12 @@ SNIFF_ORDER = 63
 SNIFF_HINT = r"Loaded: |Active: "
 
 MAX_BLOCK_LINES = 80
-_UNIT = regex.compile(
+_UNIT = Lazy(
     r"(?:[\u25cf\u25cb\u00d7*] )?(?P<unit>[\w@:.\\-]+\.(?:service|socket|target|timer|mount|path|scope|slice|"
     r"device|swap|automount))(?: - (?P<desc>.*))?\s*$")
-_LOADED = regex.compile(r"\s+Loaded: (?P<load>[\w-]+)(?: \((?P<file>[^;)]*)(?:; (?P<enabled>[\w-]+))?)?")
-_ACTIVE = regex.compile(r"\s+Active: (?P<state>.*?)(?: since (?P<since>.*?))?(?:; .*)?$")
-_SINCE = regex.compile(
+_LOADED = Lazy(r"\s+Loaded: (?P<load>[\w-]+)(?: \((?P<file>[^;)]*)(?:; (?P<enabled>[\w-]+))?)?")
+_ACTIVE = Lazy(r"\s+Active: (?P<state>.*?)(?: since (?P<since>.*?))?(?:; .*)?$")
+_SINCE = Lazy(
     r"(?:\w+ )?(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2}) (?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
     r"(?: (?P<zone>[A-Za-z][\w+-]*))?")
 _AGENT_UNITS = frozenset(("walinuxagent.service", "waagent.service"))

@@ -32,7 +32,7 @@ import regex
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, utc
-from azlog_vmbackup.parsers.base import ParseContext, Spec
+from azlog_vmbackup.parsers.base import Lazy, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("vmagent_installer_xml", r"vmagentinstaller\.xml", os=OS.WINDOWS),
@@ -40,14 +40,14 @@ SPECS: tuple[Spec, ...] = (
 
 MAX_EVENT_LINES = 500
 
-_EVENT = regex.compile(r"\s*<?Event\b(?P<attrs>[^>]*)>")
-_ATTR = regex.compile(r'(\w+)\s*=\s*"([^"]*)"')
-_TIME = regex.compile(
+_EVENT = Lazy(r"\s*<?Event\b(?P<attrs>[^>]*)>")
+_ATTR = Lazy(r'(\w+)\s*=\s*"([^"]*)"')
+_TIME = Lazy(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})[T ](?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
     r"(?:\.(?P<f>\d{1,9}))?(?P<z>Z)?")
 _END = "</Event>"
-_SKIP = regex.compile(r"\s*(?:<\?xml\b.*\?>|</?[\w:.-]+\s*>)\s*")
-_REF = regex.compile(r"&(?:(lt|gt|amp|quot|apos)|#(\d{1,7})|#x([0-9A-Fa-f]{1,6}));")
+_SKIP = Lazy(r"\s*(?:<\?xml\b.*\?>|</?[\w:.-]+\s*>)\s*")
+_REF = Lazy(r"&(?:(lt|gt|amp|quot|apos)|#(\d{1,7})|#x([0-9A-Fa-f]{1,6}));")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _LEVEL_OF = {"ERROR": "ERROR", "FATAL": "ERROR", "CRITICAL": "ERROR", "WARN": "WARNING",
              "WARNING": "WARNING", "INFO": "INFO", "INFORMATION": "INFO", "VERBOSE": "VERBOSE",

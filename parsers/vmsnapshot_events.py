@@ -31,7 +31,7 @@ import regex
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, read_text, utc
-from azlog_vmbackup.parsers.base import VMSNAP_LOG, ParseContext, Spec
+from azlog_vmbackup.parsers.base import VMSNAP_LOG, Lazy, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("vmsnapshot_events", VMSNAP_LOG + r"events/[^/]+\.json", os=OS.LINUX),
@@ -39,9 +39,9 @@ SPECS: tuple[Spec, ...] = (
 
 _ISO = (r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})"
         r"(?:\.(?P<f>\d{1,9}))?(?:Z|[+-]00:?00)?")
-_ITEM = regex.compile(r"^" + _ISO + r"(?:\t\[(?P<lvl>[A-Za-z]+)\]:\t| \[\d+/\d+\] )", regex.M)
-_STAMP = regex.compile(_ISO + r"\s*$")
-_VERSION = regex.compile(r"(?P<name>.+)-(?P<ver>\d+(?:\.\d+)+)$")
+_ITEM = Lazy(r"^" + _ISO + r"(?:\t\[(?P<lvl>[A-Za-z]+)\]:\t| \[\d+/\d+\] )", regex.M)
+_STAMP = Lazy(_ISO + r"\s*$")
+_VERSION = Lazy(r"(?P<name>.+)-(?P<ver>\d+(?:\.\d+)+)$")
 _LEVELS = {"info": "INFO", "informational": "INFO", "warning": "WARNING", "error": "ERROR",
            "critical": "ERROR", "verbose": "VERBOSE"}
 

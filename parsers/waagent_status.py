@@ -54,12 +54,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, BinaryIO, Iterator
 
-import regex
-
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.parsers import ext_json
-from azlog_vmbackup.parsers.base import ParseContext, Spec
+from azlog_vmbackup.parsers.base import Lazy, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("waagent_status_json", r"waagent_status(?:\.\d+)?\.json", os=OS.LINUX),
@@ -68,7 +66,7 @@ SPECS: tuple[Spec, ...] = (
 
 AGENT = "WALinuxAgent"
 _SETTINGS_LEVELS = {"error": "ERROR", "warning": "WARNING"}
-_VERSION = regex.compile(r"\d+(?:\.\d+)+")
+_VERSION = Lazy(r"\d+(?:\.\d+)+")
 
 
 def parse(stream: BinaryIO, ctx: ParseContext) -> Iterator[Record]:

@@ -43,14 +43,13 @@ import warnings
 from datetime import datetime
 from typing import BinaryIO, Iterator
 
-import regex
 from evtx import PyEvtxParser
 from lxml import etree
 
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, utc
-from azlog_vmbackup.parsers.base import ParseContext, Spec
+from azlog_vmbackup.parsers.base import Lazy, ParseContext, Spec
 
 SPECS: tuple[Spec, ...] = (
     Spec("windows_event_log", r"[^/]+\.evtx", os=OS.WINDOWS),
@@ -63,10 +62,10 @@ MAGIC = b"ElfFile\x00"
 MAX_PROBLEMS = 10
 LEVELS = {"0": ("Information", "INFO"), "1": ("Critical", "ERROR"), "2": ("Error", "ERROR"),
           "3": ("Warning", "WARNING"), "4": ("Information", "INFO"), "5": ("Verbose", "VERBOSE")}
-_TIME = regex.compile(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?")
-_NEWLINES = regex.compile(r"\r\n|\r|\n")
-_HEX = regex.compile(r"(?:[0-9A-Fa-f]{4})+")
-_LIBRARY_PREFIX = regex.compile(r"^(?:Skipping EVTX data: )?(?:RuntimeError: )?")
+_TIME = Lazy(r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?")
+_NEWLINES = Lazy(r"\r\n|\r|\n")
+_HEX = Lazy(r"(?:[0-9A-Fa-f]{4})+")
+_LIBRARY_PREFIX = Lazy(r"^(?:Skipping EVTX data: )?(?:RuntimeError: )?")
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                        huge_tree=False, dtd_validation=False)
 

@@ -48,7 +48,7 @@ import regex
 from azlog_vmbackup.core.masking import redact_sas
 from azlog_vmbackup.core.model import OS, Record
 from azlog_vmbackup.core.text import micros, utc
-from azlog_vmbackup.parsers.base import ERROR_WORDS, ParseContext, Skim, Spec
+from azlog_vmbackup.parsers.base import ERROR_WORDS, Lazy, ParseContext, Skim, Spec
 from azlog_vmbackup.parsers.waappagent_log import Entry, read_header
 
 SPECS: tuple[Spec, ...] = (
@@ -56,17 +56,17 @@ SPECS: tuple[Spec, ...] = (
 )
 
 _VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshot"
-_PATH_VERSION = regex.compile(
+_PATH_VERSION = Lazy(
     r"(?:^|[\\/])plugins[\\/]microsoft\.azure\.recoveryservices\.vmsnapshot[\\/](\d+(?:\.\d+){1,3})[\\/]", regex.I)
 _TRACE_LEVEL = {"Critical": "ERROR", "Error": "ERROR", "Warning": "WARNING",
                 "Information": "INFO", "Verbose": "VERBOSE"}
-_TRACE = regex.compile(
+_TRACE = Lazy(
     r"(?P<src>\S+) (?P<level>Critical|Error|Warning|Information|Verbose): -?\d+ : (?:\[(?P<ts>[^\]]{8,40})\])?")
-_STAMP = regex.compile(
+_STAMP = Lazy(
     r"\[?(?:(?P<y>\d{4})[-/.](?P<mo>\d{1,2})[-/.](?P<d>\d{1,2})|(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}))"
     r"[T ,]\s?(?P<h>\d{1,2}):(?P<mi>\d{2}):(?P<s>\d{2})(?:[.,:](?P<f>\d{1,7}))?"
     r"(?:\s?(?P<ampm>[AaPp][Mm]))?(?P<z>Z|[+-]\d{2}:?\d{2})?\]?")
-_LEVEL_WORD = regex.compile(
+_LEVEL_WORD = Lazy(
     r"[\s\[:|-]*(?P<w>ERROR|Error|FATAL|Fatal|CRITICAL|Critical|WARNING|Warning|WARN|Warn|"
     r"INFORMATION|Information|INFO|Info|VERBOSE|Verbose|DEBUG|Debug|TRACE|Trace)\b")
 _WORD_LEVEL = {"ERROR": "ERROR", "FATAL": "ERROR", "CRITICAL": "ERROR", "WARNING": "WARNING",
