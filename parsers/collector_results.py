@@ -43,7 +43,7 @@ SPECS: tuple[Spec, ...] = (
 )
 
 _HEADER = Lazy(r"^(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})Z "
-                        r"(?P<level>INFO|WARNING|ERROR|CRITICAL|DEBUG)(?: (?P<msg>.*))?$")
+               r"(?P<level>INFO|WARNING|ERROR|CRITICAL|DEBUG)(?: (?P<msg>.*))?$")
 _LEVELS = {"CRITICAL": "ERROR", "DEBUG": "VERBOSE"}
 _MODE = Lazy(r"^Using log collection mode (?P<mode>\w+)")
 _LIB_LISTING = Lazy(r"^Output of command \[ls\s+-\w+\s+/var/lib/waagent/?\]")

@@ -72,7 +72,7 @@ _NFT_CHAIN = Lazy(r"^\s*chain (?P<name>\S+) \{")
 _NFT_SET = Lazy(r"^\s*(?:set|map) (?P<name>\S+) \{")
 _NFT_HOOK = Lazy(r"\btype (?P<type>\w+) hook (?P<hook>\w+)\b(?:.*?\bpolicy (?P<policy>\w+))?")
 _ADDRESS = Lazy(r"^!?(?:\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?|anywhere"
-                         r"|[0-9a-fA-F]*::?[0-9a-fA-F:]*(?:/\d{1,3})?)$")
+                r"|[0-9a-fA-F]*::?[0-9a-fA-F:]*(?:/\d{1,3})?)$")
 _OPT = Lazy(r"^(?:--|-f|!f)$")
 _COUNT = Lazy(r"^\d+[KMGT]?$")
 _BUILTIN = {"INPUT": "input", "OUTPUT": "output", "FORWARD": "forward", "PREROUTING": "prerouting",
