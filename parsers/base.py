@@ -136,9 +136,13 @@ class Lazy:
         self.pattern, self._flags = pattern, flags
 
     def __getattr__(self, name: str):
-        value = getattr(regex.compile(self.pattern, self._flags), name)  # regex's own cache: compiled once
+        value = getattr(self.compiled(), name)
         setattr(self, name, value)
         return value
+
+    def compiled(self) -> regex.Pattern:
+        """The compiled regex (regex's own cache: compiled once per process, and inherited by a fork)."""
+        return regex.compile(self.pattern, self._flags)
 
     def __reduce__(self):
         return Lazy, (self.pattern, self._flags)  # copied and pickled as its source, as a compiled regex is

@@ -131,20 +131,22 @@ def _largest_first(item: tuple[int, str, str | None]) -> tuple[int, int]:
 
 
 def _warm(knowledge, engine: str | None) -> None:
-    """Before forking: import every parser and let the matcher compile the engine's signature set once in the
-    parent (with the workers' matching engine), so forked workers start warm instead of each paying it on its
-    first bundle (each signature's own regex compiles where it is first searched)."""
+    """Before forking: import every parser, compile its regexes, and let the matcher compile the engine's
+    signature set once in the parent (with the workers' matching engine), so forked workers start warm instead
+    of each paying it on its first bundle (each signature's own regex compiles where it is first searched)."""
     import importlib
 
     from azlog_vmbackup.analyzer.apps.analyze import analyze_text
     from azlog_vmbackup.parsers import registry
+    from azlog_vmbackup.parsers.base import Lazy
 
     try:
-        for spec in (*registry.TABLE, registry.TEXT):
-            if spec.parser:
-                registry.parser_module(spec)
-        for name in getattr(registry, "SNIFFERS", ()):
-            importlib.import_module(f"azlog_vmbackup.parsers.{name}")
+        modules = [registry.parser_module(spec) for spec in (*registry.TABLE, registry.TEXT) if spec.parser]
+        modules += [importlib.import_module(f"azlog_vmbackup.parsers.{name}") for name in registry.SNIFFERS]
+        for module in modules:
+            for value in vars(module).values():
+                if isinstance(value, Lazy):
+                    value.compiled()
         analyze_text("warm-up.log", "2026-01-01T00:00:00Z ERROR warm-up\n", knowledge, engine=engine)
     except Exception:  # noqa: BLE001 - only a speed-up; the workers do it themselves otherwise
         pass
