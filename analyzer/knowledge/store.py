@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Knowledge:
-    """The causes and signatures, and the error codes (``codes``), read at their first use: diagnosing a bundle
-    needs them only to name the causes nearest to errors nothing explains."""
+    """The causes and signatures, loaded at once, and the error codes (``codes``), read at their first use:
+    diagnosing a bundle needs those only to name the causes nearest to errors nothing explains."""
 
     causes: dict[str, Cause]
     signatures: list[Signature]

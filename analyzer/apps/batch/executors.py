@@ -141,9 +141,8 @@ def _warm(knowledge, engine: str | None) -> None:
     from azlog_vmbackup.parsers.base import Lazy
 
     try:
-        modules = [registry.parser_module(spec) for spec in (*registry.TABLE, registry.TEXT) if spec.parser]
-        modules += [importlib.import_module(f"azlog_vmbackup.parsers.{name}") for name in registry.SNIFFERS]
-        for module in modules:
+        names = dict.fromkeys([*(s.parser for s in (*registry.TABLE, registry.TEXT) if s.parser), *registry.SNIFFERS])
+        for module in (importlib.import_module(f"azlog_vmbackup.parsers.{name}") for name in names):
             for value in vars(module).values():
                 if isinstance(value, Lazy):
                     value.compiled()
