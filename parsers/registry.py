@@ -154,7 +154,7 @@ _NEEDS: tuple[tuple[str, ...] | None, ...] = tuple(
 # The table is written for the regex module; on an ASCII path the re module reads these patterns alike (digits,
 # word characters, classes, groups) and compiles them in a third of the time, so only other paths need regex.
 # Each row is compiled at its first use.
-_ASCII_TABLE: list[re.Pattern | None] = [None] * len(TABLE)
+_ASCII_ROWS: list[re.Pattern | None] = [None] * len(TABLE)
 _TABLE: list[tuple[regex.Pattern, Spec]] | None = None
 _SPEC_OF_PARSER = {s.parser: s for s in reversed(TABLE) if s.parser}
 _OS_OF_SPEC = {s.name: s.os for s in TABLE if s.os is not OS.ANY}
@@ -199,9 +199,9 @@ def classify(path: str) -> Spec | None:
     for row, spec in enumerate(TABLE):
         need = _NEEDS[row]
         if need is None or any(x in norm for x in need):
-            rx = _ASCII_TABLE[row]
+            rx = _ASCII_ROWS[row]
             if rx is None:
-                rx = _ASCII_TABLE[row] = re.compile(r"(?:^|/)(?:" + spec.pattern + r")$")
+                rx = _ASCII_ROWS[row] = re.compile(r"(?:^|/)(?:" + spec.pattern + r")$")
             if rx.search(norm):
                 return spec
     return None
