@@ -17,6 +17,7 @@ import gzip
 import io
 import lzma
 import os
+import stat
 import tarfile
 import time
 import zipfile
@@ -155,19 +156,55 @@ class _Bounded(io.RawIOBase):
         return True
 
     def read(self, size: int = -1) -> bytes:
-        limits = self.budget.limits
         if size is None or size < 0:
-            size = limits.member_bytes + 1
+            size = self.budget.limits.member_bytes + 1
         data = self.raw.read(size)
-        self.count += len(data)
-        self.budget.total += len(data)
+        self._counted(len(data))
+        return data
+
+    def placed(self) -> tuple[int, int] | None:
+        """``(descriptor, size)`` of the plain file this stream reads from its first byte, whose bytes may then be
+        read at their place (``read_at``; a scanning process reads its pieces through the same descriptor); None
+        for an archive's member or a decompressed stream.
+
+        >>> import tempfile
+        >>> with tempfile.NamedTemporaryFile() as f:
+        ...     _ = f.write(b"0123456789"); f.flush()
+        ...     with open(f.name, "rb") as raw:
+        ...         stream = _Bounded(raw, Budget(Limits()), None)
+        ...         stream.read(2), stream.placed()[1], stream.read_at(8, 5), stream.count
+        (b'01', 10, b'89', 10)
+        """
+        raw = self.raw
+        if type(raw) is not io.BufferedReader or type(raw.raw) is not io.FileIO:
+            return None
+        try:
+            fd = raw.fileno()
+            status = os.fstat(fd)
+            if not stat.S_ISREG(status.st_mode) or raw.tell() != self.count:
+                return None
+        except (OSError, ValueError):
+            return None
+        return fd, status.st_size
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        """At most ``size`` bytes from byte ``offset`` of a ``placed`` stream (its position stays), counted
+        against the limits as far as they reach past what was read before."""
+        data = os.pread(self.raw.fileno(), size, offset)
+        self._counted(max(offset + len(data) - self.count, 0))
+        return data
+
+    def _counted(self, size: int) -> None:
+        """Count ``size`` more bytes read: raise ``LimitExceeded`` past the member's, bundle's or ratio's cap."""
+        limits = self.budget.limits
+        self.count += size
+        self.budget.total += size
         if self.count > limits.member_bytes:
             raise LimitExceeded(f"member larger than {limits.member_bytes} bytes (member_bytes limit)")
         if self.budget.total > limits.total_bytes:
             raise LimitExceeded(f"bundle larger than {limits.total_bytes} bytes uncompressed (total_bytes limit)")
         if self.ratio_cap is not None and self.count > self.ratio_cap:
             raise LimitExceeded(f"expands more than {limits.ratio} times its compressed size (ratio limit)")
-        return data
 
     def readinto(self, buffer) -> int:
         data = self.read(len(buffer))

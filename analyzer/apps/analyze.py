@@ -206,6 +206,15 @@ class _Rejoined(io.RawIOBase):
         buffer[:len(data)] = data
         return len(data)
 
+    def placed(self) -> tuple[int, int] | None:
+        """The plain file of which this stream is every byte (``_Bounded.placed``: the sniffed head is its
+        start), else None."""
+        placed = getattr(self.rest, "placed", None)
+        return None if placed is None else placed()
+
+    def read_at(self, offset: int, size: int) -> bytes:
+        return self.rest.read_at(offset, size)
+
 
 def _derive_facts(result: Result, matcher: Matcher) -> None:
     """Facts that need the whole bundle: whether the agent's services run, how long the agent was silent

@@ -1,6 +1,7 @@
 """Where a skimmed log's pieces are scanned (``matching.skim``): on threads, or on forked processes.
 
-The skimmer hands each piece and its hot keys to ``submit`` and later asks the
+The skimmer hands each piece and its hot keys (and, for a plain file, where the
+piece lies in it) to ``submit`` and later asks the
 returned handle for the ``result()`` of its scan function, in the order the
 pieces were given; ``close`` ends the helpers. The scan function's last
 argument says whether it runs apart from the parsing thread (in a process),
@@ -11,12 +12,14 @@ where work it could leave to that thread costs nothing.
   bulk search and masking of hot copies) holds it, so a failing log's pieces
   use a little more than one core.
 - ``Processes``: ``PROCESSES`` processes forked at the start of a large
-  member, each taking every other piece. A piece goes to them through a ring
-  of shared memory (``SLOTS`` places, each used again once its scan came
-  back); the request (where the piece lies and the hot keys, with their
-  stamps' lengths) and the result (plain data) through pipes, as pickles. The
-  scan function is the same, inherited by the fork with everything it reads,
-  so the result is the same as on a thread.
+  member, each taking every other piece. A piece of a plain file is read by
+  the process itself, at its place in the file (the descriptor is inherited);
+  any other piece goes to them through a ring of shared memory (``SLOTS``
+  places, each used again once its scan came back). The request (where the
+  piece lies and the hot keys, with their stamps' lengths) and the result
+  (plain data) go through pipes, as pickles. The scan function is the same,
+  inherited by the fork with everything it reads, so the result is the same
+  as on a thread.
 
 ``open_scans`` forks only where it is safe and pays: on Linux, with at least two
 cores for this process, ``PROCESSES`` not 0, from a process that runs no
@@ -39,7 +42,6 @@ from collections import deque
 from typing import TYPE_CHECKING, Callable, Iterator, Protocol
 
 if TYPE_CHECKING:
-    import mmap
     from concurrent.futures import Future
 
 # pickle and mmap are imported where processes are made, before they fork: a small bundle never needs them
@@ -72,7 +74,7 @@ class Threads:
         self.scan = scan
         self.pool = ThreadPoolExecutor(AHEAD, thread_name_prefix="azlog-scan")
 
-    def submit(self, piece: bytes, hot: list) -> Future:
+    def submit(self, piece: bytes, hot: list, at: int | None = None) -> Future:
         return self.pool.submit(self.scan, piece, hot, False)
 
     def now(self, piece: bytes, hot: list) -> Future:
@@ -148,8 +150,9 @@ class _Reply:
 
 
 class Processes:
-    """Scans by ``count`` forked processes fed through a ring of shared memory of ``SLOTS`` places of ``size``
-    bytes (the largest piece); requests and answers go through pipes, as pickles.
+    """Scans by ``count`` forked processes that read each piece from ``file`` (a plain file's descriptor) at the
+    place ``submit`` names, else from a ring of shared memory of ``SLOTS`` places of ``size`` bytes (the largest
+    piece) that ``submit`` writes; requests and answers go through pipes, as pickles.
 
     >>> parent = os.getpid()
     >>> scans = Processes(lambda piece, hot, apart: (piece.count(b"a"), hot, apart and os.getpid() != parent), 64,
@@ -162,13 +165,14 @@ class Processes:
     separate = True
     ahead = SLOTS - 1  # pieces scanned ahead of the one being read: each slot's last scan came back first
 
-    def __init__(self, scan: Scan, size: int, count: int = PROCESSES):
+    def __init__(self, scan: Scan, size: int, count: int = PROCESSES, file: int | None = None):
         import mmap
 
         _keep_freed_memory()
-        self.size, self.given = size, 0
+        self.size, self.given, self.file, self.closed = size, 0, file, False
         self.recent: deque[_Reply] = deque(maxlen=SLOTS)  # the last scan given for each slot
-        self.ring = mmap.mmap(-1, size * SLOTS)  # anonymous and shared: the forks see what is written
+        # anonymous and shared: the forks see what is written (none for a file's pieces, which they read)
+        self.ring = mmap.mmap(-1, size * SLOTS) if file is None else None
         self.workers: list[tuple[int, _Channel, _Channel]] = []  # (pid, requests to it, its answers)
         for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice by a fork
             if stream is not None:
@@ -183,7 +187,7 @@ class Processes:
                             channel.close()
                     ask.close()
                     answers.close()
-                    _serve(asked, answer, self.ring, size, scan)
+                    _serve(asked, answer, self._reader(), scan)
                 asked.close()
                 answer.close()
                 self.workers.append((pid, ask, answers))
@@ -191,18 +195,23 @@ class Processes:
             self.close()
             raise
 
-    def submit(self, piece: bytes, hot: list) -> _Reply:
-        """Scan ``piece`` (at most ``size`` bytes) in the next slot; every scan of the ``SLOTS`` before must have
-        been received."""
-        if len(piece) > self.size:
+    def submit(self, piece: bytes, hot: list, at: int | None = None) -> _Reply:
+        """Scan ``piece``, which lies at byte ``at`` of the ``file`` the processes read, else is written to the
+        next slot of the ring (at most ``size`` bytes); every scan of the ``SLOTS`` before must have been received."""
+        if self.ring is not None and len(piece) > self.size:
             raise ValueError(f"a piece of {len(piece)} bytes is larger than a slot ({self.size})")
         if len(self.recent) == SLOTS and not self.recent[0].ready:
             raise RuntimeError(f"more than {SLOTS} scans pending")
-        slot = self.given % SLOTS
-        self.ring[slot * self.size:slot * self.size + len(piece)] = piece
+        if self.ring is None:
+            if at is None:
+                raise ValueError("a piece of a file is scanned by where it lies")
+            place = at
+        else:
+            place = self.given % SLOTS * self.size
+            self.ring[place:place + len(piece)] = piece
         _, ask, answers = self.workers[self.given % len(self.workers)]
         try:
-            ask.send((slot, len(piece), hot))
+            ask.send((place, len(piece), hot))
         except OSError as e:
             raise ScanFailed(f"a scanning process ended unexpectedly ({type(e).__name__})") from None
         reply = _Reply(answers)
@@ -210,10 +219,20 @@ class Processes:
         self.given += 1
         return reply
 
+    def _reader(self) -> Callable[[int, int], bytes]:
+        """How a scanning process gets the ``length`` bytes of a piece at ``place`` (of the file, or of the ring)."""
+        if self.ring is None:
+            file = self.file
+
+            return lambda place, length: whole(os.pread(file, length, place), place, length)
+        ring = self.ring
+        return lambda place, length: ring[place:place + length]
+
     def close(self) -> None:
         """End the processes (each finishes the scan it is on, its results unread) and free the ring."""
-        if self.ring.closed:
+        if self.closed:
             return
+        self.closed = True
         for _, ask, answers in self.workers:
             with contextlib.suppress(OSError):
                 ask.send(None)
@@ -222,7 +241,8 @@ class Processes:
         for pid, *_ in self.workers:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
-        self.ring.close()
+        if self.ring is not None:
+            self.ring.close()
 
 
 def _keep_freed_memory() -> None:
@@ -246,17 +266,17 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
 _HEAP_BLOCKS = 32 << 20  # above a ring slot (a piece and a carry): glibc's highest mmap threshold
 
 
-def _serve(asked: _Channel, answer: _Channel, ring: mmap.mmap, size: int, scan: Scan) -> None:
-    """A scanning process: each request ``(slot, length, hot)`` answered with ``(True, scan)`` or ``(False,
+def _serve(asked: _Channel, answer: _Channel, read: Callable[[int, int], bytes], scan: Scan) -> None:
+    """A scanning process: each request ``(place, length, hot)`` answered with ``(True, scan)`` or ``(False,
     what went wrong)``, until told to stop (None) or the pipe closes; then it exits at once (no clean-up of
     what it inherited: that is the parent's)."""
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
         while (request := asked.recv()) is not None:
-            slot, length, hot = request
+            place, length, hot = request
             try:
-                reply = True, scan(ring[slot * size:slot * size + length], hot, True)
+                reply = True, scan(read(place, length), hot, True)
             except Exception as e:  # noqa: BLE001 - sent back in one line for the parent to report
                 reply = False, f"{type(e).__name__}: {' '.join(str(e).split())[:200]}"
             answer.send(reply)
@@ -268,14 +288,23 @@ def _serve(asked: _Channel, answer: _Channel, ring: mmap.mmap, size: int, scan: 
         os._exit(code)
 
 
-def open_scans(scan: Scan, size: int, processes: int | None = None) -> Threads | Processes:
-    """Scans of pieces of at most ``size`` bytes: ``processes`` forked processes (None: ``PROCESSES`` where
-    ``forkable``), else (0, or when a fork fails) threads."""
+def whole(piece: bytes, place: int, length: int) -> bytes:
+    """``piece``, read as the ``length`` bytes at byte ``place`` of a file: an ``OSError`` when the file is shorter
+    (it changed since its size was taken)."""
+    if len(piece) < length:
+        raise OSError(f"the file ends before byte {place + length}: it changed while it was read")
+    return piece
+
+
+def open_scans(scan: Scan, size: int, processes: int | None = None, file: int | None = None) -> Threads | Processes:
+    """Scans of pieces of at most ``size`` bytes (of the plain ``file``, when given, which processes read
+    themselves): ``processes`` forked processes (None: ``PROCESSES`` where ``forkable``), else (0, or when a
+    fork fails) threads."""
     if processes is None:
         processes = PROCESSES if forkable() else 0
     if processes:
         try:
-            return Processes(scan, size, processes)
+            return Processes(scan, size, processes, file)
         except OSError:  # no more processes allowed here (a container's limit): the same scans, on threads
             pass
     return Threads(scan)

@@ -16,7 +16,9 @@ file but whole records chosen from each piece of about ``PIECE`` bytes:
 
 Pieces end where a record starts (the parser's ``start`` regex on the raw
 bytes, else its own ``is_start``), so a record is never split, and a chosen
-record keeps its real line numbers. A chosen record equal to an earlier one
+record keeps its real line numbers. A plain file's pieces (its stream has
+``placed``: ``core.bundle``) are read at their place, by the scanning
+processes as well, not passed on from one read of the stream. A chosen record equal to an earlier one
 but for its time stamp is folded (``matching.folding``): counted with the
 earlier one's verdict, not handed to the parser again; records of the file's
 tail are always parsed. Copies of a record folded often are found in bulk and
@@ -50,7 +52,7 @@ from azlog_vmbackup.analyzer.knowledge.literals import required_literals
 from azlog_vmbackup.analyzer.matching.engines import BufferScan
 from azlog_vmbackup.analyzer.matching.folding import record_key
 from azlog_vmbackup.analyzer.matching.matcher import KEEP
-from azlog_vmbackup.analyzer.matching.scanners import open_scans
+from azlog_vmbackup.analyzer.matching.scanners import open_scans, whole
 from azlog_vmbackup.core.text import iter_lines, sniff_encoding
 from azlog_vmbackup.parsers.base import Skim
 
@@ -66,6 +68,7 @@ DENSE = 1000  # more matches than this in a piece: the next one is scanned in li
 _NEAR = 256 << 10  # a ``latest`` literal not in a piece's last bytes is looked for by the engine
 FOLD_MAX = 16 << 10  # a longer record is always parsed (the parsers' own caps on a record lie above)
 _BLOCK = 64 << 10  # the bytes of a piece between two entries of its line index
+_PROBE = 64 << 10  # a plain file's piece is cut at a record start in its last bytes, read first
 
 
 class Skimmer:
@@ -114,19 +117,22 @@ class Skimmer:
         # the interpreter the parsing thread holds, so the piece is scanned in line. A piece is at most a carry
         # (under MAX_CARRY and a read) and a read.
         _latest_triggers(self.skim)  # compiled once here: scanning processes forked now start with it
-        scans = open_scans(self._scan, MAX_CARRY + 2 * self.piece, self.processes)
+        # a plain file's pieces are read at their place, by the scanning processes too; a stream's are read on
+        placed = getattr(stream, "placed", lambda: None)()
+        pieces = self._pieces(buf, more, stream) if placed is None else self._placed(stream, placed[1])
+        scans = open_scans(self._scan, MAX_CARRY + 2 * self.piece, self.processes, placed and placed[0])
         pending: deque[tuple] = deque()
         try:
-            for piece, final in self._pieces(buf, more, stream):
+            for piece, final, at in pieces:
                 if piece is None:  # no record boundary in sight: the rest is read line by line
                     yield from self._drain(pending, max_line)
-                    yield from self._full(io.BufferedReader(_Joined(final, stream)), max_line)
+                    yield from self._full(io.BufferedReader(final), max_line)
                     return
                 if self.dense and not scans.separate:
                     yield from self._drain(pending, max_line)
                     scanned = scans.now(piece, self._hot(final))
                 else:
-                    scanned = scans.submit(piece, self._hot(final))
+                    scanned = scans.submit(piece, self._hot(final), at)
                 pending.append((piece, final, scanned))
                 if len(pending) > scans.ahead:
                     yield from self._piece(*pending.popleft(), max_line)
@@ -140,13 +146,14 @@ class Skimmer:
             yield from self._piece(*pending.popleft(), max_line)
 
     def _pieces(self, buf: bytes, more: bytes, stream: BinaryIO) -> Iterator[tuple]:
-        """``(piece, final)`` for each piece, cut where a record starts; ``(None, rest)`` when no record boundary
-        is in sight, ``rest`` being what was read and not yet given."""
+        """``(piece, final, None)`` for each piece of ``stream`` (``buf`` and ``more`` its first reads), cut
+        where a record starts; ``(None, rest, None)`` when no record boundary is in sight, ``rest`` reading on
+        from the first byte not given."""
         while True:
             final = not more
             cut = 0 if final or len(more) <= self.tail else self._cut(more, lowest=1)
             if cut:  # a record starts in what was just read: the piece is one copy
-                yield b"".join((buf, memoryview(more)[:cut])), False  # one copy
+                yield b"".join((buf, memoryview(more)[:cut])), False, None  # one copy
                 buf = more[cut:]
                 if self.check is not None:
                     self.check()
@@ -155,10 +162,10 @@ class Skimmer:
             buf += more
             cut = len(buf) if final else self._cut(buf)
             if not cut and len(buf) > MAX_CARRY:
-                yield None, buf
+                yield None, _Joined(buf, stream), None
                 return
             if cut:
-                yield (buf[:cut] if cut < len(buf) else buf), final
+                yield (buf[:cut] if cut < len(buf) else buf), final, None
                 buf = buf[cut:]
             if final:
                 return
@@ -166,17 +173,47 @@ class Skimmer:
                 self.check()
             more = stream.read(self.piece)
 
+    def _placed(self, stream, size: int) -> Iterator[tuple]:
+        """``(piece, final, at)`` for each piece of a plain file of ``size`` bytes, read at its place ``at``
+        (``stream.read_at``). As a stream's, a piece ends at the last record start in the next ``piece`` bytes
+        past the ``piece`` bytes it began in (else before them, else in the ``piece`` bytes past them...),
+        looked for in their last ``_PROBE`` bytes first, so each piece is mostly read once; the final piece
+        holds the file's last ``tail`` bytes.
+        ``(None, rest, None)`` when no record boundary is in sight, ``rest`` reading on from there."""
+        at, window = 0, self.piece  # where the bytes the next cut is looked in start
+        while True:
+            cut = 0
+            while not cut and (end := min(window + self.piece, size - self.tail)) > window:
+                # the last bytes, then all of them, then all since the piece began (a long record's start)
+                for low in dict.fromkeys((max(end - _PROBE, window), window, at)):
+                    found = self._cut(_read_whole(stream, low, end - low), lowest=1, margin=0)
+                    if found:
+                        cut = low + found
+                        break
+                window = end
+                if not cut and window - at > MAX_CARRY:
+                    yield None, _Placed(stream, at, size), None
+                    return
+            if not cut:
+                break
+            yield _read_whole(stream, at, cut - at), False, at
+            at = cut
+            if self.check is not None:
+                self.check()
+        yield _read_whole(stream, at, size - at), True, at
+
     def _full(self, stream: BinaryIO, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
         for number, text in iter_lines(stream, max_line):
             self.lines = base + number
             yield base + number, text
 
-    def _cut(self, buf: bytes, lowest: int = 0) -> int:
-        """Where the last complete line of ``buf`` that starts a record begins, at least ``tail`` bytes
-        before the end (so the last piece holds the file's tail) and not before ``lowest`` (1: the first
-        line of ``buf`` may be the end of an earlier one); 0: none found."""
-        end = buf.rfind(b"\n", 0, max(len(buf) - self.tail, 0))  # a partial line is never judged
+    def _cut(self, buf: bytes, lowest: int = 0, margin: int | None = None) -> int:
+        """Where the last complete line of ``buf`` that starts a record begins, at least ``margin`` bytes
+        (default ``tail``: so the last piece holds the file's tail) before the end and not before ``lowest``
+        (1: the first line of ``buf`` may be the end of an earlier one); 0: none found."""
+        margin = self.tail if margin is None else margin
+        end = buf.rfind(b"\n", 0, max(len(buf) - margin, 0))  # a partial line is never judged
         for _ in range(_WALK):
             if end <= 0:
                 return 0
@@ -455,6 +492,27 @@ def _latest_triggers(skim: Skim) -> tuple[tuple[tuple[bytes, ...], re.Pattern | 
             pattern = regex.compile(trigger.encode())
         out.append((tuple(x.encode() for x in literals), pattern))
     return tuple(out)
+
+
+def _read_whole(stream, at: int, size: int) -> bytes:
+    """The ``size`` bytes at byte ``at`` of a plain file (``read_at``): an ``OSError`` when it turns out shorter."""
+    return whole(stream.read_at(at, size), at, size)
+
+
+class _Placed(io.RawIOBase):
+    """A plain file's bytes from ``at`` to ``end``, read at their place (``_read_whole``)."""
+
+    def __init__(self, stream, at: int, end: int):
+        self.stream, self.at, self.end = stream, at, end
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        size = min(len(buffer), self.end - self.at)
+        buffer[:size] = _read_whole(self.stream, self.at, size)
+        self.at += size
+        return size
 
 
 class _Joined(io.RawIOBase):

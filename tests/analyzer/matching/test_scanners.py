@@ -190,3 +190,22 @@ def test_threads_when_a_fork_fails(monkeypatch):
         assert isinstance(scans, Threads) and scans.submit(b"ab", []).result() == (b"ab", False)
     finally:
         scans.close()
+
+
+def test_pieces_of_a_plain_file_are_read_by_the_processes_at_their_place(tmp_path):
+    path = tmp_path / "waagent.log"
+    path.write_bytes(b"0123456789")
+    with open(path, "rb") as f:
+        scans = Processes(lambda piece, hot, apart: (piece, hot), 16, count=2, file=f.fileno())
+        try:
+            # what is handed is only measured: each process reads the bytes where the piece lies
+            assert [scans.submit(b"xyz", [n], at).result() for n, at in enumerate((0, 7))] == [
+                (b"012", [0]), (b"789", [1])]
+            with pytest.raises(ScanFailed, match=r"^a scanning process failed: OSError: the file ends before byte 12: "
+                                                 r"it changed while it was read$"):
+                scans.submit(b"xxxx", [], 8).result()
+            with pytest.raises(ValueError, match="by where it lies"):
+                scans.submit(b"x", [])
+        finally:
+            scans.close()
+    assert scans.ring is None and scans.closed

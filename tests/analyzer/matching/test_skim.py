@@ -22,6 +22,7 @@ from azlog_vmbackup.analyzer.knowledge.store import Knowledge
 from azlog_vmbackup.analyzer.matching import engines, folding, skim
 from azlog_vmbackup.analyzer.matching.skim import Skimmer
 from azlog_vmbackup.analyzer.matching.unexplained import _ERRORISH
+from azlog_vmbackup.core.bundle import Budget, Limits, Member
 from azlog_vmbackup.core.text import iter_lines
 from azlog_vmbackup.parsers import registry, waagent_log
 from azlog_vmbackup.parsers.base import ERROR_WORDS, Spec
@@ -616,3 +617,52 @@ def test_the_tail_is_read_after_a_record_that_reaches_into_it():
     got = dict(skimmer(io.BytesIO(data), 1000))
     assert got[max(got)].endswith("the last word") and max(got) == skimmer.lines == data.count(b"\n")
     assert list(got) == list(range(min(got), max(got) + 1))[-len(got):]
+
+
+def _lines_of(skimmer: Skimmer, stream) -> tuple[list[tuple[int, str]], int]:
+    return list(skimmer(stream, 1000)), skimmer.lines
+
+
+@pytest.mark.parametrize("shape", ["records", "a record longer than the probe", "no record boundary"])
+def test_a_plain_file_read_at_its_places_gives_the_lines_of_a_stream(tmp_path, shape, monkeypatch):
+    """A plain file's pieces are read where they lie (by the scanning processes too) and cut where a record starts
+    in their last bytes, else farther back; they give the lines a stream's pieces give."""
+    records = _routine(400)
+    records[150] += b"Traceback (most recent call last):\nOSError: boom\n"
+    if shape == "a record longer than the probe":
+        monkeypatch.setattr(skim, "_PROBE", 256)
+        records[10] += b"".join(b'  File "x.py", line %d, in f\n' % i for i in range(40))  # 1.2 KB of one record
+    if shape == "no record boundary":
+        monkeypatch.setattr(skim, "MAX_CARRY", 3000)
+        records[10] += b"".join(b"  continued %d\n" % i for i in range(400))  # more than a carry may hold
+    data = b"".join(records)
+    path = tmp_path / "waagent.log"
+    path.write_bytes(data)
+
+    def skimmer() -> Skimmer:
+        return Skimmer(waagent_log.SKIM, lambda: _Finds(b"OSError"), piece=1000, tail=0)
+
+    with Member(path.name, len(data), lambda: open(path, "rb")).open(Budget(Limits())) as placed:
+        assert placed.placed() is not None
+        got = _lines_of(skimmer(), placed)
+    assert got == _lines_of(skimmer(), io.BytesIO(data))
+    boom = data[:data.index(b"OSError: boom")].count(b"\n") + 1
+    assert got[1] == data.count(b"\n") and (boom, "OSError: boom") in got[0]
+
+
+def test_a_plain_file_that_shrinks_while_it_is_read_is_said(tmp_path):
+    data = b"".join(_routine(400))
+    path = tmp_path / "waagent.log"
+    path.write_bytes(data)
+    cut = []
+
+    def shrink():
+        if not cut:
+            cut.append(path.stat().st_size)
+            with open(path, "r+b") as f:
+                f.truncate(len(data) // 2)
+
+    skimmer = Skimmer(waagent_log.SKIM, lambda: _Finds(b"nothing"), piece=1000, tail=0, check=shrink)
+    with Member(path.name, len(data), lambda: open(path, "rb")).open(Budget(Limits())) as placed:
+        with pytest.raises(OSError, match="it changed while it was read"):
+            list(skimmer(placed, 1000))
