@@ -1,4 +1,4 @@
-"""Content keys of what azlog writes ahead of time (the knowledge mirror and its tables).
+"""Content keys of what azlog writes ahead of time (the knowledge mirror, its tables, the Hyperscan databases).
 
 A key is the BLAKE2b digest of the bytes, from Python's own BLAKE2 module: importing ``hashlib`` loads
 OpenSSL, milliseconds of every start that a key does not need.

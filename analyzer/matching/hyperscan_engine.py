@@ -14,10 +14,12 @@ only when an engine is made.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
-from typing import Sequence
+from typing import Callable, Iterator, Sequence
 
 from azlog_vmbackup.analyzer.knowledge.signatures import Signature
+from azlog_vmbackup.analyzer.matching import hyperscan_store
 from azlog_vmbackup.analyzer.matching.hyperscan_pattern import (
     Entry,
     literal_expression,
@@ -31,11 +33,13 @@ _compiled: dict = {}  # (entries, every_match) -> database; a database is read-o
 _compiling = threading.Lock()
 _local = threading.local()  # each thread's scratch space per database: scans drop the GIL, threads scan at once
 _CACHE_SIZE = 256
+_recorder: Callable[[str, object], None] | None = None  # ``recording``: where each database compiled goes
 
 
 def _database(entries: tuple[Entry, ...], every_match: bool = False):
-    """A compiled database of ``entries`` (ids = positions), cached. A record scan needs one report per
-    expression; a whole-buffer scan (``every_match``) needs each place it matches."""
+    """A compiled database of ``entries`` (ids = positions), cached; loaded from ``hyperscan_store`` when it
+    holds one. A record scan needs one report per expression; a whole-buffer scan (``every_match``) needs each
+    place it matches."""
     import hyperscan
 
     db = _compiled.get((entries, every_match))
@@ -43,15 +47,49 @@ def _database(entries: tuple[Entry, ...], every_match: bool = False):
         with _compiling:
             db = _compiled.get((entries, every_match))
             if db is None:
-                db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+                mode = hyperscan.HS_MODE_BLOCK
+                expressions = [e for e, _ in entries]
                 flag = hyperscan.HS_FLAG_PREFILTER | (0 if every_match else hyperscan.HS_FLAG_SINGLEMATCH)
-                db.compile(expressions=[e for e, _ in entries], ids=list(range(len(entries))),
-                           elements=len(entries),
-                           flags=[flag | (hyperscan.HS_FLAG_CASELESS if caseless else 0) for _, caseless in entries])
+                flags = [flag | (hyperscan.HS_FLAG_CASELESS if caseless else 0) for _, caseless in entries]
+                name = hyperscan_store.key(expressions, flags, mode)
+                db = _stored(name, mode) if _recorder is None else None
+                if db is None:
+                    db = hyperscan.Database(mode=mode)
+                    db.compile(expressions=expressions, ids=list(range(len(entries))), elements=len(entries),
+                               flags=flags)
+                    if _recorder is not None:
+                        _recorder(name, db)
                 if len(_compiled) >= _CACHE_SIZE:
                     _compiled.pop(next(iter(_compiled)))
                 _compiled[(entries, every_match)] = db
     return db
+
+
+def _stored(name: str, mode: int):
+    """The database ``hyperscan_store`` holds by ``name``, loaded; None when it holds none, or one this
+    Hyperscan will not load (another version, another platform, damaged bytes)."""
+    import hyperscan
+
+    data = hyperscan_store.stored(name)
+    if data is None:
+        return None
+    try:
+        return hyperscan.loadb(data, mode)
+    except hyperscan.error:
+        return None
+
+
+@contextlib.contextmanager
+def recording(into: dict[str, bytes], dump: Callable[[object], bytes]) -> Iterator[None]:
+    """Inside, each database is compiled afresh (neither the store nor this process's cache is read) and put
+    into ``into`` by its ``hyperscan_store.key``, serialized with ``dump``."""
+    global _recorder, _compiled
+    saved = _compiled
+    _compiled, _recorder = {}, lambda name, db: into.__setitem__(name, dump(db))
+    try:
+        yield
+    finally:
+        _compiled, _recorder = saved, None
 
 
 def _scan(db, data: bytes, handler, context) -> None:
