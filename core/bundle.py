@@ -12,20 +12,16 @@ as a file-system path.
 """
 from __future__ import annotations
 
-import bz2
-import gzip
+import functools
+import importlib
 import io
-import lzma
 import os
 import stat
-import tarfile
 import time
-import zipfile
-import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
 import regex
 
@@ -40,9 +36,23 @@ class LimitExceeded(Exception):
     """A member or the bundle went past one of the ``Limits``."""
 
 
-# what a damaged archive or stream can raise while it is listed or read
-READ_ERRORS = (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, tarfile.TarError,
-               NotImplementedError)
+if TYPE_CHECKING:
+    import tarfile
+    import zipfile
+
+
+@functools.cache
+def read_errors() -> tuple[type[Exception], ...]:
+    """What a damaged archive or stream can raise while it is listed or read. A function (``except
+    read_errors()`` asks only when something was raised), so the archive and compression modules load only
+    where a bundle needs them: a folder of plain logs needs none."""
+    import lzma
+    import tarfile
+    import zipfile
+    import zlib
+
+    return (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, tarfile.TarError,
+            NotImplementedError)
 
 
 @dataclass(frozen=True)
@@ -235,8 +245,14 @@ def age_key(path: str) -> tuple:
 
 
 # how a compressed stream starts, and how to open one for reading
-_COMPRESSED = {"gzip": (b"\x1f\x8b", gzip.open), "xz": (b"\xfd7zXZ\x00", lzma.open), "bzip2": (b"BZh", bz2.open)}
-_SUFFIX_OPENERS = {".gz": gzip.open, ".xz": lzma.open, ".bz2": bz2.open}
+_COMPRESSED = {"gzip": (b"\x1f\x8b", "gzip"), "xz": (b"\xfd7zXZ\x00", "lzma"), "bzip2": (b"BZh", "bz2")}
+_SUFFIX_OPENERS = {".gz": "gzip", ".xz": "lzma", ".bz2": "bz2"}  # the module whose ``open`` decompresses
+
+
+def _opener(module: str) -> Callable:
+    """The ``open`` of the compression module named ``module`` (imported now: a bundle of plain logs never needs
+    one)."""
+    return importlib.import_module(module).open
 # names that promise an archive: such a file that is not one is unreadable, never a text log
 _ARCHIVE_NAME = regex.compile(r"\.(?:zip|tar|tgz|txz|tbz2?|tar\.(?:gz|xz|bz2))$", regex.I)
 
@@ -278,7 +294,7 @@ def open_bundle(path: str | Path, limits: Limits = Limits()) -> Iterator[Entry]:
         if kind is None and looks_binary(head):
             raise BundleError(f"{p.name}: neither an archive (zip, tar; gzip, xz, bzip2) nor a text log")
         if kind in _COMPRESSED and not _is_compressed_tar(p, kind):
-            unpack = _COMPRESSED[kind][1]
+            unpack = _opener(_COMPRESSED[kind][1])
             entries = [Member(p.name, None, lambda: unpack(p, "rb"), p.stat().st_size)]
         elif kind is not None:
             entries = _archive_entries(p.name, lambda: open(p, "rb"), limits, 0, top=True)
@@ -293,9 +309,9 @@ def open_bundle(path: str | Path, limits: Limits = Limits()) -> Iterator[Entry]:
 
 def _is_compressed_tar(p: Path, kind: str) -> bool:
     try:
-        with _COMPRESSED[kind][1](p, "rb") as f:
+        with _opener(_COMPRESSED[kind][1])(p, "rb") as f:
             head = f.read(512)
-    except READ_ERRORS:
+    except read_errors():
         return False
     return _kind(head) == "tar"
 
@@ -331,6 +347,9 @@ def _walk_dir(root: Path, limits: Limits) -> Iterator[Entry]:
 def _archive_entries(name: str, opener: Callable[[], BinaryIO], limits: Limits, depth: int,
                      top: bool = False) -> Iterator[Entry]:
     """Entries of the archive ``opener`` gives; ``name`` prefixes nested member paths."""
+    import tarfile
+    import zipfile
+
     prefix = "" if top else name + "/"
     try:
         data_or_file = opener()
@@ -343,7 +362,7 @@ def _archive_entries(name: str, opener: Callable[[], BinaryIO], limits: Limits, 
             raise zipfile.BadZipFile("a damaged zip: its central directory is missing (truncated?)")
         data_or_file.seek(0)
         yield from _tar_entries(tarfile.open(fileobj=data_or_file, mode="r:*"), prefix, limits, depth)
-    except READ_ERRORS as e:
+    except read_errors() as e:
         if top:
             raise BundleError(f"{name}: not a readable archive ({_why(e)})") from None
         yield Skipped(name, f"nested archive unreadable: {_why(e)}")
@@ -386,7 +405,8 @@ def _tar_entries(tf: tarfile.TarFile, prefix: str, limits: Limits, depth: int) -
 
 def _unpacker(name: str) -> Callable | None:
     """How to decompress a member named ``name`` (by its .gz, .xz or .bz2 suffix), or None."""
-    return _SUFFIX_OPENERS.get(os.path.splitext(name)[1].lower())
+    module = _SUFFIX_OPENERS.get(os.path.splitext(name)[1].lower())
+    return None if module is None else _opener(module)
 
 
 def _member_or_archive(name: str, size: int | None, opener: Callable[[], BinaryIO],

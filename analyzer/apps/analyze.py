@@ -19,7 +19,6 @@ from azlog_vmbackup.analyzer.matching.matcher import Matcher
 from azlog_vmbackup.analyzer.matching.skim import Skimmer
 from azlog_vmbackup.analyzer.ranking import rank
 from azlog_vmbackup.core.bundle import (
-    READ_ERRORS,
     Budget,
     BundleError,
     LimitExceeded,
@@ -27,6 +26,7 @@ from azlog_vmbackup.core.bundle import (
     Member,
     age_key,
     open_bundle,
+    read_errors,
 )
 from azlog_vmbackup.core.model import OS, InventoryEntry, Problem, Record, Result, Status
 from azlog_vmbackup.core.text import looks_binary
@@ -159,7 +159,7 @@ def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budge
     except LimitExceeded as e:
         entry.status, entry.reason = Status.REFUSED, str(e)
         problems.append(f"{e}; the {entry.records} records read before are kept")
-    except READ_ERRORS as e:
+    except read_errors() as e:
         problems.append(f"unreadable: {' '.join(str(e).split())[:200] or type(e).__name__}")
     if ctx is not None:
         entry.lines = ctx.line_count  # a skimmed log's too: its last lines are always read

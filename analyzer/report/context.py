@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from azlog_vmbackup.core.bundle import READ_ERRORS, Budget, BundleError, LimitExceeded, Limits, Member, open_bundle
+from azlog_vmbackup.core.bundle import Budget, BundleError, LimitExceeded, Limits, Member, open_bundle, read_errors
 from azlog_vmbackup.core.masking import redact
 from azlog_vmbackup.core.text import iter_lines
 
@@ -48,6 +48,6 @@ def around(source: str | Path, places: Iterable[tuple[str, int]], radius: int = 
                     for line in lines:
                         if abs(number - line) <= radius:
                             found.setdefault((entry.path, line), []).append((number, redact(text[:MAX_LINE])))
-    except (*READ_ERRORS, LimitExceeded, BundleError):
+    except (*read_errors(), LimitExceeded, BundleError):
         pass
     return found
