@@ -158,7 +158,8 @@ class _Bounded(io.RawIOBase):
     """A read-only stream that stops a member at ``member_bytes`` and the bundle at ``total_bytes``."""
 
     def __init__(self, raw: BinaryIO, budget: Budget, packed: int | None):
-        self.raw, self.budget, self.count = raw, budget, 0
+        self.raw, self.budget = raw, budget
+        self.at = self.count = 0  # where the stream is; how far any read reached (what the limits count)
         ratio = budget.limits.ratio
         self.ratio_cap = max(RATIO_FLOOR, packed * ratio) if packed else None
 
@@ -169,7 +170,8 @@ class _Bounded(io.RawIOBase):
         if size is None or size < 0:
             size = self.budget.limits.member_bytes + 1
         data = self.raw.read(size)
-        self._counted(len(data))
+        self.at += len(data)
+        self._counted(max(self.at - self.count, 0))
         return data
 
     def placed(self) -> tuple[int, int] | None:
@@ -191,7 +193,7 @@ class _Bounded(io.RawIOBase):
         try:
             fd = raw.fileno()
             status = os.fstat(fd)
-            if not stat.S_ISREG(status.st_mode) or raw.tell() != self.count:
+            if not stat.S_ISREG(status.st_mode) or raw.tell() != self.at:
                 return None
         except (OSError, ValueError):
             return None
@@ -205,7 +207,7 @@ class _Bounded(io.RawIOBase):
         return data
 
     def _counted(self, size: int) -> None:
-        """Count ``size`` more bytes read: raise ``LimitExceeded`` past the member's, bundle's or ratio's cap."""
+        """Count ``size`` more bytes reached: raise ``LimitExceeded`` past the member's, bundle's or ratio's cap."""
         limits = self.budget.limits
         self.count += size
         self.budget.total += size

@@ -162,3 +162,24 @@ def test_empty_zip_is_rejected(tmp_path):
     path = _zip(tmp_path / "empty.zip", {})
     with pytest.raises(BundleError, match="holds no files"):
         analyze(path)
+
+
+def test_a_plain_file_is_read_at_its_place_under_the_same_limits(tmp_path):
+    """Only a plain file's stream offers reads at a place (a skimmed log's pieces); they count towards the member's
+    and the bundle's limits as far as they reach past what was read before."""
+    (tmp_path / "var" / "log").mkdir(parents=True)
+    (tmp_path / "var" / "log" / "waagent.log").write_bytes(LOG * 100)
+    (tmp_path / "waagent.log.1.gz").write_bytes(gzip.compress(LOG))
+    bundle = _zip(tmp_path / "logs.zip", {"var/log/waagent.log": LOG})
+    (entry,) = open_bundle(tmp_path / "var")
+    with entry.open(Budget(Limits())) as f:
+        assert f.placed()[1] == len(LOG) * 100 and f.read_at(len(LOG), len(LOG)) == LOG and f.count == 2 * len(LOG)
+        assert f.read(10) == LOG[:10] and f.count == 2 * len(LOG)  # a read from where the stream is: counted once
+    budget = Budget(Limits(member_bytes=len(LOG) * 50, total_bytes=len(LOG) * 60))
+    with entry.open(budget) as f, pytest.raises(LimitExceeded, match="member_bytes"):
+        f.read_at(len(LOG) * 49, len(LOG) * 2)
+    with entry.open(budget) as f, pytest.raises(LimitExceeded, match="total_bytes"):  # the bundle's count goes on
+        f.read_at(len(LOG) * 10, len(LOG))
+    for other in (*open_bundle(bundle), *open_bundle(tmp_path / "waagent.log.1.gz")):
+        with other.open(Budget(Limits())) as f:
+            assert f.placed() is None
