@@ -1,12 +1,12 @@
 """The lines around each piece of evidence, read again from the bundle for the HTML report (a few before and
 after, redacted), so an engineer sees what surrounded the line that matched.
 
->>> import zipfile, io, tempfile, os
->>> folder = tempfile.mkdtemp()
->>> path = os.path.join(folder, "b.zip")
->>> with zipfile.ZipFile(path, "w") as zf:
-...     zf.writestr("var/log/waagent.log", "\\n".join(f"line {n}" for n in range(1, 11)))
->>> around(path, [("var/log/waagent.log", 5)], radius=2)[("var/log/waagent.log", 5)]
+>>> import zipfile, tempfile, os
+>>> with tempfile.TemporaryDirectory() as folder:
+...     path = os.path.join(folder, "b.zip")
+...     with zipfile.ZipFile(path, "w") as zf:
+...         zf.writestr("var/log/waagent.log", "\\n".join(f"line {n}" for n in range(1, 11)))
+...     around(path, [("var/log/waagent.log", 5)], radius=2)[("var/log/waagent.log", 5)]
 [(3, 'line 3'), (4, 'line 4'), (5, 'line 5'), (6, 'line 6'), (7, 'line 7')]
 """
 from __future__ import annotations
