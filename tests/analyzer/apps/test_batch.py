@@ -175,11 +175,19 @@ def test_jsonl_and_parquet_hold_the_same_rows(corpus, csv_run, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+def _scratch_in(folder):
+    """Dask's own scratch files (its workers' locks) in ``folder``, not in the machine's temporary folder."""
+    import dask
+
+    return dask.config.set({"temporary-directory": str(folder)})
+
+
 def test_dask_executor_gives_the_same_rows(corpus, csv_run, tmp_path):
     distributed = pytest.importorskip("distributed", reason="dask.distributed cannot be installed here")
     out = tmp_path / "d.csv"
-    with distributed.LocalCluster(processes=False, n_workers=2, threads_per_worker=1, protocol="tcp",
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
+    with _scratch_in(tmp_path), distributed.LocalCluster(processes=False, n_workers=2, threads_per_worker=1,
+                                                         protocol="tcp", host="127.0.0.1",
+                                                         dashboard_address=None) as cluster:
         run = azlog("batch", corpus, "--out", out, "--executor", "dask", "--scheduler", cluster.scheduler_address)
     assert run.returncode == 0, run.stderr
     assert _comparable(_read(out)) == _comparable(_read(csv_run[0]))
@@ -238,6 +246,7 @@ def test_matching_engine_reaches_analyze_in_every_worker(executor, corpus, tmp_p
         scheduler = None
         if executor == "dask":
             distributed = pytest.importorskip("distributed", reason="dask.distributed cannot be installed here")
+            stack.enter_context(_scratch_in(tmp_path))
             cluster = stack.enter_context(distributed.LocalCluster(
                 processes=False, n_workers=2, threads_per_worker=1, protocol="tcp", host="127.0.0.1",
                 dashboard_address=None))
