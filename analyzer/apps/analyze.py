@@ -213,6 +213,7 @@ class _Rejoined(io.RawIOBase):
         return None if placed is None else placed()
 
     def read_at(self, offset: int, size: int) -> bytes:
+        """At most ``size`` bytes from byte ``offset`` of that plain file (``_Bounded.read_at``)."""
         return self.rest.read_at(offset, size)
 
 

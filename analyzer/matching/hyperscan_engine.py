@@ -7,7 +7,9 @@ spec gets its own database reporting every match, scanned once per buffer.
 What a database holds for a signature or a trigger (its hints, else its
 regex translated) comes from ``hyperscan_pattern``; text that is not pure
 ASCII, where those byte patterns would not say the same as the signatures,
-takes the regex engine's search instead. ``HyperscanEngine`` is an
+takes the regex engine's search instead. A database the built-in knowledge
+needs is loaded from ``hyperscan_store`` (compiled ahead by ``precompiled``)
+rather than compiled. ``HyperscanEngine`` is an
 ``engines.Engine`` (this module does not import ``engines``, which picks an
 engine and imports this one); the ``hyperscan`` package itself is imported
 only when an engine is made.

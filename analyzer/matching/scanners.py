@@ -221,11 +221,9 @@ class Processes:
 
     def _reader(self) -> Callable[[int, int], bytes]:
         """How a scanning process gets the ``length`` bytes of a piece at ``place`` (of the file, or of the ring)."""
-        if self.ring is None:
-            file = self.file
-
+        file, ring = self.file, self.ring
+        if ring is None:
             return lambda place, length: whole(os.pread(file, length, place), place, length)
-        ring = self.ring
         return lambda place, length: ring[place:place + length]
 
     def close(self) -> None:

@@ -17,9 +17,9 @@ file but whole records chosen from each piece of about ``PIECE`` bytes:
 Pieces end where a record starts (the parser's ``start`` regex on the raw
 bytes, else its own ``is_start``), so a record is never split, and a chosen
 record keeps its real line numbers. A plain file's pieces (its stream has
-``placed``: ``core.bundle``) are read at their place, by the scanning
-processes as well, not passed on from one read of the stream. A chosen record equal to an earlier one
-but for its time stamp is folded (``matching.folding``): counted with the
+``placed``: ``core.bundle``) are read where they lie, by the scanning
+processes as well; a stream's are read in turn and passed on to them. A
+chosen record equal to an earlier one but for its time stamp is folded (``matching.folding``): counted with the
 earlier one's verdict, not handed to the parser again; records of the file's
 tail are always parsed. Copies of a record folded often are found in bulk and
 masked before the engine scans a piece (``Folds.bulk``, on the scanning
@@ -117,7 +117,7 @@ class Skimmer:
         # the interpreter the parsing thread holds, so the piece is scanned in line. A piece is at most a carry
         # (under MAX_CARRY and a read) and a read.
         _latest_triggers(self.skim)  # compiled once here: scanning processes forked now start with it
-        # a plain file's pieces are read at their place, by the scanning processes too; a stream's are read on
+        # a plain file's pieces are read where they lie, by the scanning processes too; a stream's in turn
         placed = getattr(stream, "placed", lambda: None)()
         pieces = self._pieces(buf, more, stream) if placed is None else self._placed(stream, placed[1])
         scans = open_scans(self._scan, MAX_CARRY + 2 * self.piece, self.processes, placed and placed[0])
@@ -175,11 +175,11 @@ class Skimmer:
 
     def _placed(self, stream, size: int) -> Iterator[tuple]:
         """``(piece, final, at)`` for each piece of a plain file of ``size`` bytes, read at its place ``at``
-        (``stream.read_at``). As a stream's, a piece ends at the last record start in the next ``piece`` bytes
-        past the ``piece`` bytes it began in (else before them, else in the ``piece`` bytes past them...),
-        looked for in their last ``_PROBE`` bytes first, so each piece is mostly read once; the final piece
-        holds the file's last ``tail`` bytes.
-        ``(None, rest, None)`` when no record boundary is in sight, ``rest`` reading on from there."""
+        (``stream.read_at``). As with a stream's, the file is looked at ``piece`` bytes at a time, and a piece
+        ends at the last record start in the first of those windows that holds one past the piece's start (its
+        last ``_PROBE`` bytes are looked in first, so a piece is mostly read once); the final piece holds the
+        file's last ``tail`` bytes. ``(None, rest, None)`` when no record boundary is in sight within
+        ``MAX_CARRY``, ``rest`` reading on from there."""
         at, window = 0, self.piece  # where the bytes the next cut is looked in start
         while True:
             cut = 0
