@@ -17,8 +17,10 @@ file but whole records chosen from each piece of about ``PIECE`` bytes:
 Pieces end where a record starts (the parser's ``start`` regex on the raw
 bytes, else its own ``is_start``), so a record is never split, and a chosen
 record keeps its real line numbers. A plain file's pieces (its stream has
-``placed``: ``core.bundle``) are read where they lie, by the scanning
-processes as well; a stream's are read in turn and passed on to them. A
+``placed``: ``core.bundle``) are read where they lie by the scanning
+processes, which send back the regions around what they found; the parsing
+thread reads a piece whole only when those do not answer (``sketch``). A
+stream's pieces are read in turn and passed on to them. A
 chosen record equal to an earlier one but for its time stamp is folded (``matching.folding``): counted with the
 earlier one's verdict, not handed to the parser again; records of the file's
 tail are always parsed. Copies of a record folded often are found in bulk and
@@ -49,10 +51,12 @@ from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 import regex
 
 from azlog_vmbackup.analyzer.knowledge.literals import required_literals
+from azlog_vmbackup.analyzer.matching import sketch
 from azlog_vmbackup.analyzer.matching.engines import BufferScan
 from azlog_vmbackup.analyzer.matching.folding import record_key
 from azlog_vmbackup.analyzer.matching.matcher import KEEP
 from azlog_vmbackup.analyzer.matching.scanners import open_scans, whole
+from azlog_vmbackup.analyzer.matching.sketch import Sketch
 from azlog_vmbackup.core.text import iter_lines, sniff_encoding
 from azlog_vmbackup.parsers.base import Skim
 
@@ -69,6 +73,8 @@ _NEAR = 256 << 10  # a ``latest`` literal not in a piece's last bytes is looked 
 FOLD_MAX = 16 << 10  # a longer record is always parsed (the parsers' own caps on a record lie above)
 _BLOCK = 64 << 10  # the bytes of a piece between two entries of its line index
 _PROBE = 64 << 10  # a plain file's piece is cut at a record start in its last bytes, read first
+_BEFORE, _AFTER = 16 << 10, 8 << 10  # a plain file's piece's region around each place its scan found
+_END = TAIL + (16 << 10)  # and at its end (``_regions``)
 
 
 class Skimmer:
@@ -100,6 +106,7 @@ class Skimmer:
         self.tail = TAIL if tail is None else tail
         self.check = check  # called after each piece; raises to stop (the bundle's time limit)
         self.processes = processes  # scanning processes (``scanners.open_scans``; None: where safe, 0: threads)
+        self.placed = False  # the member is a plain file: a scanning process sends the regions of a piece to read
         self.scan: BufferScan | None = None
         self.lines = 0  # lines in the member so far, read or not
         self.dense = False  # the last piece had matches closer than every ``PIECE / DENSE`` bytes
@@ -119,8 +126,10 @@ class Skimmer:
         _latest_triggers(self.skim)  # compiled once here: scanning processes forked now start with it
         # a plain file's pieces are read where they lie, by the scanning processes too; a stream's in turn
         placed = getattr(stream, "placed", lambda: None)()
-        pieces = self._pieces(buf, more, stream) if placed is None else self._placed(stream, placed[1])
+        self.placed = placed is not None  # (before the fork) a scanning process sends the regions to read
         scans = open_scans(self._scan, MAX_CARRY + 2 * self.piece, self.processes, placed and placed[0])
+        pieces = (self._pieces(buf, more, stream) if placed is None
+                  else self._placed(stream, placed[1], sketched=scans.separate))
         pending: deque[tuple] = deque()
         try:
             for piece, final, at in pieces:
@@ -173,13 +182,19 @@ class Skimmer:
                 self.check()
             more = stream.read(self.piece)
 
-    def _placed(self, stream, size: int) -> Iterator[tuple]:
+    def _placed(self, stream, size: int, sketched: bool = False) -> Iterator[tuple]:
         """``(piece, final, at)`` for each piece of a plain file of ``size`` bytes, read at its place ``at``
         (``stream.read_at``). As with a stream's, the file is looked at ``piece`` bytes at a time, and a piece
         ends at the last record start in the first of those windows that holds one past the piece's start (its
         last ``_PROBE`` bytes are looked in first, so a piece is mostly read once); the final piece holds the
         file's last ``tail`` bytes. ``(None, rest, None)`` when no record boundary is in sight within
-        ``MAX_CARRY``, ``rest`` reading on from there."""
+        ``MAX_CARRY``, ``rest`` reading on from there. ``sketched`` (the pieces are scanned by processes that
+        read them): a piece is a ``Sketch``, read only where its scan's regions do not answer."""
+        def piece(at: int, length: int) -> bytes | Sketch:
+            if sketched:
+                return Sketch(length, [], lambda: _read_whole(stream, at, length))
+            return _read_whole(stream, at, length)
+
         at, window = 0, self.piece  # where the bytes the next cut is looked in start
         while True:
             cut = 0
@@ -196,11 +211,11 @@ class Skimmer:
                     return
             if not cut:
                 break
-            yield _read_whole(stream, at, cut - at), False, at
+            yield piece(at, cut - at), False, at
             at = cut
             if self.check is not None:
                 self.check()
-        yield _read_whole(stream, at, size - at), True, at
+        yield piece(at, size - at), True, at
 
     def _full(self, stream: BinaryIO, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
@@ -226,7 +241,7 @@ class Skimmer:
         return 0
 
     def _starts(self, buf: bytes, start: int, end: int) -> bool:
-        if self.start is not None and self.start.match(buf, start):  # it matches within one line
+        if self.start is not None and sketch.match(self.start, buf, start):  # it matches within one line
             return True
         return self.skim.is_start(buf[start:end].decode("utf-8", "replace").rstrip("\r"))
 
@@ -246,26 +261,35 @@ class Skimmer:
         bulk, masked = self.folds.bulk(piece, hot) if hot else ([], piece)
         near = max(len(piece) - _NEAR, 0)
         triggers = _latest_triggers(self.skim)
-        close = {x for literals, _ in triggers for x in literals if piece.rfind(x, near) >= 0}
+        last = {x: piece.rfind(x, near) for literals, _ in triggers for x in literals}
+        close = {x for x, at in last.items() if at >= 0}
         # a trigger with a literal in the piece's last bytes is walked back from there (its other literals
         # could only matter nearer the end); the others' literals are looked for all at once
         far = tuple(dict.fromkeys(x for literals, _ in triggers if close.isdisjoint(literals) for x in literals))
         index = _Lines.index_of(piece) if apart else None
-        return bulk, self.scan.scan(masked), (close, self.scan.occurrences(piece, far) if far else {}), index
+        found = self.scan.scan(masked)
+        occurrences = self.scan.occurrences(piece, far) if far else {}
+        regions = _regions(piece, [*found, *(last[x] for x in close),
+                                   *(at for places in occurrences.values() for at in places)], index) \
+            if apart and self.placed else None
+        return bulk, found, (close, occurrences), index, regions
 
     def _piece(self, piece: bytes, final: bool, scanned: Pending, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
         size = len(piece)
         scan = scanned.result()
         if scan is None:  # read line by line, as UTF-8 like the whole file
+            piece = sketch.whole(piece)
             self.lines += piece.count(b"\n") + (1 if final and not piece.endswith(b"\n") else 0)
             for number, text in iter_lines(io.BytesIO(piece), max_line, codec="utf-8"):
                 yield base + number, text
             return
-        bulk, found, latest_literals, index = scan
+        bulk, found, latest_literals, index, regions = scan
+        if type(piece) is Sketch:
+            piece.know(None if regions is None else [(at, data) for at, data, _ in regions])
         if bulk:
             self.folds.counted(bulk)
-        lines = _Lines(piece, base, index)
+        lines = _Lines(piece, base, index, None if regions is None else [(at, n) for at, _, n in regions])
         self.dense = len(found) > DENSE
         latest = self._latest(piece, *latest_literals)
         marks = sorted(set(found).union(latest))
@@ -274,7 +298,12 @@ class Skimmer:
         tail_from = size - self.tail if final else size
         unfolded = min(tail_from, size - 1) if final else size  # a record past this is read in full: the tail's
         starts, folds = self.start, self.folds
-        match = starts.match if starts is not None else None
+        if starts is None:
+            match = None
+        elif type(piece) is Sketch:
+            match = lambda _, pos: piece.match(starts, pos)  # noqa: E731 - called as a pattern's match is
+        else:
+            match = starts.match
         rfind, find, before = piece.rfind, piece.find, lines.before
         if folds is not None:
             known, enqueue, stamp_group = folds.known.get, folds.queue.append, starts.groupindex["stamp"]
@@ -317,7 +346,7 @@ class Skimmer:
                             # hot from here on: its other copies in the piece are found at once (not in the
                             # final piece, whose tail is read in full)
                             if folds.folded(key) and not final and all(c.key != key for c in bulk):
-                                copies = folds.copies(piece, key)
+                                copies = folds.copies(sketch.whole(piece), key)
                                 if copies is not None:
                                     copies.done = bisect_right(copies.starts, start)
                                     bulk = [*bulk, copies]
@@ -372,7 +401,7 @@ class Skimmer:
                     start = piece.rfind(b"\n", 0, at) + 1
                     end = piece.find(b"\n", at)
                     end = len(piece) if end < 0 else end
-                    if pattern.search(piece, start, end):
+                    if sketch.search(pattern, piece, start, end):
                         best = max(best, end)
                         break
             if best >= 0:
@@ -413,11 +442,14 @@ class _Lines:
     ((4, [0, 2, 4]), 13)
     """
 
-    __slots__ = ("piece", "at", "number", "base", "index", "block")
+    __slots__ = ("piece", "at", "number", "base", "index", "block", "starts", "counts")
 
-    def __init__(self, piece: bytes, base: int, index: tuple[int, list[int]] | None = None):
+    def __init__(self, piece: bytes | Sketch, base: int, index: tuple[int, list[int]] | None = None,
+                 known: list[tuple[int, int]] | None = None):
         self.piece, self.at, self.number, self.base = piece, 0, base, base
         self.block, self.index = index if index is not None else (0, None)
+        # more places whose newlines before are known (a sketched piece's regions' starts), counted on from
+        self.starts, self.counts = ([at for at, _ in known], [n for _, n in known]) if known else ((), ())
 
     @staticmethod
     def index_of(piece: bytes, block: int | None = None) -> tuple[int, list[int]]:
@@ -434,6 +466,10 @@ class _Lines:
         if self.index is not None and at - self.at > self.block:
             block = at // self.block
             self.at, self.number = block * self.block, self.base + self.index[block]
+        if self.starts:
+            i = bisect_right(self.starts, at) - 1
+            if i >= 0 and self.starts[i] > self.at:
+                self.at, self.number = self.starts[i], self.base + self.counts[i]
         self.number += self.piece.count(b"\n", self.at, at)
         self.at = at
         return self.number
@@ -492,6 +528,31 @@ def _latest_triggers(skim: Skim) -> tuple[tuple[tuple[bytes, ...], re.Pattern | 
             pattern = regex.compile(trigger.encode())
         out.append((tuple(x.encode() for x in literals), pattern))
     return tuple(out)
+
+
+def _regions(piece: bytes, places: list[int], index: tuple[int, list[int]]) -> list[tuple[int, bytes, int]] | None:
+    """The regions of ``piece`` its reader will most likely look at (``Sketch``), each with the newlines before
+    it: ``_BEFORE`` bytes before and ``_AFTER`` after each of ``places`` (a match's end, a literal's start: its
+    record, the copies found in bulk before it) and the last ``_END`` (the tail, the last line); None when they
+    would be half the piece or more (it is read whole then).
+
+    >>> piece = b"x" * 99 + b"\\n"
+    >>> [(at, len(data), n) for at, data, n in _regions(piece * 20000, [500_000], _Lines.index_of(piece * 20000))]
+    [(483616, 24576, 4836), (1918080, 81920, 19180)]
+    """
+    size = len(piece)
+    windows = sorted([(max(at - _BEFORE, 0), min(at + _AFTER, size)) for at in places] + [(max(size - _END, 0), size)])
+    merged: list[list[int]] = []
+    for start, end in windows:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    if 2 * sum(end - start for start, end in merged) >= size:
+        return None
+    block, counts = index
+    return [(start, piece[start:end], counts[start // block] + piece.count(b"\n", start // block * block, start))
+            for start, end in merged]
 
 
 def _read_whole(stream, at: int, size: int) -> bytes:
