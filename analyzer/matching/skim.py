@@ -431,7 +431,8 @@ class Skimmer:
 
 class _Lines:
     """Line numbers in a piece after line ``base``, asked for in order: counted on from the place last asked for,
-    or from the nearest block before it that the piece's ``index`` (``index_of``) gives.
+    or from the nearest block before it that the piece's ``index`` (``index_of``) gives, or from the nearest
+    ``known`` place (a sketched piece's regions' starts, with the newlines before each).
 
     >>> piece = b"a\\nb\\nc\\nd\\n"
     >>> lines = _Lines(piece, 10)
@@ -448,7 +449,6 @@ class _Lines:
                  known: list[tuple[int, int]] | None = None):
         self.piece, self.at, self.number, self.base = piece, 0, base, base
         self.block, self.index = index if index is not None else (0, None)
-        # more places whose newlines before are known (a sketched piece's regions' starts), counted on from
         self.starts, self.counts = ([at for at, _ in known], [n for _, n in known]) if known else ((), ())
 
     @staticmethod
