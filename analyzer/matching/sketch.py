@@ -138,19 +138,17 @@ class Sketch:
     def _regex(self, call, start: int, end: int, endpos: int | None):
         """``call(text, start, endpos)`` on a region holding ``MARGIN`` bytes around the line(s) of ``start`` to
         ``end``, else on the whole piece."""
+        held = None
         if self.whole is None:
-            line_end = self.find(b"\n", end) if endpos is None else endpos
-            if self.whole is None:
-                low = max(start - MARGIN, 0)
-                high = self.size if line_end < 0 else min(line_end + 1 + MARGIN, self.size)
-                held = self._holding(low, high)
-                if held is not None:
-                    at, data = held
-                    limit = len(data) if endpos is None else endpos - at
-                    found = call(data, start - at, limit)
-                    return None if found is None else _Shifted(found, at)
-        whole = self.load()
-        return call(whole, start) if endpos is None else call(whole, start, endpos)
+            line_end = self.find(b"\n", end) if endpos is None else endpos  # (which may read the piece whole)
+            high = self.size if line_end < 0 else min(line_end + 1 + MARGIN, self.size)
+            held = self._holding(max(start - MARGIN, 0), high)
+        if held is None:
+            whole = self.load()
+            return call(whole, start) if endpos is None else call(whole, start, endpos)
+        at, data = held
+        found = call(data, start - at, len(data) if endpos is None else endpos - at)
+        return None if found is None else _Shifted(found, at)
 
 
 class _Shifted:
