@@ -8,6 +8,7 @@ Nothing here imports typer, click or rich unless it has to print through them (a
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import sys
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from azlog_vmbackup.analyzer.report import LEVELS
 EXIT_INPUT = 3
 EXIT_USAGE = 2
 SPINNER_BYTES = 20 << 20  # a bundle larger than this shows a spinner while it is read (stderr on a terminal)
+REPORTS = {"json": "json_report", "markdown": "markdown_report", "html": "html_report", "text": "text_report"}
 
 
 def say(message: str) -> None:
@@ -162,7 +164,7 @@ def analyze(bundle: Path, fmt: str = "text", output_path: Path | None = None, fa
         activity = Activity()
     try:
         with spinner(bundle):
-            result = run(bundle, known, settings, on_record=activity, engine=chosen)
+            result = run(bundle, known, settings, on_record=activity, engine=chosen, prepare=lambda: report(fmt))
     except BundleError as e:
         fail(str(e))
     emit(result, known, fmt, output_path, color, lang, activity=activity, explain=explain)
@@ -173,27 +175,26 @@ def emit(result, knowledge, fmt: str, output_path: Path | None, color: bool | No
          triage: dict | None = None, activity=None, explain: bool = False) -> None:
     """Write ``result`` (and a triage) as the report ``fmt`` asks, to ``output_path`` or stdout."""
     with output(output_path) as out:
+        module = report(fmt)
         if fmt == "json":
-            from azlog_vmbackup.analyzer.report import json_report
-
-            out.write(json_report.dumps(json_report.document(result, triage)))
+            out.write(module.dumps(module.document(result, triage)))
             return
         from azlog_vmbackup.analyzer.report.i18n import localize
 
         result.diagnoses = localize(result.diagnoses, knowledge.causes, lang)
         if fmt == "markdown":
-            from azlog_vmbackup.analyzer.report import markdown_report
-
-            markdown_report.render(result, out, lang, triage)
+            module.render(result, out, lang, triage)
         elif fmt == "html":
-            from azlog_vmbackup.analyzer.report import html_report
-
-            html_report.render(result, out, lang, triage, activity)
+            module.render(result, out, lang, triage, activity)
         else:
-            from azlog_vmbackup.analyzer.report import text_report
+            module.render(result, out, color=False if output_path else color, lang=lang, triage=triage,
+                          explain=explain)
 
-            text_report.render(result, out, color=False if output_path else color, lang=lang, triage=triage,
-                               explain=explain)
+
+def report(fmt: str):
+    """The module that writes reports of ``fmt`` (``REPORTS``), imported at its first use: once a result is
+    made, or while a large log is scanned (``analyze``'s ``prepare``)."""
+    return importlib.import_module(f"azlog_vmbackup.analyzer.report.{REPORTS.get(fmt, 'text_report')}")
 
 
 def fail_on(result, level: str | None) -> None:

@@ -4,20 +4,18 @@ The CLI (and anything else that diagnoses a bundle) calls ``analyze()``.
 """
 from __future__ import annotations
 
+import importlib
 import io
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-from azlog_vmbackup.analyzer.apps.coverage import coverage
-from azlog_vmbackup.analyzer.apps.nearest import nearest
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
 from azlog_vmbackup.analyzer.matching import engines
 from azlog_vmbackup.analyzer.matching.folding import Folds
 from azlog_vmbackup.analyzer.matching.matcher import Matcher
 from azlog_vmbackup.analyzer.matching.skim import Skimmer
-from azlog_vmbackup.analyzer.ranking import rank
 from azlog_vmbackup.core.bundle import (
     Budget,
     BundleError,
@@ -39,21 +37,27 @@ AGENT_SERVICES = ("WindowsAzureGuestAgent", "RdAgent")
 # the agent's own logs and status: their silence is measured against everything else
 AGENT_LOG_SPECS = frozenset({"waagent_log", "extension_command_log", "waappagent_log", "transparent_installer_log",
                              "appagent_runtime_log", "windows_telemetry_log", "aggregate_status"})
+# what turns the records read into a diagnosis: imported after reading, or while a large log is scanned (``_warm``)
+_DIAGNOSIS = ("azlog_vmbackup.analyzer.ranking", "azlog_vmbackup.analyzer.apps.coverage",
+              "azlog_vmbackup.analyzer.apps.nearest")
 
 
 RecordSink = Callable[[Record, str, list[str] | None], None]
 
 
 def analyze(source: str | Path, knowledge: Knowledge | None = None, limits: Limits = Limits(),
-            on_record: RecordSink | None = None, skim: bool = True, engine: str | None = None) -> Result:
+            on_record: RecordSink | None = None, skim: bool = True, engine: str | None = None,
+            prepare: Callable[[], object] | None = None) -> Result:
     """Diagnose the bundle at ``source``. Raises ``BundleError`` when it cannot be opened at all.
 
     ``on_record(record, spec, signature_ids)`` sees every record as it streams by (the timeline); with
     it, or with ``skim=False``, every record is parsed, else large logs are skimmed (``matching.skim``).
-    ``engine``: the matching engine's name (``engines.CHOICES``; None: the default).
+    ``engine``: the matching engine's name (``engines.CHOICES``; None: the default). ``prepare``: work the
+    caller does after (importing its report's module), done ahead while a large log's first pieces are
+    scanned, when this thread would wait for them; not called otherwise.
     """
     return _diagnose(str(source), open_bundle(source, limits), knowledge, limits, on_record,
-                     skim and on_record is None, engine)
+                     skim and on_record is None, engine, prepare)
 
 
 def analyze_text(name: str, text: str, knowledge: Knowledge | None = None, engine: str | None = None) -> Result:
@@ -82,17 +86,19 @@ def analyze_files(source: str, files: Mapping[str, bytes | str], knowledge: Know
 
 
 def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
-              on_record: RecordSink | None, skim: bool, engine: str | None) -> Result:
+              on_record: RecordSink | None, skim: bool, engine: str | None,
+              prepare: Callable[[], object] | None = None) -> Result:
     knowledge = knowledge or Knowledge.load()
     matcher = Matcher(knowledge.signatures, engines.get(engine))
     result = Result(source=source, engine=matcher.engine.name)
     budget = Budget(limits)
+    warm = _warm(prepare)
     for entry in members:
         if isinstance(entry, Member):
             if budget.out_of_time():
                 result.inventory.append(InventoryEntry(entry.path, None, Status.REFUSED, budget.time_message()))
                 continue
-            result.inventory.append(_read_member(entry, result, matcher, budget, on_record, skim))
+            result.inventory.append(_read_member(entry, result, matcher, budget, on_record, skim, warm))
             if matcher.latest_time is not None:
                 # syslog-style dates carry no year: they take it from what was read before
                 result.facts.setdefault("bundle_year", matcher.latest_time.year, entry.path)
@@ -103,6 +109,10 @@ def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
                 result.errors.append(Problem(entry.path, entry.reason))
     if not result.inventory:
         raise BundleError(f"{Path(source).name}: the bundle holds no files")
+    from azlog_vmbackup.analyzer.apps.coverage import coverage
+    from azlog_vmbackup.analyzer.apps.nearest import nearest
+    from azlog_vmbackup.analyzer.ranking import rank
+
     _derive_facts(result, matcher)
     result.os = _os_of(result, matcher)
     matcher.check_facts(result.facts, result.os)
@@ -117,8 +127,24 @@ def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
     return result
 
 
+def _warm(prepare: Callable[[], object] | None) -> Callable[[], None]:
+    """What a skimmer does while the first pieces of a large log are scanned, once in an analysis: import the
+    diagnosis's modules (``_DIAGNOSIS``) and do the caller's ``prepare``."""
+    done = False
+
+    def warm() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            for name in _DIAGNOSIS:
+                importlib.import_module(name)
+            if prepare is not None:
+                prepare()
+    return warm
+
+
 def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budget,
-                 on_record: RecordSink | None, skim: bool) -> InventoryEntry:
+                 on_record: RecordSink | None, skim: bool, warm: Callable[[], None] | None = None) -> InventoryEntry:
     spec = registry.classify(member.path)
     if spec is not None and spec.parser is None:
         return InventoryEntry(member.path, spec.name, Status.SKIPPED, spec.reason)
@@ -137,7 +163,7 @@ def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budge
             ctx = ParseContext(member.path, result.facts, problems, max_line=budget.limits.line_bytes)
             folds = None
             if skim:
-                ctx.reader, folds = _skimmer(spec, matcher, budget)
+                ctx.reader, folds = _skimmer(spec, matcher, budget, warm)
             writes, told = ctx.facts.writes, len(problems)
             next_check = CHECK_EVERY
             for record in registry.parser_module(spec).parse(_Rejoined(head, raw), ctx):
@@ -170,15 +196,16 @@ def _read_member(member: Member, result: Result, matcher: Matcher, budget: Budge
     return entry
 
 
-def _skimmer(spec: registry.Spec, matcher: Matcher, budget: Budget) -> tuple[Skimmer | None, Folds | None]:
+def _skimmer(spec: registry.Spec, matcher: Matcher, budget: Budget,
+             warm: Callable[[], None] | None = None) -> tuple[Skimmer | None, Folds | None]:
     """A skimming line reader for a member of ``spec`` when its parser offers one, and the records it folds
-    (when the parser declares a time stamp)."""
+    (when the parser declares a time stamp); ``warm``: its work while the first pieces are scanned."""
     skim = registry.skim_of(spec)
     if skim is None:
         return None, None
     folds = Folds.of(matcher, spec.name, skim)
     return Skimmer(skim, lambda: matcher.buffer_scan(spec.name, skim), check=lambda: budget.check(0),
-                   folds=folds), folds
+                   folds=folds, meanwhile=warm), folds
 
 
 class _Rejoined(io.RawIOBase):

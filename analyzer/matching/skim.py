@@ -75,6 +75,7 @@ _BLOCK = 64 << 10  # the bytes of a piece between two entries of its line index
 _PROBE = 64 << 10  # a plain file's piece is cut at a record start in its last bytes, read first
 _BEFORE, _AFTER = 16 << 10, 8 << 10  # a plain file's piece's region around each place its scan found
 _END = TAIL + (16 << 10)  # and at its end (``_regions``)
+_SNIFF = 4096  # a plain file's first bytes, read for its encoding (``sniff_encoding``)
 
 
 class Skimmer:
@@ -98,7 +99,7 @@ class Skimmer:
 
     def __init__(self, skim: Skim, scan: Callable[[], BufferScan | None], piece: int | None = None,
                  tail: int | None = None, check: Callable[[], None] | None = None, folds: Folds | None = None,
-                 processes: int | None = None):
+                 processes: int | None = None, meanwhile: Callable[[], None] | None = None):
         self.skim, self.get_scan = skim, scan
         self.start = _start_pattern(skim)
         self.folds = folds  # the member's ``Folds.of``: None when its parser declares no stamp
@@ -106,16 +107,25 @@ class Skimmer:
         self.tail = TAIL if tail is None else tail
         self.check = check  # called after each piece; raises to stop (the bundle's time limit)
         self.processes = processes  # scanning processes (``scanners.open_scans``; None: where safe, 0: threads)
+        self.meanwhile = meanwhile  # called once the first pieces are handed to the scans, before the first is read
         self.placed = False  # the member is a plain file: a scanning process sends the regions of a piece to read
         self.scan: BufferScan | None = None
         self.lines = 0  # lines in the member so far, read or not
         self.dense = False  # the last piece had matches closer than every ``PIECE / DENSE`` bytes
 
     def __call__(self, stream: BinaryIO, max_line: int) -> Iterator[tuple[int, str]]:
-        buf = stream.read(self.piece)
-        codec, bom = sniff_encoding(buf)
-        more = stream.read(self.piece) if codec == "utf-8" and not bom and buf else b""
-        if not more or (scan := self.get_scan()) is None:  # one piece, another encoding, or no scan
+        # a plain file's pieces are read where they lie, by the scanning processes too; a stream's in turn
+        placed = getattr(stream, "placed", lambda: None)()
+        if placed is None:
+            buf = stream.read(self.piece)
+            codec, bom = sniff_encoding(buf)
+            more = stream.read(self.piece) if codec == "utf-8" and not bom and buf else b""
+            pieces = bool(more)
+        else:  # only its start is read here: the rest where a piece's scan asks for it
+            buf = more = b""
+            codec, bom = sniff_encoding(_read_whole(stream, 0, min(placed[1], _SNIFF)))
+            pieces = codec == "utf-8" and not bom and placed[1] > self.piece
+        if not pieces or (scan := self.get_scan()) is None:  # one piece, another encoding, or no scan
             yield from self._full(io.BufferedReader(_Joined(buf + more, stream)), max_line)
             return
         self.scan = scan
@@ -123,9 +133,7 @@ class Skimmer:
         # quiet) as this one's records are parsed; on threads, where matches are dense each would call back into
         # the interpreter the parsing thread holds, so the piece is scanned in line. A piece is at most a carry
         # (under MAX_CARRY and a read) and a read.
-        _latest_triggers(self.skim)  # compiled once here: scanning processes forked now start with it
-        # a plain file's pieces are read where they lie, by the scanning processes too; a stream's in turn
-        placed = getattr(stream, "placed", lambda: None)()
+        _latest_literals(self.skim)  # found once here: scanning processes forked now start with them
         self.placed = placed is not None  # (before the fork) a scanning process sends the regions to read
         scans = open_scans(self._scan, MAX_CARRY + 2 * self.piece, self.processes, placed and placed[0])
         pieces = (self._pieces(buf, more, stream) if placed is None
@@ -195,7 +203,7 @@ class Skimmer:
                 return Sketch(length, [], lambda: _read_whole(stream, at, length))
             return _read_whole(stream, at, length)
 
-        at, window = 0, self.piece  # where the bytes the next cut is looked in start
+        at = window = 0  # where the piece and the bytes the next cut is looked in start
         while True:
             cut = 0
             while not cut and (end := min(window + self.piece, size - self.tail)) > window:
@@ -260,12 +268,12 @@ class Skimmer:
             return None
         bulk, masked = self.folds.bulk(piece, hot) if hot else ([], piece)
         near = max(len(piece) - _NEAR, 0)
-        triggers = _latest_triggers(self.skim)
-        last = {x: piece.rfind(x, near) for literals, _ in triggers for x in literals}
+        triggers = _latest_literals(self.skim)
+        last = {x: piece.rfind(x, near) for literals in triggers for x in literals}
         close = {x for x, at in last.items() if at >= 0}
         # a trigger with a literal in the piece's last bytes is walked back from there (its other literals
         # could only matter nearer the end); the others' literals are looked for all at once
-        far = tuple(dict.fromkeys(x for literals, _ in triggers if close.isdisjoint(literals) for x in literals))
+        far = tuple(dict.fromkeys(x for literals in triggers if close.isdisjoint(literals) for x in literals))
         index = _Lines.index_of(piece) if apart else None
         found = self.scan.scan(masked)
         occurrences = self.scan.occurrences(piece, far) if far else {}
@@ -275,6 +283,9 @@ class Skimmer:
         return bulk, found, (close, occurrences), index, regions
 
     def _piece(self, piece: bytes, final: bool, scanned: Pending, max_line: int) -> Iterator[tuple[int, str]]:
+        if self.meanwhile is not None:  # the caller's work, while this thread would wait for the first scan
+            meanwhile, self.meanwhile = self.meanwhile, None
+            meanwhile()
         base = self.lines
         size = len(piece)
         scan = scanned.result()
@@ -388,9 +399,8 @@ class Skimmer:
         """For each ``latest`` trigger, the end of the last line of ``piece`` it matches. A literal ``close``
         to the end (in the piece's last ``_NEAR`` bytes) is walked back with ``rfind``; where ``found`` (the
         scan's) names a literal, it says where that one occurs."""
-        triggers = _latest_triggers(self.skim)
         out = []
-        for literals, pattern in triggers:
+        for literals, pattern in zip(_latest_literals(self.skim), _latest_patterns(self.skim), strict=True):
             best = -1
             # those in the last bytes first: the others are then looked for only after the last match found
             for literal in sorted(literals, key=lambda x: x not in close):
@@ -515,18 +525,28 @@ def _start_pattern(skim: Skim) -> re.Pattern | None:
 
 
 @functools.lru_cache(maxsize=16)
-def _latest_triggers(skim: Skim) -> tuple[tuple[tuple[bytes, ...], re.Pattern | regex.Pattern], ...]:
-    """Each ``latest`` trigger: the literals one of which its every match holds, and its regex (bytes)."""
+def _latest_literals(skim: Skim) -> tuple[tuple[bytes, ...], ...]:
+    """For each ``latest`` trigger, the literals one of which its every match holds (what a piece's scan looks
+    for)."""
     out = []
     for trigger in skim.latest:
         literals = required_literals(trigger)
         if not literals:
             raise ValueError(f"a latest trigger needs a literal every match holds: {trigger!r}")
+        out.append(tuple(x.encode() for x in literals))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=16)
+def _latest_patterns(skim: Skim) -> tuple[re.Pattern | regex.Pattern, ...]:
+    """Each ``latest`` trigger's regex (bytes), compiled at the first piece read (only the parsing thread
+    confirms a line with it: a scanning process is forked without it)."""
+    out = []
+    for trigger in skim.latest:
         try:  # Python's re compiles these in a third of the time; the regex module takes what it cannot
-            pattern = re.compile(trigger.encode())
+            out.append(re.compile(trigger.encode()))
         except re.error:
-            pattern = regex.compile(trigger.encode())
-        out.append((tuple(x.encode() for x in literals), pattern))
+            out.append(regex.compile(trigger.encode()))
     return tuple(out)
 
 

@@ -567,6 +567,59 @@ def test_small_files_and_other_encodings_are_read_in_full():
     assert asked == []  # no scan was even asked for
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "one piece"])
+def test_small_plain_files_and_other_encodings_are_read_in_full(tmp_path, encoding):
+    """A plain file's start alone says it is read in full (another encoding, a byte order mark, one piece): its
+    lines are those of a stream, and no scan is asked for."""
+    text = "".join(line.decode() for line in _routine(200))
+    data = text.encode("utf-8" if encoding == "one piece" else encoding)
+    path = tmp_path / "waagent.log"
+    path.write_bytes(data)
+    asked = []
+
+    def skimmer() -> Skimmer:
+        return Skimmer(waagent_log.SKIM, lambda: asked.append(1), piece=len(data) if encoding == "one piece" else 1000,
+                       tail=0)
+
+    with Member(path.name, len(data), lambda: open(path, "rb")).open(Budget(Limits())) as placed:
+        assert placed.placed() is not None
+        got = _lines_of(skimmer(), placed)
+    assert got == _lines_of(skimmer(), io.BytesIO(data)) and len(got[0]) == got[1] == 200
+    assert asked == []
+
+
+def test_meanwhile_is_done_once_while_the_first_pieces_are_scanned():
+    """The caller's work is done once, after the first pieces are handed to the scans and before any line is read
+    from them; a member read in one piece never calls it."""
+    data = b"".join(_routine(400))
+    events = []
+    skimmer = Skimmer(waagent_log.SKIM, lambda: _Finds(b"line 3"), piece=1000, tail=0, processes=0,
+                      meanwhile=lambda: events.append(("meanwhile", skimmer.scan is not None)))
+    events += [("line", n) for n, _ in skimmer(io.BytesIO(data), 1000)]
+    assert events[0] == ("meanwhile", True) and [e for e, _ in events].count("meanwhile") == 1
+    assert len(events) > 10  # "line 3", "line 30" to "line 39", "line 300"...: lines of several pieces
+    skimmer = Skimmer(waagent_log.SKIM, lambda: _Finds(b"nothing"), piece=len(data), tail=0,
+                      meanwhile=lambda: events.append(("meanwhile", False)))
+    assert len(list(skimmer(io.BytesIO(data), 1000))) == 400 and ("meanwhile", False) not in events
+
+
+def test_the_callers_preparation_is_done_once_while_a_large_log_is_scanned(tmp_path, monkeypatch):
+    """``analyze``'s ``prepare`` is done once for a bundle of two large logs, and not at all for a small one."""
+    monkeypatch.setattr(skim, "PIECE", 1000)
+    monkeypatch.setattr(skim, "TAIL", 200)
+    (tmp_path / "var" / "log").mkdir(parents=True)
+    for name in ("waagent.log.1", "waagent.log"):
+        (tmp_path / "var" / "log" / name).write_bytes(b"".join(_routine(400)))
+    prepared = []
+    result = analyze(tmp_path, KNOWLEDGE, prepare=lambda: prepared.append(1))
+    assert prepared == [1] and [e.lines for e in result.inventory] == [400, 400]
+    small = tmp_path / "small"
+    (small / "var" / "log").mkdir(parents=True)
+    (small / "var" / "log" / "waagent.log").write_bytes(b"".join(_routine(10)))
+    analyze(small, KNOWLEDGE, prepare=lambda: prepared.append(2))
+    assert prepared == [1]
+
+
 def test_no_scan_from_the_engine_means_a_full_read():
     skimmer = Skimmer(waagent_log.SKIM, lambda: None, piece=1000, tail=0)
     assert len(list(skimmer(io.BytesIO(b"".join(_routine(200))), 1000))) == 200
