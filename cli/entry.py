@@ -132,7 +132,7 @@ def quick(argv: list[str]) -> int | None:
     if analyzed is not None:
         from azlog_vmbackup import actions
 
-        actions.guarded(lambda: actions.invoked(lambda: actions.analyze(**analyzed)))
+        actions.guarded(lambda: actions.invoked(lambda: actions.analyze(**analyzed)), at_once=True)
     args = explain_args(argv)
     if args is None:
         return None

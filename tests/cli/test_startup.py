@@ -18,10 +18,20 @@ HEAVY = ("pandas", "numpy", "typer", "rich", "pydantic", "lxml", "evtx", "hypers
 WATCHED = (*HEAVY, "click", "yaml", "rapidfuzz", "jinja2", "difflib")
 # run a command line as `python -m azlog_vmbackup` or as the console script would, then report sys.modules
 WRAPPER = f"""
-import json, runpy, sys
+import json, os, runpy, sys
 how, args = sys.argv[1], sys.argv[2:]
 sys.argv = ["azlog", *args]
 code = 0
+me, end = os.getpid(), os._exit
+
+
+def ended(code):  # a command that ends at once (``actions.guarded``) is still reported on below
+    if os.getpid() != me:
+        end(code)
+    raise SystemExit(code)
+
+
+os._exit = ended
 try:
     if how == "module":
         runpy.run_module("azlog_vmbackup", run_name="__main__", alter_sys=True)
