@@ -167,7 +167,8 @@ class Processes:
     separate = True
 
     def __init__(self, scan: Scan, size: int, count: int = PROCESSES, file: int | None = None):
-        _keep_freed_memory()
+        if file is None:  # this process reads the pieces too (into the ring): both keep freed buffers
+            _keep_freed_memory()
         self.size, self.given, self.file, self.closed = size, 0, file, False
         # pieces scanned ahead of the one being read: through the ring, each slot's last scan came back first
         self.ahead = FILE_AHEAD if file is not None else SLOTS - 1
@@ -191,6 +192,8 @@ class Processes:
                             channel.close()
                     ask.close()
                     answers.close()
+                    if file is not None:  # (set here, where only the scanning processes pay for it)
+                        _keep_freed_memory()
                     _serve(asked, answer, self._reader(), scan)
                 asked.close()
                 answer.close()
@@ -251,8 +254,9 @@ def _keep_freed_memory() -> None:
     """Have the C library's allocator serve buffers of up to ``_HEAP_BLOCKS`` from its heap and keep what is
     freed there. Each piece's buffers (a few MiB: the piece read, joined, copied, masked) are freed and made
     again for the next; with glibc's defaults many were fresh pages mapped for each, and their faults took
-    0.19 s of system time of the 1.2 s of CPU a 300 MB failing log needs. Set here, before the fork, so the
-    scanning processes share it; a long-lived process (the service's, a batch's worker) never forks them and
+    0.19 s of system time of the 1.2 s of CPU a 300 MB failing log needs. Set before the fork where this
+    process copies the pieces into the ring (the scanning processes share it), else in each scanning process
+    (which alone reads them); a long-lived process (the service's, a batch's worker) never forks them and
     keeps the defaults. Where the C library has no ``mallopt`` (musl, macOS), nothing changes."""
     import ctypes
 
