@@ -108,6 +108,8 @@ def _number(name: str, raw: str, kind):
 
 @dataclass
 class Member:
+    """A file of the bundle, opened on demand (``opener``) and read within the limits (``open``)."""
+
     path: str
     size: int | None
     opener: Callable[[], BinaryIO]
@@ -124,6 +126,8 @@ class Member:
 
 @dataclass
 class Skipped:
+    """A file of the bundle that is not read, and why (``refused``: a limit kept it out)."""
+
     path: str
     reason: str
     refused: bool = False  # True when a limit, not the member's nature, kept it out

@@ -196,6 +196,8 @@ class Hit:
 
 @dataclass(slots=True)
 class Diagnosis:
+    """A ranked cause of the failure, with the evidence lines that name it and what to do."""
+
     cause: str
     title: str
     error_codes: list[str]
@@ -225,6 +227,8 @@ class Diagnosis:
 
 @dataclass(slots=True)
 class InventoryEntry:
+    """What became of one member of the bundle: the parser that read it (its spec), parsed or skipped and why."""
+
     path: str
     spec: str | None
     status: Status
@@ -267,6 +271,8 @@ class Nearest:
 
 @dataclass(slots=True)
 class Problem:
+    """Something a member could not give (unreadable, cut by a limit): said in the report, never raised."""
+
     path: str
     message: str
 
@@ -276,6 +282,8 @@ class Problem:
 
 @dataclass
 class Result:
+    """Everything an analysis of one bundle found: facts, ranked diagnoses, the inventory and the problems."""
+
     source: str
     os: OS = OS.ANY
     facts: Facts = field(default_factory=Facts)

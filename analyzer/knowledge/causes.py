@@ -45,6 +45,8 @@ _FIELDS = {"id", "os", "title", "title_hu", "description", "description_hu", "ro
 
 @dataclass(frozen=True)
 class Cause:
+    """A documented cause of backup failures (``causes.yaml``): its error codes, remediation and references."""
+
     id: str
     title: str
     error_codes: tuple[str, ...]

@@ -84,6 +84,8 @@ class Pattern:
 
 @dataclass(eq=False)
 class Signature:
+    """A log pattern (hints and a regex) or fact condition that is evidence of a cause, or noise to set aside."""
+
     id: str
     title: str
     cause: str

@@ -34,6 +34,8 @@ MAX_EVIDENCE_TEXT = 400
 
 @dataclass
 class SignatureHits:
+    """How often one signature hit, and its latest ``KEEP`` hits (the evidence a report shows)."""
+
     signature: Signature
     count: int = 0
     latest: deque = field(default_factory=lambda: deque(maxlen=KEEP))
