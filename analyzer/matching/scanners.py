@@ -13,8 +13,7 @@ where work it could leave to that thread costs nothing.
   use a little more than one core.
 - ``Processes``: ``PROCESSES`` processes forked at the start of a large
   member, each taking every other piece. A piece of a plain file is read by
-  the process itself, at its place in the file (the descriptor is inherited),
-  up to ``FILE_AHEAD`` pieces ahead of the one being parsed;
+  the process itself, at its place in the file (the descriptor is inherited);
   any other piece goes to them through a ring of shared memory (``SLOTS``
   places, each used again once its scan came back). The request (where the
   piece lies and the hot keys, with their stamps' lengths) and the result
@@ -51,7 +50,6 @@ AHEAD = 2  # threads scanning ahead
 PROCESSES = 2  # scanning processes for a large member (0: threads only)
 PIPE_BYTES = 1 << 20  # a pipe's room: a failing log's answer (its copies' places and stamps) is some 100 KB
 SLOTS = 3  # pieces a ring of shared memory holds for the processes (more measured no quicker, and larger)
-FILE_AHEAD = 6  # pieces of a plain file given to the processes ahead of the one being read (they hold no memory)
 
 Scan = Callable[[bytes, list, bool], object]  # (piece, hot keys, apart) -> what the skimmer reads
 _TOLERATED: set[threading.Thread] = set()  # threads a fork may leave behind: they touch nothing a scan uses
@@ -165,13 +163,13 @@ class Processes:
     """
 
     separate = True
+    ahead = SLOTS - 1  # pieces scanned ahead of the one being read: each slot's last scan came back first (more,
+    # for a plain file's pieces, which need no slot, measured no quicker: they go out before what is hot is known)
 
     def __init__(self, scan: Scan, size: int, count: int = PROCESSES, file: int | None = None):
         if file is None:  # this process reads the pieces too (into the ring): both keep freed buffers
             _keep_freed_memory()
         self.size, self.given, self.file, self.closed = size, 0, file, False
-        # pieces scanned ahead of the one being read: through the ring, each slot's last scan came back first
-        self.ahead = FILE_AHEAD if file is not None else SLOTS - 1
         self.recent: deque[_Reply] = deque(maxlen=SLOTS)  # the last scan given for each slot
         self.ring = None  # anonymous and shared: the forks see what is written (none for a file's pieces)
         if file is None:

@@ -209,18 +209,3 @@ def test_pieces_of_a_plain_file_are_read_by_the_processes_at_their_place(tmp_pat
         finally:
             scans.close()
     assert scans.ring is None and scans.closed
-
-
-def test_a_plain_files_pieces_are_given_further_ahead_than_a_rings(tmp_path):
-    """A plain file's pieces hold no slot of a ring: ``FILE_AHEAD`` of them are handed out before any answer is
-    read, and every answer comes back in order."""
-    path = tmp_path / "waagent.log"
-    path.write_bytes(bytes(range(48, 58)) * 4)
-    with open(path, "rb") as f:
-        scans = Processes(lambda piece, hot, apart: piece, 16, count=2, file=f.fileno())
-        try:
-            assert scans.ahead == scanners.FILE_AHEAD > scanners.SLOTS - 1
-            replies = [scans.submit(b"xx", [], at) for at in range(scans.ahead + 1)]
-            assert [reply.result() for reply in replies] == [b"%d%d" % (n, (n + 1) % 10) for n in range(len(replies))]
-        finally:
-            scans.close()
