@@ -65,6 +65,9 @@ if TYPE_CHECKING:
     from azlog_vmbackup.analyzer.matching.scanners import Pending
 
 PIECE = 2 << 20  # bytes scanned at a time (measured a little quicker than 3 or 4 MiB, and smaller)
+# a plain file's first piece: its records are parsed (and what repeats is known to be hot, and the regexes
+# compiled) while the next pieces are scanned; 2-3 % quicker on the failing logs than a first piece of PIECE
+FIRST = 256 << 10
 TAIL = 64 << 10  # the file's last bytes, read in full
 MAX_CARRY = 8 << 20  # no record start in this much: the rest of the file is read line by line
 _WALK = 4096  # lines looked back for a record start at a piece's end
@@ -104,6 +107,7 @@ class Skimmer:
         self.start = _start_pattern(skim)
         self.folds = folds  # the member's ``Folds.of``: None when its parser declares no stamp
         self.piece = PIECE if piece is None else piece
+        self.first = min(FIRST, self.piece)  # a plain file's first piece
         self.tail = TAIL if tail is None else tail
         self.check = check  # called after each piece; raises to stop (the bundle's time limit)
         self.processes = processes  # scanning processes (``scanners.open_scans``; None: where safe, 0: threads)
@@ -192,7 +196,8 @@ class Skimmer:
 
     def _placed(self, stream, size: int, sketched: bool = False) -> Iterator[tuple]:
         """``(piece, final, at)`` for each piece of a plain file of ``size`` bytes, read at its place ``at``
-        (``stream.read_at``). As with a stream's, the file is looked at ``piece`` bytes at a time, and a piece
+        (``stream.read_at``). As with a stream's, the file is looked at ``piece`` bytes at a time (``first``
+        bytes for the first piece), and a piece
         ends at the last record start in the first of those windows that holds one past the piece's start (its
         last ``_PROBE`` bytes are looked in first, so a piece is mostly read once); the final piece holds the
         file's last ``tail`` bytes. ``(None, rest, None)`` when no record boundary is in sight within
@@ -206,7 +211,7 @@ class Skimmer:
         at = window = 0  # where the piece and the bytes the next cut is looked in start
         while True:
             cut = 0
-            while not cut and (end := min(window + self.piece, size - self.tail)) > window:
+            while not cut and (end := min(window + (self.piece if at else self.first), size - self.tail)) > window:
                 # the last bytes, then all of them, then all since the piece began (a long record's start)
                 for low in dict.fromkeys((max(end - _PROBE, window), window, at)):
                     found = self._cut(_read_whole(stream, low, end - low), lowest=1, margin=0)

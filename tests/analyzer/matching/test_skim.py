@@ -703,6 +703,27 @@ def test_a_plain_file_read_at_its_places_gives_the_lines_of_a_stream(tmp_path, s
     assert got[1] == data.count(b"\n") and (boom, "OSError: boom") in got[0]
 
 
+def test_a_plain_files_first_piece_is_short(tmp_path, monkeypatch):
+    """A plain file's first piece ends at a record start within its first ``FIRST`` bytes (its records are parsed,
+    and what repeats is learnt, while the next pieces are scanned); the others are cut as before, and the lines
+    are a stream's."""
+    monkeypatch.setattr(skim, "FIRST", 300)
+    data = b"".join(_routine(400))
+    path = tmp_path / "waagent.log"
+    path.write_bytes(data)
+
+    def skimmer() -> Skimmer:
+        return Skimmer(waagent_log.SKIM, lambda: _Finds(b"line 3"), piece=1000, tail=0)
+
+    with Member(path.name, len(data), lambda: open(path, "rb")).open(Budget(Limits())) as placed:
+        pieces = [(len(piece), at) for piece, _, at in skimmer()._placed(placed, len(data))]
+        got = _lines_of(skimmer(), placed)
+    assert got == _lines_of(skimmer(), io.BytesIO(data))
+    assert pieces[0][0] <= 300 < min(size for size, _ in pieces[1:-1]) and max(size for size, _ in pieces) < 2000
+    assert [at for _, at in pieces] == [sum(size for size, _ in pieces[:i]) for i in range(len(pieces))]
+    assert all(data[at - 1:at] == b"\n" and data[at:at + 4] == b"2026" for _, at in pieces[1:])
+
+
 def test_a_plain_file_that_shrinks_while_it_is_read_is_said(tmp_path):
     data = b"".join(_routine(400))
     path = tmp_path / "waagent.log"
