@@ -4,7 +4,6 @@ The CLI (and anything else that diagnoses a bundle) calls ``analyze()``.
 """
 from __future__ import annotations
 
-import importlib
 import io
 from collections.abc import Mapping
 from datetime import datetime
@@ -37,9 +36,6 @@ AGENT_SERVICES = ("WindowsAzureGuestAgent", "RdAgent")
 # the agent's own logs and status: their silence is measured against everything else
 AGENT_LOG_SPECS = frozenset({"waagent_log", "extension_command_log", "waappagent_log", "transparent_installer_log",
                              "appagent_runtime_log", "windows_telemetry_log", "aggregate_status"})
-# what turns the records read into a diagnosis: imported after reading, or while a large log is scanned (``_warm``)
-_DIAGNOSIS = ("azlog_vmbackup.analyzer.ranking", "azlog_vmbackup.analyzer.apps.coverage",
-              "azlog_vmbackup.analyzer.apps.nearest")
 
 
 RecordSink = Callable[[Record, str, list[str] | None], None]
@@ -109,10 +105,7 @@ def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
                 result.errors.append(Problem(entry.path, entry.reason))
     if not result.inventory:
         raise BundleError(f"{Path(source).name}: the bundle holds no files")
-    from azlog_vmbackup.analyzer.apps.coverage import coverage
-    from azlog_vmbackup.analyzer.apps.nearest import nearest
-    from azlog_vmbackup.analyzer.ranking import rank
-
+    rank, coverage, nearest = _diagnosis()
     _derive_facts(result, matcher)
     result.os = _os_of(result, matcher)
     matcher.check_facts(result.facts, result.os)
@@ -127,17 +120,26 @@ def _diagnose(source: str, members, knowledge: Knowledge | None, limits: Limits,
     return result
 
 
+def _diagnosis() -> tuple[Callable, Callable, Callable]:
+    """``rank``, ``coverage`` and ``nearest``, which turn the records read into a diagnosis: their modules are
+    imported at the first call, after reading or while a large log is scanned (``_warm``)."""
+    from azlog_vmbackup.analyzer.apps.coverage import coverage
+    from azlog_vmbackup.analyzer.apps.nearest import nearest
+    from azlog_vmbackup.analyzer.ranking import rank
+
+    return rank, coverage, nearest
+
+
 def _warm(prepare: Callable[[], object] | None) -> Callable[[], None]:
     """What a skimmer does while the first pieces of a large log are scanned, once in an analysis: import the
-    diagnosis's modules (``_DIAGNOSIS``) and do the caller's ``prepare``."""
+    diagnosis's modules (``_diagnosis``) and do the caller's ``prepare``."""
     done = False
 
     def warm() -> None:
         nonlocal done
         if not done:
             done = True
-            for name in _DIAGNOSIS:
-                importlib.import_module(name)
+            _diagnosis()
             if prepare is not None:
                 prepare()
     return warm

@@ -205,7 +205,7 @@ class Processes:
         next slot of the ring (at most ``size`` bytes); every scan of the ``SLOTS`` before must have been received."""
         if self.ring is not None and len(piece) > self.size:
             raise ValueError(f"a piece of {len(piece)} bytes is larger than a slot ({self.size})")
-        if self.ring is not None and len(self.recent) == SLOTS and not self.recent[0].ready:
+        if len(self.recent) == SLOTS and not self.recent[0].ready:
             raise RuntimeError(f"more than {SLOTS} scans pending")
         if self.ring is None:
             if at is None:
