@@ -109,7 +109,7 @@ def engine(name: str | None) -> str:
     """The matching engine to use: ``--engine``, else $AZLOG_ENGINE, else auto; a bad one is a usage error."""
     from azlog_vmbackup.analyzer.matching import engines
 
-    chosen = name or os.environ.get(engines.ENV, "").strip().lower() or engines.AUTO
+    chosen = engines.chosen(name)
     try:
         engines.get(chosen)
     except ValueError:

@@ -130,6 +130,7 @@ def quick(argv: list[str]) -> int | None:
         return 0
     analyzed = None if "_AZLOG_COMPLETE" in os.environ else analyze_args(argv)  # shell completion: click's
     if analyzed is not None:
+        _head_start(analyzed)
         from azlog_vmbackup import actions
 
         actions.guarded(lambda: actions.invoked(lambda: actions.analyze(**analyzed)), at_once=True)
@@ -139,6 +140,15 @@ def quick(argv: list[str]) -> int | None:
     from azlog_vmbackup.analyzer.apps.explain import explain
 
     return explain(args["name"], args["fmt"], args["lang"], vm_os=args["vm_os"])
+
+
+def _head_start(args: dict) -> None:
+    """Have a large plain log's first pieces scanned while the analysis loads (``head_start``); not with a user's
+    own signatures, whose databases the plan written ahead does not hold."""
+    if not args.get("signatures"):
+        from azlog_vmbackup.analyzer.matching import head_start
+
+        head_start.begin(args["bundle"], args.get("engine_name"))
 
 
 def main() -> None:

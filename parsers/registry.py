@@ -201,10 +201,19 @@ def classify(path: str) -> Spec | None:
         if need is None or any(x in norm for x in need):
             rx = _ASCII_ROWS[row]
             if rx is None:
-                rx = _ASCII_ROWS[row] = re.compile(r"(?:^|/)(?:" + spec.pattern + r")$")
+                rx = _ASCII_ROWS[row] = re.compile(path_regex(spec))
             if rx.search(norm):
                 return spec
     return None
+
+
+def path_regex(spec: Spec) -> str:
+    """The regex a normalised path of a member of ``spec`` matches (a suffix of it, at a ``/``).
+
+    >>> bool(re.search(path_regex(classify("waagent.log")), "var/log/waagent.log"))
+    True
+    """
+    return r"(?:^|/)(?:" + spec.pattern + r")$"
 
 
 def _table() -> list[tuple[regex.Pattern, Spec]]:
@@ -215,7 +224,7 @@ def _table() -> list[tuple[regex.Pattern, Spec]]:
     """
     global _TABLE
     if _TABLE is None:
-        _TABLE = [(regex.compile(r"(?:^|/)(?:" + s.pattern + r")$"), s) for s in TABLE]
+        _TABLE = [(regex.compile(path_regex(s)), s) for s in TABLE]
     return _TABLE
 
 

@@ -30,10 +30,13 @@ names one.
 from __future__ import annotations
 
 import contextlib
-from typing import Protocol, Sequence
+import os
+from typing import TYPE_CHECKING, Protocol, Sequence
 
-from azlog_vmbackup.analyzer.knowledge.signatures import Signature
 from azlog_vmbackup.core.extras import install_hint
+
+if TYPE_CHECKING:
+    from azlog_vmbackup.analyzer.knowledge.signatures import Signature
 
 ENV = "AZLOG_ENGINE"  # the command line's default for --engine
 AUTO = "auto"
@@ -84,6 +87,16 @@ def available() -> list[str]:
     except ImportError:
         return ["regex"]
     return ["regex", "hyperscan"]
+
+
+def chosen(name: str | None) -> str:
+    """The engine the command line names: ``name`` (``--engine``), else ``$AZLOG_ENGINE``, else auto (not
+    checked: ``get`` says when it is none of ``CHOICES``).
+
+    >>> chosen("regex")
+    'regex'
+    """
+    return name or os.environ.get(ENV, "").strip().lower() or AUTO
 
 
 def get(name: str | None = None) -> Engine:

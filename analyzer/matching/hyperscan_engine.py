@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
-from azlog_vmbackup.analyzer.knowledge.signatures import Signature
 from azlog_vmbackup.analyzer.matching import hyperscan_store
 from azlog_vmbackup.analyzer.matching.hyperscan_pattern import (
     Entry,
@@ -28,7 +27,10 @@ from azlog_vmbackup.analyzer.matching.hyperscan_pattern import (
     signature_entries,
     trigger_entries,
 )
-from azlog_vmbackup.analyzer.matching.regex_engine import RegexSearch
+
+if TYPE_CHECKING:  # neither is needed to scan a buffer (``stored_buffer_scan``: a process forked early)
+    from azlog_vmbackup.analyzer.knowledge.signatures import Signature
+    from azlog_vmbackup.analyzer.matching.regex_engine import RegexSearch
 
 _rejected: set[Entry] = set()  # expressions Hyperscan would not compile
 _compiled: dict = {}  # (entries, every_match) -> database; a database is read-only, shared by all threads
@@ -49,10 +51,7 @@ def _database(entries: tuple[Entry, ...], every_match: bool = False):
         with _compiling:
             db = _compiled.get((entries, every_match))
             if db is None:
-                mode = hyperscan.HS_MODE_BLOCK
-                expressions = [e for e, _ in entries]
-                flag = hyperscan.HS_FLAG_PREFILTER | (0 if every_match else hyperscan.HS_FLAG_SINGLEMATCH)
-                flags = [flag | (hyperscan.HS_FLAG_CASELESS if caseless else 0) for _, caseless in entries]
+                mode, expressions, flags = _compile_args(entries, every_match)
                 name = hyperscan_store.key(expressions, flags, mode)
                 db = _stored(name, mode) if _recorder is None else None
                 if db is None:
@@ -65,6 +64,30 @@ def _database(entries: tuple[Entry, ...], every_match: bool = False):
                     _compiled.pop(next(iter(_compiled)))
                 _compiled[(entries, every_match)] = db
     return db
+
+
+def _compile_args(entries: tuple[Entry, ...], every_match: bool) -> tuple[int, list[bytes], list[int]]:
+    """The mode, expressions and flags a database of ``entries`` is compiled with (see ``_database``)."""
+    import hyperscan
+
+    flag = hyperscan.HS_FLAG_PREFILTER | (0 if every_match else hyperscan.HS_FLAG_SINGLEMATCH)
+    return (hyperscan.HS_MODE_BLOCK, [e for e, _ in entries],
+            [flag | (hyperscan.HS_FLAG_CASELESS if caseless else 0) for _, caseless in entries])
+
+
+def _key(entries: tuple[Entry, ...], every_match: bool) -> str:
+    """The name in ``hyperscan_store`` of the database of ``entries``."""
+    mode, expressions, flags = _compile_args(entries, every_match)
+    return hyperscan_store.key(expressions, flags, mode)
+
+
+def stored_buffer_scan(name: str) -> _HyperscanBufferScan | None:
+    """The whole-buffer scan whose database ``hyperscan_store`` holds by ``name`` (a ``BufferScan``'s ``key``),
+    made without the signatures it was compiled from; None when the store has none this Hyperscan loads."""
+    import hyperscan
+
+    db = _stored(name, hyperscan.HS_MODE_BLOCK)
+    return None if db is None else _HyperscanBufferScan(db, name)
 
 
 def _stored(name: str, mode: int):
@@ -167,17 +190,21 @@ class _HyperscanSet:
             entries.extend(found)
         if not entries:
             return None
+        entries = list(dict.fromkeys(entries))
         try:
-            return _HyperscanBufferScan(_database(tuple(dict.fromkeys(entries)), every_match=True))
+            db = _database(tuple(entries), every_match=True)
         except hyperscan.error:
             return None
+        return _HyperscanBufferScan(db, _key(tuple(entries), every_match=True))
 
 
 class _HyperscanBufferScan:
-    __slots__ = ("db",)
+    """A ``BufferScan``; ``key``: its database's name in ``hyperscan_store`` (``stored_buffer_scan``)."""
 
-    def __init__(self, db):
-        self.db = db
+    __slots__ = ("db", "key")
+
+    def __init__(self, db, key: str):
+        self.db, self.key = db, key
 
     def scan(self, data: bytes) -> list[int]:
         ends: list[int] = []
@@ -223,6 +250,8 @@ class _HyperscanSearch:
     def candidates(self, text: str):
         if not text.isascii():
             if self._fallback is None:
+                from azlog_vmbackup.analyzer.matching.regex_engine import RegexSearch
+
                 self._fallback = RegexSearch(self.noise, self.evidence)
             return self._fallback.candidates(text)
         found = set(self.always)

@@ -22,6 +22,7 @@ from azlog_vmbackup.core.digest import digest
 
 FOLDER = "hyperscan"
 SUFFIX = ".db"
+PLAN = "skimmed.json"  # beside them: what scanning each skimmed spec's log takes (``precompiled.plan``)
 
 
 def key(expressions: list[bytes], flags: list[int], mode: int) -> str:

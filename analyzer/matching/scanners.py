@@ -62,6 +62,18 @@ class Pending(Protocol):
         """What the scan found (waiting for it), or the exception it raised."""
 
 
+class Ready:
+    """A scan already made (``head_start``'s), as ``submit`` would give it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
 class Threads:
     """Scans on ``AHEAD`` threads; a piece may also be scanned in line (``now``)."""
 
@@ -177,13 +189,10 @@ class Processes:
 
             self.ring = mmap.mmap(-1, size * SLOTS)
         self.workers: list[tuple[int, _Channel, _Channel]] = []  # (pid, requests to it, its answers)
-        for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice by a fork
-            if stream is not None:
-                stream.flush()
         try:
             for _ in range(count):
                 (asked, ask), (answers, answer) = _pipe(), _pipe()
-                pid = os.fork()
+                pid = fork_quietly()
                 if pid == 0:  # the scanning process: it never returns
                     for _, *others in self.workers:  # the others' pipes are the parent's alone
                         for channel in others:
@@ -202,10 +211,11 @@ class Processes:
 
     def submit(self, piece: bytes, hot: list, at: int | None = None) -> _Reply:
         """Scan ``piece``, which lies at byte ``at`` of the ``file`` the processes read, else is written to the
-        next slot of the ring (at most ``size`` bytes); every scan of the ``SLOTS`` before must have been received."""
+        next slot of the ring (at most ``size`` bytes), where every scan of the ``SLOTS`` before must have been
+        received."""
         if self.ring is not None and len(piece) > self.size:
             raise ValueError(f"a piece of {len(piece)} bytes is larger than a slot ({self.size})")
-        if len(self.recent) == SLOTS and not self.recent[0].ready:
+        if self.ring is not None and len(self.recent) == SLOTS and not self.recent[0].ready:
             raise RuntimeError(f"more than {SLOTS} scans pending")
         if self.ring is None:
             if at is None:
@@ -298,6 +308,14 @@ def whole(piece: bytes, place: int, length: int) -> bytes:
     if len(piece) < length:
         raise OSError(f"the file ends before byte {place + length}: it changed while it was read")
     return piece
+
+
+def fork_quietly() -> int:
+    """``os.fork()``, once this process's standard streams are flushed (nothing buffered is written twice)."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+    return os.fork()
 
 
 def open_scans(scan: Scan, size: int, processes: int | None = None, file: int | None = None) -> Threads | Processes:

@@ -51,11 +51,12 @@ from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 import regex
 
 from azlog_vmbackup.analyzer.knowledge.literals import required_literals
-from azlog_vmbackup.analyzer.matching import sketch
+from azlog_vmbackup.analyzer.matching import head_start, sketch
 from azlog_vmbackup.analyzer.matching.engines import BufferScan
 from azlog_vmbackup.analyzer.matching.folding import record_key
 from azlog_vmbackup.analyzer.matching.matcher import KEEP
-from azlog_vmbackup.analyzer.matching.scanners import open_scans, whole
+from azlog_vmbackup.analyzer.matching.pieces import DENSE, MAX_CARRY, PIECE, TAIL, Cutter, PieceScan, read_whole
+from azlog_vmbackup.analyzer.matching.scanners import Ready, open_scans
 from azlog_vmbackup.analyzer.matching.sketch import Sketch
 from azlog_vmbackup.core.text import iter_lines, sniff_encoding
 from azlog_vmbackup.parsers.base import Skim
@@ -64,20 +65,7 @@ if TYPE_CHECKING:
     from azlog_vmbackup.analyzer.matching.folding import Copies, Folds
     from azlog_vmbackup.analyzer.matching.scanners import Pending
 
-PIECE = 2 << 20  # bytes scanned at a time (measured a little quicker than 3 or 4 MiB, and smaller)
-# a plain file's first piece: its records are parsed (and what repeats is known to be hot, and the regexes
-# compiled) while the next pieces are scanned; 2-3 % quicker on the failing logs than a first piece of PIECE
-FIRST = 256 << 10
-TAIL = 64 << 10  # the file's last bytes, read in full
-MAX_CARRY = 8 << 20  # no record start in this much: the rest of the file is read line by line
-_WALK = 4096  # lines looked back for a record start at a piece's end
-DENSE = 1000  # more matches than this in a piece: the next one is scanned in line
-_NEAR = 256 << 10  # a ``latest`` literal not in a piece's last bytes is looked for by the engine
 FOLD_MAX = 16 << 10  # a longer record is always parsed (the parsers' own caps on a record lie above)
-_BLOCK = 64 << 10  # the bytes of a piece between two entries of its line index
-_PROBE = 64 << 10  # a plain file's piece is cut at a record start in its last bytes, read first
-_BEFORE, _AFTER = 16 << 10, 8 << 10  # a plain file's piece's region around each place its scan found
-_END = TAIL + (16 << 10)  # and at its end (``_regions``)
 _SNIFF = 4096  # a plain file's first bytes, read for its encoding (``sniff_encoding``)
 
 
@@ -107,12 +95,11 @@ class Skimmer:
         self.start = _start_pattern(skim)
         self.folds = folds  # the member's ``Folds.of``: None when its parser declares no stamp
         self.piece = PIECE if piece is None else piece
-        self.first = min(FIRST, self.piece)  # a plain file's first piece
         self.tail = TAIL if tail is None else tail
+        self.cutter = Cutter(self.start, skim.is_start, self.piece, self.tail)
         self.check = check  # called after each piece; raises to stop (the bundle's time limit)
         self.processes = processes  # scanning processes (``scanners.open_scans``; None: where safe, 0: threads)
         self.meanwhile = meanwhile  # called once the first pieces are handed to the scans, before the first is read
-        self.placed = False  # the member is a plain file: a scanning process sends the regions of a piece to read
         self.scan: BufferScan | None = None
         self.lines = 0  # lines in the member so far, read or not
         self.dense = False  # the last piece had matches closer than every ``PIECE / DENSE`` bytes
@@ -127,7 +114,7 @@ class Skimmer:
             pieces = bool(more)
         else:  # only its start is read here: the rest where a piece's scan asks for it
             buf = more = b""
-            codec, bom = sniff_encoding(_read_whole(stream, 0, min(placed[1], _SNIFF)))
+            codec, bom = sniff_encoding(read_whole(stream, 0, min(placed[1], _SNIFF)))
             pieces = codec == "utf-8" and not bom and placed[1] > self.piece
         if not pieces or (scan := self.get_scan()) is None:  # one piece, another encoding, or no scan
             yield from self._full(io.BufferedReader(_Joined(buf + more, stream)), max_line)
@@ -137,26 +124,39 @@ class Skimmer:
         # quiet) as this one's records are parsed; on threads, where matches are dense each would call back into
         # the interpreter the parsing thread holds, so the piece is scanned in line. A piece is at most a carry
         # (under MAX_CARRY and a read) and a read.
-        _latest_literals(self.skim)  # found once here: scanning processes forked now start with them
-        self.placed = placed is not None  # (before the fork) a scanning process sends the regions to read
-        scans = open_scans(self._scan, MAX_CARRY + 2 * self.piece, self.processes, placed and placed[0])
+        # (a scanning process sends a plain file's pieces' regions to read)
+        scan_piece = PieceScan(scan, latest_literals(self.skim), placed is not None,
+                               None if self.folds is None else self.folds.bulk)
+        # the pieces of a plain file that ``head_start`` scanned while the analysis started, by where they start
+        early = {} if placed is None else head_start.take(placed[0], self.skim.start, scan_piece.triggers,
+                                                           getattr(scan, "key", None), self.piece, self.tail)
+        scans = open_scans(scan_piece, MAX_CARRY + 2 * self.piece, self.processes, placed and placed[0])
         pieces = (self._pieces(buf, more, stream) if placed is None
                   else self._placed(stream, placed[1], sketched=scans.separate))
         pending: deque[tuple] = deque()
+        ready = 0  # pieces pending whose scan was made early
         try:
             for piece, final, at in pieces:
                 if piece is None:  # no record boundary in sight: the rest is read line by line
                     yield from self._drain(pending, max_line)
                     yield from self._full(io.BufferedReader(final), max_line)
                     return
-                if self.dense and not scans.separate:
+                made = early.pop(at, None) if early else None
+                if made is not None and made[0] == at + len(piece):  # cut alike: its scan is that of this piece
+                    scanned, ready = Ready(made[1]), ready + 1
+                elif self.dense and not scans.separate:
                     yield from self._drain(pending, max_line)
                     scanned = scans.now(piece, self._hot(final))
                 else:
                     scanned = scans.submit(piece, self._hot(final), at)
                 pending.append((piece, final, scanned))
-                if len(pending) > scans.ahead:
-                    yield from self._piece(*pending.popleft(), max_line)
+                # a piece is read once ``ahead`` scans are asked for after it; one scanned early, once ``ahead``
+                # are asked for at all (so each read of those asks for one more, and the processes keep busy)
+                asked = len(pending) - ready
+                if asked > scans.ahead or asked == scans.ahead and type(pending[0][2]) is Ready:
+                    piece, final, scanned = pending.popleft()
+                    ready -= type(scanned) is Ready
+                    yield from self._piece(piece, final, scanned, max_line)
             yield from self._drain(pending, max_line)
         finally:
             scans.close()
@@ -172,7 +172,7 @@ class Skimmer:
         from the first byte not given."""
         while True:
             final = not more
-            cut = 0 if final or len(more) <= self.tail else self._cut(more, lowest=1)
+            cut = 0 if final or len(more) <= self.tail else self.cutter.cut(more, lowest=1)
             if cut:  # a record starts in what was just read: the piece is one copy
                 yield b"".join((buf, memoryview(more)[:cut])), False, None  # one copy
                 buf = more[cut:]
@@ -181,7 +181,7 @@ class Skimmer:
                 more = stream.read(self.piece)
                 continue
             buf += more
-            cut = len(buf) if final else self._cut(buf)
+            cut = len(buf) if final else self.cutter.cut(buf)
             if not cut and len(buf) > MAX_CARRY:
                 yield None, _Joined(buf, stream), None
                 return
@@ -195,40 +195,17 @@ class Skimmer:
             more = stream.read(self.piece)
 
     def _placed(self, stream, size: int, sketched: bool = False) -> Iterator[tuple]:
-        """``(piece, final, at)`` for each piece of a plain file of ``size`` bytes, read at its place ``at``
-        (``stream.read_at``). As with a stream's, the file is looked at ``piece`` bytes at a time (``first``
-        bytes for the first piece), and a piece
-        ends at the last record start in the first of those windows that holds one past the piece's start (its
-        last ``_PROBE`` bytes are looked in first, so a piece is mostly read once); the final piece holds the
-        file's last ``tail`` bytes. ``(None, rest, None)`` when no record boundary is in sight within
-        ``MAX_CARRY``, ``rest`` reading on from there. ``sketched`` (the pieces are scanned by processes that
-        read them): a piece is a ``Sketch``, read only where its scan's regions do not answer."""
-        def piece(at: int, length: int) -> bytes | Sketch:
-            if sketched:
-                return Sketch(length, [], lambda: _read_whole(stream, at, length))
-            return _read_whole(stream, at, length)
-
-        at = window = 0  # where the piece and the bytes the next cut is looked in start
-        while True:
-            cut = 0
-            while not cut and (end := min(window + (self.piece if at else self.first), size - self.tail)) > window:
-                # the last bytes, then all of them, then all since the piece began (a long record's start)
-                for low in dict.fromkeys((max(end - _PROBE, window), window, at)):
-                    found = self._cut(_read_whole(stream, low, end - low), lowest=1, margin=0)
-                    if found:
-                        cut = low + found
-                        break
-                window = end
-                if not cut and window - at > MAX_CARRY:
-                    yield None, _Placed(stream, at, size), None
-                    return
-            if not cut:
-                break
-            yield piece(at, cut - at), False, at
-            at = cut
-            if self.check is not None:
-                self.check()
-        yield piece(at, size - at), True, at
+        """``(piece, final, at)`` for each piece of a plain file of ``size`` bytes, cut where ``Cutter.cuts`` says
+        and read at its place ``at`` (``stream.read_at``); ``(None, rest, None)`` when no record boundary is in
+        sight within ``MAX_CARRY``, ``rest`` reading on from there. ``sketched`` (the pieces are scanned by
+        processes that read them): a piece is a ``Sketch``, read only where its scan's regions do not answer."""
+        read = functools.partial(read_whole, stream)
+        for at, end, final in self.cutter.cuts(read, size, self.check):
+            if end is None:
+                yield None, _Placed(stream, at, size), None
+                return
+            yield (Sketch(end - at, [], functools.partial(read, at, end - at)) if sketched
+                   else read(at, end - at)), final, at
 
     def _full(self, stream: BinaryIO, max_line: int) -> Iterator[tuple[int, str]]:
         base = self.lines
@@ -236,56 +213,10 @@ class Skimmer:
             self.lines = base + number
             yield base + number, text
 
-    def _cut(self, buf: bytes, lowest: int = 0, margin: int | None = None) -> int:
-        """Where the last complete line of ``buf`` that starts a record begins, at least ``margin`` bytes
-        (default ``tail``: so the last piece holds the file's tail) before the end and not before ``lowest``
-        (1: the first line of ``buf`` may be the end of an earlier one); 0: none found."""
-        margin = self.tail if margin is None else margin
-        end = buf.rfind(b"\n", 0, max(len(buf) - margin, 0))  # a partial line is never judged
-        for _ in range(_WALK):
-            if end <= 0:
-                return 0
-            start = buf.rfind(b"\n", 0, end) + 1
-            if start < lowest:
-                return 0
-            if self._starts(buf, start, end):
-                return start
-            end = start - 1
-        return 0
-
-    def _starts(self, buf: bytes, start: int, end: int) -> bool:
-        if self.start is not None and sketch.match(self.start, buf, start):  # it matches within one line
-            return True
-        return self.skim.is_start(buf[start:end].decode("utf-8", "replace").rstrip("\r"))
-
     def _hot(self, final: bool) -> list[tuple[bytes, int]]:
         """The keys whose copies a piece's scan finds in bulk, with their stamps' lengths (none in the final
         piece: its tail is read in full)."""
         return [] if self.folds is None or final else self.folds.hot
-
-    def _scan(self, piece: bytes, hot: list[tuple[bytes, int]], apart: bool) -> tuple | None:
-        """What a scan finds in ``piece``: the copies of ``hot`` records (``Folds.bulk``), where the engine says
-        a signature or trigger may match once they are masked, the ``latest`` triggers' literals in the piece's
-        last ``_NEAR`` bytes with where the other triggers' literals occur, and (``apart``: in a scanning
-        process, where it costs the parsing thread nothing) the piece's ``_Lines.index_of``; None for a piece that
-        is not plain ASCII or holds NUL bytes (read line by line)."""
-        if not piece.isascii() or b"\x00" in piece:
-            return None
-        bulk, masked = self.folds.bulk(piece, hot) if hot else ([], piece)
-        near = max(len(piece) - _NEAR, 0)
-        triggers = _latest_literals(self.skim)
-        last = {x: piece.rfind(x, near) for literals in triggers for x in literals}
-        close = {x for x, at in last.items() if at >= 0}
-        # a trigger with a literal in the piece's last bytes is walked back from there (its other literals
-        # could only matter nearer the end); the others' literals are looked for all at once
-        far = tuple(dict.fromkeys(x for literals in triggers if close.isdisjoint(literals) for x in literals))
-        index = _Lines.index_of(piece) if apart else None
-        found = self.scan.scan(masked)
-        occurrences = self.scan.occurrences(piece, far) if far else {}
-        regions = _regions(piece, [*found, *(last[x] for x in close),
-                                   *(at for places in occurrences.values() for at in places)], index) \
-            if apart and self.placed else None
-        return bulk, found, (close, occurrences), index, regions
 
     def _piece(self, piece: bytes, final: bool, scanned: Pending, max_line: int) -> Iterator[tuple[int, str]]:
         if self.meanwhile is not None:  # the caller's work, while this thread would wait for the first scan
@@ -300,14 +231,14 @@ class Skimmer:
             for number, text in iter_lines(io.BytesIO(piece), max_line, codec="utf-8"):
                 yield base + number, text
             return
-        bulk, found, latest_literals, index, regions = scan
+        bulk, found, literals_found, index, regions = scan
         if type(piece) is Sketch:
             piece.know(None if regions is None else [(at, data) for at, data, _ in regions])
         if bulk:
             self.folds.counted(bulk)
         lines = _Lines(piece, base, index, None if regions is None else [(at, n) for at, _, n in regions])
         self.dense = len(found) > DENSE
-        latest = self._latest(piece, *latest_literals)
+        latest = self._latest(piece, *literals_found)
         marks = sorted(set(found).union(latest))
         # a record a ``latest`` trigger chose is parsed (the parser may keep what it says, a fact or not)
         pinned = {self._record_start(piece, max(end - 1, 0)) for end in latest} if self.folds is not None else ()
@@ -402,10 +333,10 @@ class Skimmer:
 
     def _latest(self, piece: bytes, close: set[bytes], found: dict[bytes, list[int]]) -> list[int]:
         """For each ``latest`` trigger, the end of the last line of ``piece`` it matches. A literal ``close``
-        to the end (in the piece's last ``_NEAR`` bytes) is walked back with ``rfind``; where ``found`` (the
+        to the end (in the piece's last ``pieces._NEAR`` bytes) is walked back with ``rfind``; where ``found`` (the
         scan's) names a literal, it says where that one occurs."""
         out = []
-        for literals, pattern in zip(_latest_literals(self.skim), _latest_patterns(self.skim), strict=True):
+        for literals, pattern in zip(latest_literals(self.skim), _latest_patterns(self.skim), strict=True):
             best = -1
             # those in the last bytes first: the others are then looked for only after the last match found
             for literal in sorted(literals, key=lambda x: x not in close):
@@ -427,7 +358,7 @@ class Skimmer:
         start = piece.rfind(b"\n", 0, at) + 1  # the line holding byte ``at`` (its newline included)
         while start > 0:
             end = piece.find(b"\n", start)
-            if self._starts(piece, start, end if end >= 0 else len(piece)):
+            if self.cutter.starts(piece, start, end if end >= 0 else len(piece)):
                 return start
             start = piece.rfind(b"\n", 0, start - 1) + 1
         return 0
@@ -439,23 +370,22 @@ class Skimmer:
             if start >= len(piece):
                 return len(piece)
             newline = piece.find(b"\n", start)
-            if self._starts(piece, start, newline if newline >= 0 else len(piece)):
+            if self.cutter.starts(piece, start, newline if newline >= 0 else len(piece)):
                 return start
         return len(piece)
 
 
 class _Lines:
     """Line numbers in a piece after line ``base``, asked for in order: counted on from the place last asked for,
-    or from the nearest block before it that the piece's ``index`` (``index_of``) gives, or from the nearest
+    or from the nearest block before it that the piece's ``index`` (``pieces.index_of``) gives, or from the nearest
     ``known`` place (a sketched piece's regions' starts, with the newlines before each).
 
     >>> piece = b"a\\nb\\nc\\nd\\n"
     >>> lines = _Lines(piece, 10)
     >>> lines.before(2), lines.before(6), lines.end()
     (11, 13, 14)
-    >>> index = _Lines.index_of(piece, block=4)
-    >>> index, _Lines(piece, 10, index).before(7)
-    ((4, [0, 2, 4]), 13)
+    >>> _Lines(piece, 10, (4, [0, 2, 4])).before(7)
+    13
     """
 
     __slots__ = ("piece", "at", "number", "base", "index", "block", "starts", "counts")
@@ -465,16 +395,6 @@ class _Lines:
         self.piece, self.at, self.number, self.base = piece, 0, base, base
         self.block, self.index = index if index is not None else (0, None)
         self.starts, self.counts = ([at for at, _ in known], [n for _, n in known]) if known else ((), ())
-
-    @staticmethod
-    def index_of(piece: bytes, block: int | None = None) -> tuple[int, list[int]]:
-        """The newlines before each ``block`` bytes of ``piece`` (default ``_BLOCK``), with ``block``: the
-        ``index`` of its ``_Lines``."""
-        block = block or _BLOCK
-        counts = [0]
-        for at in range(block, len(piece) + 1, block):
-            counts.append(counts[-1] + piece.count(b"\n", at - block, at))
-        return block, counts
 
     def before(self, at: int) -> int:
         """The line ending last before byte ``at`` (``base`` when none does)."""
@@ -530,7 +450,7 @@ def _start_pattern(skim: Skim) -> re.Pattern | None:
 
 
 @functools.lru_cache(maxsize=16)
-def _latest_literals(skim: Skim) -> tuple[tuple[bytes, ...], ...]:
+def latest_literals(skim: Skim) -> tuple[tuple[bytes, ...], ...]:
     """For each ``latest`` trigger, the literals one of which its every match holds (what a piece's scan looks
     for)."""
     out = []
@@ -555,38 +475,8 @@ def _latest_patterns(skim: Skim) -> tuple[re.Pattern | regex.Pattern, ...]:
     return tuple(out)
 
 
-def _regions(piece: bytes, places: list[int], index: tuple[int, list[int]]) -> list[tuple[int, bytes, int]] | None:
-    """The regions of ``piece`` its reader will most likely look at (``Sketch``), each with the newlines before
-    it: ``_BEFORE`` bytes before and ``_AFTER`` after each of ``places`` (a match's end, a literal's start: its
-    record, the copies found in bulk before it) and the last ``_END`` (the tail, the last line); None when they
-    would be half the piece or more (it is read whole then).
-
-    >>> piece = b"x" * 99 + b"\\n"
-    >>> [(at, len(data), n) for at, data, n in _regions(piece * 20000, [500_000], _Lines.index_of(piece * 20000))]
-    [(483616, 24576, 4836), (1918080, 81920, 19180)]
-    """
-    size = len(piece)
-    windows = sorted([(max(at - _BEFORE, 0), min(at + _AFTER, size)) for at in places] + [(max(size - _END, 0), size)])
-    merged: list[list[int]] = []
-    for start, end in windows:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    if 2 * sum(end - start for start, end in merged) >= size:
-        return None
-    block, counts = index
-    return [(start, piece[start:end], counts[start // block] + piece.count(b"\n", start // block * block, start))
-            for start, end in merged]
-
-
-def _read_whole(stream, at: int, size: int) -> bytes:
-    """The ``size`` bytes at byte ``at`` of a plain file (``read_at``): an ``OSError`` when it turns out shorter."""
-    return whole(stream.read_at(at, size), at, size)
-
-
 class _Placed(io.RawIOBase):
-    """A plain file's bytes from ``at`` to ``end``, read at their place (``_read_whole``)."""
+    """A plain file's bytes from ``at`` to ``end``, read at their place (``pieces.read_whole``)."""
 
     def __init__(self, stream, at: int, end: int):
         self.stream, self.at, self.end = stream, at, end
@@ -596,7 +486,7 @@ class _Placed(io.RawIOBase):
 
     def readinto(self, buffer) -> int:
         size = min(len(buffer), self.end - self.at)
-        buffer[:size] = _read_whole(self.stream, self.at, size)
+        buffer[:size] = read_whole(self.stream, self.at, size)
         self.at += size
         return size
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from azlog_vmbackup.analyzer.matching import scanners, sketch, skim
+from azlog_vmbackup.analyzer.matching import pieces, scanners, sketch
 
 
 @pytest.fixture(params=["threads", "processes"])
@@ -13,9 +13,9 @@ def scans(request, monkeypatch) -> str:
     use them too)."""
     if request.param == "processes":
         monkeypatch.setattr(scanners, "forkable", lambda: True)
-        monkeypatch.setattr(skim, "_BLOCK", 64)
+        monkeypatch.setattr(pieces, "_BLOCK", 64)
         for name, size in (("_BEFORE", 96), ("_AFTER", 48), ("_END", 64)):
-            monkeypatch.setattr(skim, name, size)
+            monkeypatch.setattr(pieces, name, size)
         monkeypatch.setattr(sketch, "MARGIN", 16)
     else:
         monkeypatch.setattr(scanners, "PROCESSES", 0)

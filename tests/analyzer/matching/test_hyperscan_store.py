@@ -2,6 +2,8 @@
 ever a speed-up."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
@@ -25,6 +27,14 @@ def test_the_store_is_current():
     shipped = {path.stem for path in hyperscan_store.folder().glob(f"*{hyperscan_store.SUFFIX}")}
     assert shipped == set(precompiled.builtin()), (
         "a built-in signature or hyperscan_pattern changed: run python -m azlog_vmbackup.analyzer.matching.precompiled")
+
+
+def test_the_plan_is_current():
+    written = json.loads((hyperscan_store.folder() / hyperscan_store.PLAN).read_text(encoding="utf-8"))
+    assert written == precompiled.plan(), (
+        "a built-in signature or a skimmed parser changed: run python -m azlog_vmbackup.analyzer.matching.precompiled")
+    assert {spec["name"] for spec in written["specs"]} >= {"waagent_log", "waappagent_log"}
+    assert all(hyperscan_engine.stored_buffer_scan(spec["key"]) is not None for spec in written["specs"])
 
 
 def test_the_built_in_databases_are_loaded_not_compiled(monkeypatch):
@@ -64,8 +74,9 @@ def test_a_set_it_does_not_hold_is_compiled(monkeypatch):
 def test_write_keeps_only_what_it_is_given(tmp_path):
     (tmp_path / f"stale{hyperscan_store.SUFFIX}").write_bytes(b"old")
     (tmp_path / "README").write_text("not a database")
-    precompiled.write({"a" * 64: b"new"}, tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["README", f"{'a' * 64}{hyperscan_store.SUFFIX}"]
+    precompiled.write({"a" * 64: b"new"}, {"specs": []}, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README", f"{'a' * 64}{hyperscan_store.SUFFIX}",
+                                                          hyperscan_store.PLAN]
 
 
 def _compile_arguments() -> tuple[list[bytes], list[int], int]:

@@ -12,7 +12,8 @@ import pytest
 
 from azlog_vmbackup.analyzer.apps.analyze import analyze
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
-from azlog_vmbackup.analyzer.matching import scanners, skim
+from azlog_vmbackup.analyzer.matching import pieces, scanners, skim
+from azlog_vmbackup.analyzer.matching.pieces import PieceScan
 from azlog_vmbackup.analyzer.matching.scanners import Processes, ScanFailed, Threads
 from azlog_vmbackup.analyzer.matching.skim import Skimmer
 from azlog_vmbackup.parsers import waagent_log
@@ -102,7 +103,7 @@ def test_a_member_whose_scan_fails_is_reported_not_raised(tmp_path, monkeypatch)
     def failing(self, piece, hot, apart):
         raise ValueError("scanned badly")
 
-    monkeypatch.setattr(Skimmer, "_scan", failing)
+    monkeypatch.setattr(PieceScan, "__call__", failing)
     made = _spawned(monkeypatch)
     result = analyze(log, Knowledge.load())
     assert [(e.path, e.message) for e in result.errors] == [
@@ -146,7 +147,7 @@ class _Errors(_NoHits):
 
 
 def test_same_lines_from_processes_and_threads(monkeypatch):
-    monkeypatch.setattr(skim, "_BLOCK", 100)  # line indexes of many blocks
+    monkeypatch.setattr(pieces, "_BLOCK", 100)  # line indexes of many blocks
 
     def lines(processes: int) -> list:
         skimmer = Skimmer(waagent_log.SKIM, _Errors, piece=4096, tail=100, processes=processes)

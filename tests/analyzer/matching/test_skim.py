@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from azlog_vmbackup.analyzer.apps.analyze import analyze
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
-from azlog_vmbackup.analyzer.matching import engines, folding, skim
+from azlog_vmbackup.analyzer.matching import engines, folding, pieces, skim
 from azlog_vmbackup.analyzer.matching.skim import Skimmer
 from azlog_vmbackup.analyzer.matching.unexplained import _ERRORISH
 from azlog_vmbackup.core.bundle import Budget, Limits, Member
@@ -683,10 +683,11 @@ def test_a_plain_file_read_at_its_places_gives_the_lines_of_a_stream(tmp_path, s
     records = _routine(400)
     records[150] += b"Traceback (most recent call last):\nOSError: boom\n"
     if shape == "a record longer than the probe":
-        monkeypatch.setattr(skim, "_PROBE", 256)
+        monkeypatch.setattr(pieces, "_PROBE", 256)
         records[10] += b"".join(b'  File "x.py", line %d, in f\n' % i for i in range(40))  # 1.2 KB of one record
     if shape == "no record boundary":
-        monkeypatch.setattr(skim, "MAX_CARRY", 3000)
+        monkeypatch.setattr(skim, "MAX_CARRY", 3000)  # a stream's carry
+        monkeypatch.setattr(pieces, "MAX_CARRY", 3000)  # a plain file's
         records[10] += b"".join(b"  continued %d\n" % i for i in range(400))  # more than a carry may hold
     data = b"".join(records)
     path = tmp_path / "waagent.log"
@@ -707,7 +708,7 @@ def test_a_plain_files_first_piece_is_short(tmp_path, monkeypatch):
     """A plain file's first piece ends at a record start within its first ``FIRST`` bytes (its records are parsed,
     and what repeats is learnt, while the next pieces are scanned); the others are cut as before, and the lines
     are a stream's."""
-    monkeypatch.setattr(skim, "FIRST", 300)
+    monkeypatch.setattr(pieces, "FIRST", 300)
     data = b"".join(_routine(400))
     path = tmp_path / "waagent.log"
     path.write_bytes(data)
@@ -716,12 +717,12 @@ def test_a_plain_files_first_piece_is_short(tmp_path, monkeypatch):
         return Skimmer(waagent_log.SKIM, lambda: _Finds(b"line 3"), piece=1000, tail=0)
 
     with Member(path.name, len(data), lambda: open(path, "rb")).open(Budget(Limits())) as placed:
-        pieces = [(len(piece), at) for piece, _, at in skimmer()._placed(placed, len(data))]
+        cut = [(len(piece), at) for piece, _, at in skimmer()._placed(placed, len(data))]
         got = _lines_of(skimmer(), placed)
     assert got == _lines_of(skimmer(), io.BytesIO(data))
-    assert pieces[0][0] <= 300 < min(size for size, _ in pieces[1:-1]) and max(size for size, _ in pieces) < 2000
-    assert [at for _, at in pieces] == [sum(size for size, _ in pieces[:i]) for i in range(len(pieces))]
-    assert all(data[at - 1:at] == b"\n" and data[at:at + 4] == b"2026" for _, at in pieces[1:])
+    assert cut[0][0] <= 300 < min(size for size, _ in cut[1:-1]) and max(size for size, _ in cut) < 2000
+    assert [at for _, at in cut] == [sum(size for size, _ in cut[:i]) for i in range(len(cut))]
+    assert all(data[at - 1:at] == b"\n" and data[at:at + 4] == b"2026" for _, at in cut[1:])
 
 
 def test_a_plain_file_that_shrinks_while_it_is_read_is_said(tmp_path):
