@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     import mmap
 
 MIN_SIZE = 8 << 20  # a smaller log is scanned by the skimmer's processes soon enough
-PIECES = 32  # at most this many pieces scanned ahead (64 MiB: a quarter second of a core)
+PIECES = 32  # at most this many pieces scanned ahead (64 MiB: about 0.1 s of a core)
 ROOM = 64 << 20  # shared memory for their scans (only what is written is ever mapped in)
 _ANNOUNCE = struct.Struct("<QQ")  # (offset, length) of a scan written to the shared memory
 
@@ -176,13 +176,13 @@ def _scan_ahead(path: str, size: int, spec: dict, scans: mmap.mmap, stop: int, a
     import pickle
     import signal
 
-    from azlog_vmbackup.analyzer.matching import hyperscan_engine, pieces
-    from azlog_vmbackup.analyzer.matching.scanners import whole
+    from azlog_vmbackup.analyzer.matching import hyperscan_engine, pieces, scanners
 
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
         os.set_blocking(stop, False)
+        scanners.keep_freed_memory()  # as a scanning process does: each piece's buffers are made again
         buffer = hyperscan_engine.stored_buffer_scan(spec["key"])
         if buffer is None:
             return
@@ -191,7 +191,7 @@ def _scan_ahead(path: str, size: int, spec: dict, scans: mmap.mmap, stop: int, a
         fd = os.open(path, os.O_RDONLY)
 
         def read(at: int, length: int) -> bytes:
-            return whole(os.pread(fd, length, at), at, length)
+            return scanners.whole(os.pread(fd, length, at), at, length)
 
         written = 0
         for count, (at, end, _final) in enumerate(cutter.cuts(read, size)):

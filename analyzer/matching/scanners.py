@@ -180,7 +180,7 @@ class Processes:
 
     def __init__(self, scan: Scan, size: int, count: int = PROCESSES, file: int | None = None):
         if file is None:  # this process reads the pieces too (into the ring): both keep freed buffers
-            _keep_freed_memory()
+            keep_freed_memory()
         self.size, self.given, self.file, self.closed = size, 0, file, False
         self.recent: deque[_Reply] = deque(maxlen=SLOTS)  # the last scan given for each slot
         self.ring = None  # anonymous and shared: the forks see what is written (none for a file's pieces)
@@ -200,7 +200,7 @@ class Processes:
                     ask.close()
                     answers.close()
                     if file is not None:  # (set here, where only the scanning processes pay for it)
-                        _keep_freed_memory()
+                        keep_freed_memory()
                     _serve(asked, answer, self._reader(), scan)
                 asked.close()
                 answer.close()
@@ -258,7 +258,7 @@ class Processes:
             self.ring.close()
 
 
-def _keep_freed_memory() -> None:
+def keep_freed_memory() -> None:
     """Have the C library's allocator serve buffers of up to ``_HEAP_BLOCKS`` from its heap and keep what is
     freed there. Each piece's buffers (a few MiB: the piece read, joined, copied, masked) are freed and made
     again for the next; with glibc's defaults many were fresh pages mapped for each, and their faults took

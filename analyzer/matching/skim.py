@@ -123,8 +123,7 @@ class Skimmer:
         # the next pieces are scanned (``matching.scanners``: by other processes, else on threads while the log is
         # quiet) as this one's records are parsed; on threads, where matches are dense each would call back into
         # the interpreter the parsing thread holds, so the piece is scanned in line. A piece is at most a carry
-        # (under MAX_CARRY and a read) and a read.
-        # (a scanning process sends a plain file's pieces' regions to read)
+        # (under MAX_CARRY and a read) and a read. A scanning process sends the regions of a plain file's piece.
         scan_piece = PieceScan(scan, latest_literals(self.skim), placed is not None,
                                None if self.folds is None else self.folds.bulk)
         # the pieces of a plain file that ``head_start`` scanned while the analysis started, by where they start

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from azlog_vmbackup import entry
 from azlog_vmbackup.analyzer.apps.analyze import analyze
 from azlog_vmbackup.analyzer.knowledge.store import Knowledge
 from azlog_vmbackup.analyzer.matching import engines, head_start, pieces, scanners, skim
@@ -179,3 +180,20 @@ def test_the_process_ends_when_its_parent_is_gone(tmp_path, small_pieces, monkey
     os.close(started.announced)
     started.scans.close()
     assert ended == (started.pid, 0) and len(announced) < 20 * head_start._ANNOUNCE.size
+
+
+@pytest.mark.parametrize("options, started", [({}, True), ({"engine_name": "hyperscan"}, True),
+                                              ({"signatures": [Path("mine.yaml")]}, False),
+                                              ({"engine_name": "regex"}, False)])
+def test_the_command_line_starts_one_for_the_built_in_knowledge_and_hyperscan(tmp_path, small_pieces, options,
+                                                                              started):
+    """A user's own signatures make other databases than the plan's: no head start then, nor for the regex engine."""
+    log = _log(tmp_path / "waagent.log", 12000)
+    entry._head_start({"bundle": log, **options})
+    assert (head_start._started is not None) is started
+
+
+def test_none_where_the_environment_chooses_the_regex_engine(tmp_path, small_pieces, monkeypatch):
+    monkeypatch.setenv(engines.ENV, "regex")
+    entry._head_start({"bundle": _log(tmp_path / "waagent.log", 12000)})
+    assert head_start._started is None
