@@ -6,7 +6,7 @@ processes. ``begin`` (the command line calls it before those imports) forks
 one process that cuts the log into pieces and scans them as a scanning
 process would (``pieces``), for the spec that the log's name points at in the
 plan written ahead (``hyperscan_store.PLAN``, by ``precompiled``: each skimmed spec's paths, record
-start, ``latest`` triggers' literals and whole-buffer database). It needs
+start, ``latest`` triggers and their literals, and whole-buffer database). It needs
 only Hyperscan and that database, so it starts scanning within milliseconds.
 
 When the skimmer comes to that file, ``take`` stops the process and hands
@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import mmap
+
+    from azlog_vmbackup.analyzer.matching.pieces import PieceScan
 
 MIN_SIZE = 8 << 20  # a smaller log is scanned by the skimmer's processes soon enough
 PIECES = 32  # at most this many pieces scanned ahead (64 MiB: about 0.1 s of a core)
@@ -92,12 +94,13 @@ def begin(path: str | os.PathLike, engine: str | None = None) -> None:
     _started = _Started(pid, _identity(found), spec, scans, stop, announced)
 
 
-def take(file: int, start: str | None, triggers: tuple[tuple[bytes, ...], ...], key: str | None,
-         piece: int, tail: int) -> dict[int, tuple[int, tuple | None]]:
+def take(file: int, scan: PieceScan, start: str | None, key: str | None, piece: int,
+         tail: int) -> dict[int, tuple[int, tuple | None]]:
     """Stop the head start and hand over its scans, by the byte where their piece starts, each with where the piece
-    ends: those of the plain file open as ``file``, when it is the file it scanned, unchanged, and it scanned with
-    the same record ``start`` regex, ``latest`` triggers' literals (``skim.latest_literals``), whole-buffer
-    database (the ``key`` of the skimmer's ``BufferScan``) and ``piece`` and ``tail`` sizes; else nothing."""
+    ends: those of the plain file open as ``file``, when it is the file it scanned, unchanged, and it scanned as
+    ``scan`` would (the same ``latest`` triggers and their literals), with the same record ``start`` regex,
+    whole-buffer database (the ``key`` of the skimmer's ``BufferScan``) and ``piece`` and ``tail`` sizes; else
+    nothing."""
     global _started
     started, _started = _started, None
     if started is None:
@@ -120,7 +123,8 @@ def take(file: int, start: str | None, triggers: tuple[tuple[bytes, ...], ...], 
             announced += data
         spec = started.spec
         if (started.file != _identity(os.fstat(file)) or spec["start"] != start or spec["key"] != key
-                or _triggers(spec) != triggers or (piece, tail) != (pieces.PIECE, pieces.TAIL)):
+                or tuple(spec["latest"]) != tuple(scan.latest) or _triggers(spec) != scan.triggers
+                or (piece, tail) != (pieces.PIECE, pieces.TAIL)):
             return {}
         scans = {}
         with memoryview(started.scans) as view:  # (read where they lie: a region's bytes are copied once)
@@ -186,7 +190,7 @@ def _scan_ahead(path: str, size: int, spec: dict, scans: mmap.mmap, stop: int, a
         buffer = hyperscan_engine.stored_buffer_scan(spec["key"])
         if buffer is None:
             return
-        scan = pieces.PieceScan(buffer, _triggers(spec), placed=True)
+        scan = pieces.PieceScan(buffer, _triggers(spec), tuple(spec["latest"]), placed=True)
         cutter = pieces.Cutter(re.compile(spec["start"].encode()), None, pieces.PIECE, pieces.TAIL)
         fd = os.open(path, os.O_RDONLY)
 

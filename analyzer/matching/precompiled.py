@@ -13,7 +13,7 @@ serializes it, under its ``hyperscan_store.key``; the files of any other go.
 
 Sample: eight databases of 100-135 KB each (1 MB in all, 0.1 MB compressed),
 and ``skimmed.json``: ``{"specs": [{"name": "waagent_log", "path": "(?:^|/)(?:...)$", "start": "...",
-"triggers": [["AutoUpdate"], ...], "key": "8d5b..."}, ...]}``.
+"latest": ["..."], "triggers": [["[HEARTBEAT] "], ...], "key": "8d5b..."}, ...]}``.
 """
 from __future__ import annotations
 
@@ -54,11 +54,12 @@ def builtin() -> dict[str, bytes]:
 def plan() -> dict:
     """For each skimmed spec whose parser declares a record ``start`` and whose records the built-in knowledge
     scans for in a whole buffer, in the path table's order: its name, the regex of its paths, its ``start``
-    regex, the literals of its ``latest`` triggers and its whole-buffer database's ``key``."""
+    regex, its ``latest`` triggers and their literals, and its whole-buffer database's ``key``."""
     from azlog_vmbackup.analyzer.matching.skim import latest_literals
     from azlog_vmbackup.parsers import registry
 
     return {"specs": [{"name": spec.name, "path": registry.path_regex(spec), "start": skim.start,
+                       "latest": list(skim.latest),
                        "triggers": [[x.decode("ascii") for x in literals] for literals in latest_literals(skim)],
                        "key": scan.key}
                       for spec, skim, scan in _skimmed() if scan is not None and skim.start is not None]}

@@ -10,7 +10,7 @@ file but whole records chosen from each piece of about ``PIECE`` bytes:
 - the last record of each piece that a ``latest`` trigger names (facts that a
   later record replaces, such as the heartbeat's AutoUpdate): found backwards
   with ``bytes.rfind`` of a literal the trigger requires, the line confirmed by
-  the trigger's regex;
+  the trigger's regex, where the piece is scanned (``pieces.PieceScan``);
 - the records of the file's last ``TAIL`` bytes (the newest time, the
   agent's last word) and any lines before the first record that a scan hits.
 
@@ -47,8 +47,6 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import deque
 from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
-
-import regex
 
 from azlog_vmbackup.analyzer.knowledge.literals import required_literals
 from azlog_vmbackup.analyzer.matching import head_start, sketch
@@ -124,10 +122,10 @@ class Skimmer:
         # quiet) as this one's records are parsed; on threads, where matches are dense each would call back into
         # the interpreter the parsing thread holds, so the piece is scanned in line. A piece is at most a carry
         # (under MAX_CARRY and a read) and a read. A scanning process sends the regions of a plain file's piece.
-        scan_piece = PieceScan(scan, latest_literals(self.skim), placed is not None,
+        scan_piece = PieceScan(scan, latest_literals(self.skim), self.skim.latest, placed is not None,
                                None if self.folds is None else self.folds.bulk)
         # the pieces of a plain file that ``head_start`` scanned while the analysis started, by where they start
-        early = {} if placed is None else head_start.take(placed[0], self.skim.start, scan_piece.triggers,
+        early = {} if placed is None else head_start.take(placed[0], scan_piece, self.skim.start,
                                                            getattr(scan, "key", None), self.piece, self.tail)
         scans = open_scans(scan_piece, MAX_CARRY + 2 * self.piece, self.processes, placed and placed[0])
         pieces = (self._pieces(buf, more, stream) if placed is None
@@ -230,14 +228,13 @@ class Skimmer:
             for number, text in iter_lines(io.BytesIO(piece), max_line, codec="utf-8"):
                 yield base + number, text
             return
-        bulk, found, literals_found, index, regions = scan
+        bulk, found, latest, index, regions = scan
         if type(piece) is Sketch:
             piece.know(None if regions is None else [(at, data) for at, data, _ in regions])
         if bulk:
             self.folds.counted(bulk)
         lines = _Lines(piece, base, index, None if regions is None else [(at, n) for at, _, n in regions])
         self.dense = len(found) > DENSE
-        latest = self._latest(piece, *literals_found)
         marks = sorted(set(found).union(latest))
         # a record a ``latest`` trigger chose is parsed (the parser may keep what it says, a fact or not)
         pinned = {self._record_start(piece, max(end - 1, 0)) for end in latest} if self.folds is not None else ()
@@ -330,29 +327,6 @@ class Skimmer:
             tail = [(line[copies.starts[i]], copies.stamps[i]) for i in range(last, upto_at)]
             self.folds.queue.append((tail[-1][0], copies.stamps[done:upto_at], tail, known[copies.key]))
 
-    def _latest(self, piece: bytes, close: set[bytes], found: dict[bytes, list[int]]) -> list[int]:
-        """For each ``latest`` trigger, the end of the last line of ``piece`` it matches. A literal ``close``
-        to the end (in the piece's last ``pieces._NEAR`` bytes) is walked back with ``rfind``; where ``found`` (the
-        scan's) names a literal, it says where that one occurs."""
-        out = []
-        for literals, pattern in zip(latest_literals(self.skim), _latest_patterns(self.skim), strict=True):
-            best = -1
-            # those in the last bytes first: the others are then looked for only after the last match found
-            for literal in sorted(literals, key=lambda x: x not in close):
-                places = reversed(found[literal]) if literal in found else _backwards(piece, literal, best + 1)
-                for at in places:
-                    if at <= best:
-                        break
-                    start = piece.rfind(b"\n", 0, at) + 1
-                    end = piece.find(b"\n", at)
-                    end = len(piece) if end < 0 else end
-                    if sketch.search(pattern, piece, start, end):
-                        best = max(best, end)
-                        break
-            if best >= 0:
-                out.append(best)
-        return out
-
     def _record_start(self, piece: bytes, at: int) -> int:
         start = piece.rfind(b"\n", 0, at) + 1  # the line holding byte ``at`` (its newline included)
         while start > 0:
@@ -423,14 +397,6 @@ def _within(bulk: list[Copies], at: int, pinned) -> bool:
     return False
 
 
-def _backwards(piece: bytes, literal: bytes, low: int = 0) -> Iterator[int]:
-    """Where ``literal`` starts in ``piece`` from byte ``low`` on, last first."""
-    at = piece.rfind(literal, low)
-    while at >= 0:
-        yield at
-        at = piece.rfind(literal, low, at)
-
-
 def _lines(piece: bytes, start: int, end: int, number: int, max_line: int) -> Iterator[tuple[int, str]]:
     """The numbered lines of ``piece[start:end]`` (ASCII), the first being line ``number + 1``."""
     text = piece[start:end].decode("ascii")
@@ -458,19 +424,6 @@ def latest_literals(skim: Skim) -> tuple[tuple[bytes, ...], ...]:
         if not literals:
             raise ValueError(f"a latest trigger needs a literal every match holds: {trigger!r}")
         out.append(tuple(x.encode() for x in literals))
-    return tuple(out)
-
-
-@functools.lru_cache(maxsize=16)
-def _latest_patterns(skim: Skim) -> tuple[re.Pattern | regex.Pattern, ...]:
-    """Each ``latest`` trigger's regex (bytes), compiled at the first piece read (only the parsing thread
-    confirms a line with it: a scanning process is forked without it)."""
-    out = []
-    for trigger in skim.latest:
-        try:  # Python's re compiles these in a third of the time; the regex module takes what it cannot
-            out.append(re.compile(trigger.encode()))
-        except re.error:
-            out.append(regex.compile(trigger.encode()))
     return tuple(out)
 
 

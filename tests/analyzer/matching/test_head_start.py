@@ -111,7 +111,7 @@ def test_the_scans_handed_over_are_the_scanning_processes_and_change_no_result(t
     assert len(early) == head_start.PIECES and head_start._started is None
     data = log.read_bytes()
     buffer = Matcher(KNOWLEDGE.signatures, engines.get("hyperscan")).buffer_scan("waagent_log", waagent_log.SKIM)
-    scan = PieceScan(buffer, latest_literals(waagent_log.SKIM), placed=True)
+    scan = PieceScan(buffer, latest_literals(waagent_log.SKIM), waagent_log.SKIM.latest, placed=True)
     assert 0 in early
     for at, (end, found) in early.items():
         assert at == 0 or data[at - 1:at] == b"\n" and data[at:at + 4] == b"2026"
@@ -131,7 +131,7 @@ def test_a_dense_piece_ends_the_head_start(tmp_path, small_pieces, monkeypatch):
 
 
 @pytest.mark.parametrize("change", ["another file", "the file changed", "another database", "another start",
-                                    "other triggers", "other pieces"])
+                                    "other triggers", "other literals", "other pieces"])
 def test_nothing_is_handed_over_for_what_it_did_not_scan(tmp_path, small_pieces, change):
     log = _log(tmp_path / "waagent.log", 12000)
     other = _log(tmp_path / "other.log", 100) if change == "another file" else log
@@ -142,13 +142,15 @@ def test_nothing_is_handed_over_for_what_it_did_not_scan(tmp_path, small_pieces,
     if change == "the file changed":
         with open(log, "ab") as f:
             f.write(b"2026-11-02T00:00:00.000000Z INFO Daemon one more line\n")
-    args = [spec["start"], head_start._triggers(spec), spec["key"], pieces.PIECE, pieces.TAIL]
-    position = {"another database": 2, "another start": 0, "other triggers": 1, "other pieces": 3}.get(change)
-    if position is not None:
-        args[position] = "other" if position in (0, 2) else (() if position == 1 else 1 << 20)
+    scan = PieceScan(None, head_start._triggers(spec), tuple(spec["latest"]), placed=True)
+    args = {"scan": scan, "start": spec["start"], "key": spec["key"], "piece": pieces.PIECE, "tail": pieces.TAIL}
+    args.update({"another database": {"key": "other"}, "another start": {"start": "other"},
+                 "other triggers": {"scan": PieceScan(None, (), (), True)},
+                 "other literals": {"scan": PieceScan(None, ((b"x",),) * len(scan.latest), scan.latest, True)},
+                 "other pieces": {"piece": 1 << 20}}.get(change, {}))
     fd = os.open(other, os.O_RDONLY)
     try:
-        assert head_start.take(fd, *args) == {}
+        assert head_start.take(fd, **args) == {}
     finally:
         os.close(fd)
     assert head_start._started is None
