@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from azlog_vmbackup.analyzer.matching import sketch
@@ -221,14 +222,21 @@ def regions(piece: bytes, places: list[int], index: tuple[int, list[int]]) -> li
     >>> [(at, len(data), n) for at, data, n in regions(piece * 20000, [500_000], index_of(piece * 20000))]
     [(483616, 24576, 4836), (1918080, 81920, 19180)]
     """
-    size = len(piece)
-    windows = sorted([(max(at - _BEFORE, 0), min(at + _AFTER, size)) for at in places] + [(max(size - _END, 0), size)])
+    size, places = len(piece), sorted(places)
     merged: list[list[int]] = []
-    for start, end in windows:
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
+    covered = i = 0
+    while i < len(places):  # each window, with those that overlap it (found at once: a failing log has thousands)
+        start, end = max(places[i] - _BEFORE, 0), min(places[i] + _AFTER, size)
+        i += 1
+        while i < len(places) and places[i] - _BEFORE <= end:
+            i = bisect_right(places, end + _BEFORE, i)
+            end = max(end, min(places[i - 1] + _AFTER, size))
+        merged.append([start, end])
+        covered += end - start
+        if 2 * covered >= size:
+            return None
+    tail = max(size - _END, 0)  # the tail's window, with those that reach it
+    merged = [w for w in merged if w[1] < tail] + [[min([tail] + [w[0] for w in merged if w[1] >= tail]), size]]
     if 2 * sum(end - start for start, end in merged) >= size:
         return None
     block, counts = index
