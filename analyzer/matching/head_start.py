@@ -129,7 +129,10 @@ def take(file: int, scan: PieceScan, start: str | None, key: str | None, piece: 
         scans = {}
         with memoryview(started.scans) as view:  # (read where they lie: a region's bytes are copied once)
             for offset, length in _ANNOUNCE.iter_unpack(announced[:len(announced) - len(announced) % _ANNOUNCE.size]):
-                at, end, found = pickle.loads(view[offset:offset + length])
+                try:
+                    at, end, found = pickle.loads(view[offset:offset + length])
+                except (pickle.UnpicklingError, EOFError, ValueError, TypeError):  # never written whole: none
+                    return {}
                 scans[at] = end, found
         return scans
     finally:

@@ -90,11 +90,10 @@ class Skimmer:
                  tail: int | None = None, check: Callable[[], None] | None = None, folds: Folds | None = None,
                  processes: int | None = None, meanwhile: Callable[[], None] | None = None):
         self.skim, self.get_scan = skim, scan
-        self.start = _start_pattern(skim)
         self.folds = folds  # the member's ``Folds.of``: None when its parser declares no stamp
         self.piece = PIECE if piece is None else piece
         self.tail = TAIL if tail is None else tail
-        self.cutter = Cutter(self.start, skim.is_start, self.piece, self.tail)
+        self.cutter = Cutter(_start_pattern(skim), skim.is_start, self.piece, self.tail)
         self.check = check  # called after each piece; raises to stop (the bundle's time limit)
         self.processes = processes  # scanning processes (``scanners.open_scans``; None: where safe, 0: threads)
         self.meanwhile = meanwhile  # called once the first pieces are handed to the scans, before the first is read
@@ -240,7 +239,7 @@ class Skimmer:
         pinned = {self._record_start(piece, max(end - 1, 0)) for end in latest} if self.folds is not None else ()
         tail_from = size - self.tail if final else size
         unfolded = min(tail_from, size - 1) if final else size  # a record past this is read in full: the tail's
-        starts, folds = self.start, self.folds
+        starts, folds = self.cutter.start, self.folds
         if starts is None:
             match = None
         elif type(piece) is Sketch:

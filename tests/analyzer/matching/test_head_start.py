@@ -199,3 +199,13 @@ def test_none_where_the_environment_chooses_the_regex_engine(tmp_path, small_pie
     monkeypatch.setenv(engines.ENV, "regex")
     entry._head_start({"bundle": _log(tmp_path / "waagent.log", 12000)})
     assert head_start._started is None
+
+
+def test_a_scan_not_read_back_whole_hands_nothing_over(tmp_path, small_pieces, monkeypatch):
+    log = _log(tmp_path / "waagent.log", 12000)
+    without = analyze(log, KNOWLEDGE).as_dict()
+    handed = _taken(monkeypatch)
+    head_start.begin(log)
+    _finished()
+    head_start._started.scans[:16] = b"\xff" * 16  # the first scan's pickle, damaged
+    assert analyze(log, KNOWLEDGE).as_dict() == without and handed == [{}]
