@@ -17,11 +17,14 @@ alike (the process cuts at the ``start`` regex alone, the skimmer asks the
 parser too where it does not match), and scans the others as usual. So a
 head start changes no result, only when the scans are done.
 
-The process scans at most ``PIECES`` pieces, and stops after a dense one (a
-failing VM's repeated error: the skimmer's own scans mask its copies in bulk
-once it knows them), when told, or when its parent is gone. Scans go back
-through shared memory of ``ROOM`` bytes, each announced on a pipe once
-written.
+The process scans at most ``PIECES`` pieces. After a dense one (a failing VM's
+repeated error: the skimmer's own scans mask its copies in bulk once it knows
+them) it only prepares the next pieces (``PieceScan.prepare``: the ``latest``
+triggers' last lines and the line index, what a scan finds whatever is hot),
+up to ``PREPARED`` pieces in all, which the skimmer's scanning processes then
+take instead of doing it. It stops when told, or when its parent is gone.
+What it made goes back through shared memory of ``ROOM`` bytes, each
+announced on a pipe once written.
 
 Sample: of a 100 MB routine waagent.log, the first 12-16 pieces are scanned
 before the skimmer starts.
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 
 MIN_SIZE = 8 << 20  # a smaller log is scanned by the skimmer's processes soon enough
 PIECES = 32  # at most this many pieces scanned ahead (64 MiB: about 0.1 s of a core)
+PREPARED = 128  # at most this many pieces scanned or prepared (a piece is prepared in a third of a scan's time)
 ROOM = 64 << 20  # shared memory for their scans (only what is written is ever mapped in)
 _ANNOUNCE = struct.Struct("<QQ")  # (offset, length) of a scan written to the shared memory
 
@@ -95,16 +99,16 @@ def begin(path: str | os.PathLike, engine: str | None = None) -> None:
 
 
 def take(file: int, scan: PieceScan, start: str | None, key: str | None, piece: int,
-         tail: int) -> dict[int, tuple[int, tuple | None]]:
-    """Stop the head start and hand over its scans, by the byte where their piece starts, each with where the piece
-    ends: those of the plain file open as ``file``, when it is the file it scanned, unchanged, and it scanned as
-    ``scan`` would (the same ``latest`` triggers and their literals), with the same record ``start`` regex,
-    whole-buffer database (the ``key`` of the skimmer's ``BufferScan``) and ``piece`` and ``tail`` sizes; else
-    nothing."""
+         tail: int) -> tuple[dict[int, tuple[int, tuple | None]], dict[int, tuple[int, tuple]]]:
+    """Stop the head start and hand over its scans and what it prepared (``PieceScan.prepared``), each by the byte
+    where its piece starts, with where the piece ends: those of the plain file open as ``file``, when it is the
+    file it scanned, unchanged, and it scanned as ``scan`` would (the same ``latest`` triggers and their
+    literals), with the same record ``start`` regex, whole-buffer database (the ``key`` of the skimmer's
+    ``BufferScan``) and ``piece`` and ``tail`` sizes; else nothing."""
     global _started
     started, _started = _started, None
     if started is None:
-        return {}
+        return {}, {}
     import pickle
 
     from azlog_vmbackup.analyzer.matching import pieces
@@ -125,16 +129,16 @@ def take(file: int, scan: PieceScan, start: str | None, key: str | None, piece: 
         if (started.file != _identity(os.fstat(file)) or spec["start"] != start or spec["key"] != key
                 or tuple(spec["latest"]) != tuple(scan.latest) or _triggers(spec) != scan.triggers
                 or (piece, tail) != (pieces.PIECE, pieces.TAIL)):
-            return {}
-        scans = {}
+            return {}, {}
+        scans, prepared = {}, {}
         with memoryview(started.scans) as view:  # (read where they lie: a region's bytes are copied once)
             for offset, length in _ANNOUNCE.iter_unpack(announced[:len(announced) - len(announced) % _ANNOUNCE.size]):
                 try:
-                    at, end, found = pickle.loads(view[offset:offset + length])
+                    at, end, scanned, made = pickle.loads(view[offset:offset + length])
                 except (pickle.UnpicklingError, EOFError, ValueError, TypeError):  # never written whole: none
-                    return {}
-                scans[at] = end, found
-        return scans
+                    return {}, {}
+                (scans if scanned else prepared)[at] = end, made
+        return scans, prepared
     finally:
         os.close(started.announced)
         _end(started.pid)
@@ -178,8 +182,9 @@ def _identity(found: os.stat_result) -> tuple[int, int, int, int]:
 
 def _scan_ahead(path: str, size: int, spec: dict, scans: mmap.mmap, stop: int, announce: int) -> None:
     """The head start's process: scan the pieces of the file at ``path`` in turn, each pickled into ``scans`` and
-    announced on ``announce``, until told to ``stop`` (that pipe is closed), ``PIECES`` or a dense piece
-    (``pieces.DENSE``) is reached, or ``scans`` is full; then exit at once."""
+    announced on ``announce``, ``PIECES`` at most; after a dense piece (``pieces.DENSE``), prepare the next ones,
+    ``PREPARED`` pieces in all at most; stop when told to (the ``stop`` pipe is closed), at a piece that is not
+    plain ASCII, or when ``scans`` is full; then exit at once."""
     import pickle
     import signal
 
@@ -200,19 +205,21 @@ def _scan_ahead(path: str, size: int, spec: dict, scans: mmap.mmap, stop: int, a
         def read(at: int, length: int) -> bytes:
             return scanners.whole(os.pread(fd, length, at), at, length)
 
-        written = 0
+        written, dense = 0, False
         for count, (at, end, _final) in enumerate(cutter.cuts(read, size)):
-            if end is None or count == PIECES or _told(stop):
+            if end is None or count == (PREPARED if dense else PIECES) or _told(stop):
                 break
-            found = scan(read(at, end - at), [], True)
-            data = pickle.dumps((at, end, found), -1)
+            piece = read(at, end - at)
+            if not piece.isascii() or b"\x00" in piece:  # read line by line
+                break
+            made = scan.prepare(piece) if dense else scan(piece, [], True)
+            data = pickle.dumps((at, end, not dense, made), -1)
             if written + len(data) > len(scans):
                 break
             scans[written:written + len(data)] = data
             os.write(announce, _ANNOUNCE.pack(written, len(data)))
             written += len(data)
-            if found is None or len(found[1]) > pieces.DENSE:
-                break
+            dense = dense or len(made[1]) > pieces.DENSE
     except BaseException:  # noqa: BLE001 - nothing of this process's own reaches the terminal
         code = 1
     finally:

@@ -123,28 +123,38 @@ class PieceScan:
     ``buffer``: the engine's whole-buffer scan; ``latest``: the parser's ``latest`` triggers (regexes), with
     ``triggers``: for each, the literals one of which its every match holds; ``placed``: the pieces are a plain
     file's, whose reader reads only the regions a scan in a process sends; ``bulk``: ``Folds.bulk`` (None: no
-    record is folded).
+    record is folded); ``prepared``: what ``prepare`` gave for pieces of the plain file, by where each starts,
+    with where it ends (``head_start``'s: each is used once, for the piece cut alike).
     """
 
-    __slots__ = ("buffer", "triggers", "latest", "placed", "bulk")
+    __slots__ = ("buffer", "triggers", "latest", "placed", "bulk", "prepared")
 
     def __init__(self, buffer: BufferScan, triggers: tuple[tuple[bytes, ...], ...], latest: tuple[str, ...],
                  placed: bool, bulk: Callable[[bytes, list], tuple[list[Copies], bytes | bytearray]] | None = None):
         self.buffer, self.triggers, self.latest, self.placed, self.bulk = buffer, triggers, latest, placed, bulk
+        self.prepared: dict[int, tuple[int, tuple[list[int], tuple[int, list[int]]]]] = {}
 
-    def __call__(self, piece: bytes, hot: list[tuple[bytes, int]], apart: bool) -> tuple | None:
+    def __call__(self, piece: bytes, hot: list[tuple[bytes, int]], apart: bool, at: int | None = None) -> tuple | None:
         """The copies of ``hot`` records (``Folds.bulk``), where the engine says a signature or trigger may match
         once they are masked, where the last line each ``latest`` trigger matches ends (``last_lines``), and
         (``apart``: in a scanning process, where it costs the parsing thread nothing) the piece's ``index_of``
-        and ``regions``; None for a piece that is not plain ASCII or holds NUL bytes (read line by line)."""
+        and ``regions``; None for a piece that is not plain ASCII or holds NUL bytes (read line by line). ``at``:
+        where the piece lies in a plain file (its ``prepared`` part is used then)."""
         if not piece.isascii() or b"\x00" in piece:
             return None
         bulk, masked = self.bulk(piece, hot) if hot and self.bulk is not None else ([], piece)
-        index = index_of(piece) if apart else None
+        made = self.prepared.pop(at, None) if self.prepared and at is not None else None
+        if made is not None and made[0] == at + len(piece):  # (cut alike)
+            latest, index = made[1][0], made[1][1] if apart else None
+        else:
+            latest, index = self.last_lines(piece), index_of(piece) if apart else None
         found = self.buffer.scan(masked)
-        latest = self.last_lines(piece)
         found_regions = regions(piece, [*found, *latest], index) if apart and self.placed else None
         return bulk, found, latest, index, found_regions
+
+    def prepare(self, piece: bytes) -> tuple[list[int], tuple[int, list[int]]]:
+        """What a scan of ASCII ``piece`` finds whatever records are hot: ``last_lines`` and its ``index_of``."""
+        return self.last_lines(piece), index_of(piece)
 
     def last_lines(self, piece: bytes) -> list[int]:
         """For each ``latest`` trigger that matches a line of ``piece``, where the last such line ends. A trigger

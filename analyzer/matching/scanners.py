@@ -3,9 +3,10 @@
 The skimmer hands each piece and its hot keys (and, for a plain file, where the
 piece lies in it) to ``submit`` and later asks the
 returned handle for the ``result()`` of its scan function, in the order the
-pieces were given; ``close`` ends the helpers. The scan function's last
+pieces were given; ``close`` ends the helpers. The scan function's third
 argument says whether it runs apart from the parsing thread (in a process),
-where work it could leave to that thread costs nothing.
+where work it could leave to that thread costs nothing; its last, where a
+plain file's piece lies in it (else None).
 
 - ``Threads``: ``AHEAD`` threads of this process. Hyperscan lets go of the
   interpreter lock while it scans, the rest of a scan (the ASCII check, the
@@ -51,7 +52,8 @@ PROCESSES = 2  # scanning processes for a large member (0: threads only)
 PIPE_BYTES = 1 << 20  # a pipe's room: a failing log's answer (its copies' places and stamps) is some 100 KB
 SLOTS = 3  # pieces a ring of shared memory holds for the processes (more measured no quicker, and larger)
 
-Scan = Callable[[bytes, list, bool], object]  # (piece, hot keys, apart) -> what the skimmer reads
+# (piece, hot keys, apart, where the piece lies in a plain file or None) -> what the skimmer reads
+Scan = Callable[[bytes, list, bool, "int | None"], object]
 _TOLERATED: set[threading.Thread] = set()  # threads a fork may leave behind: they touch nothing a scan uses
 
 
@@ -87,14 +89,14 @@ class Threads:
         self.pool = ThreadPoolExecutor(AHEAD, thread_name_prefix="azlog-scan")
 
     def submit(self, piece: bytes, hot: list, at: int | None = None) -> Future:
-        return self.pool.submit(self.scan, piece, hot, False)
+        return self.pool.submit(self.scan, piece, hot, False, at)
 
     def now(self, piece: bytes, hot: list) -> Future:
         """The scan of ``piece`` done on this thread."""
         from concurrent.futures import Future
 
         done = Future()
-        done.set_result(self.scan(piece, hot, False))
+        done.set_result(self.scan(piece, hot, False, None))
         return done
 
     def close(self) -> None:
@@ -167,8 +169,8 @@ class Processes:
     piece) that ``submit`` writes; requests and answers go through pipes, as pickles.
 
     >>> parent = os.getpid()
-    >>> scans = Processes(lambda piece, hot, apart: (piece.count(b"a"), hot, apart and os.getpid() != parent), 64,
-    ...                   count=2)
+    >>> scans = Processes(lambda piece, hot, apart, at: (piece.count(b"a"), hot, apart and os.getpid() != parent),
+    ...                   64, count=2)
     >>> [reply.result() for reply in [scans.submit(b"abca" * n, [n]) for n in (1, 2, 3)]]
     [(2, [1], True), (4, [2], True), (6, [3], True)]
     >>> scans.close()
@@ -201,7 +203,7 @@ class Processes:
                     answers.close()
                     if file is not None:  # (set here, where only the scanning processes pay for it)
                         keep_freed_memory()
-                    _serve(asked, answer, self._reader(), scan)
+                    _serve(asked, answer, self._reader(), scan, file is not None)
                 asked.close()
                 answer.close()
                 self.workers.append((pid, ask, answers))
@@ -280,17 +282,17 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
 _HEAP_BLOCKS = 32 << 20  # above a ring slot (a piece and a carry): glibc's highest mmap threshold
 
 
-def _serve(asked: _Channel, answer: _Channel, read: Callable[[int, int], bytes], scan: Scan) -> None:
+def _serve(asked: _Channel, answer: _Channel, read: Callable[[int, int], bytes], scan: Scan, placed: bool) -> None:
     """A scanning process: each request ``(place, length, hot)`` answered with ``(True, scan)`` or ``(False,
     what went wrong)``, until told to stop (None) or the pipe closes; then it exits at once (no clean-up of
-    what it inherited: that is the parent's)."""
+    what it inherited: that is the parent's). ``placed``: a place is where the piece lies in a plain file."""
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
         while (request := asked.recv()) is not None:
             place, length, hot = request
             try:
-                reply = True, scan(read(place, length), hot, True)
+                reply = True, scan(read(place, length), hot, True, place if placed else None)
             except Exception as e:  # noqa: BLE001 - sent back in one line for the parent to report
                 reply = False, f"{type(e).__name__}: {' '.join(str(e).split())[:200]}"
             answer.send(reply)

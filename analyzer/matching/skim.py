@@ -123,9 +123,10 @@ class Skimmer:
         # (under MAX_CARRY and a read) and a read. A scanning process sends the regions of a plain file's piece.
         scan_piece = PieceScan(scan, latest_literals(self.skim), self.skim.latest, placed is not None,
                                None if self.folds is None else self.folds.bulk)
-        # the pieces of a plain file that ``head_start`` scanned while the analysis started, by where they start
-        early = {} if placed is None else head_start.take(placed[0], scan_piece, self.skim.start,
-                                                           getattr(scan, "key", None), self.piece, self.tail)
+        # the pieces of a plain file that ``head_start`` scanned while the analysis started, by where they start,
+        # and those it prepared (``PieceScan.prepared``: the scanning processes forked below inherit them)
+        early, scan_piece.prepared = ({}, {}) if placed is None else head_start.take(
+            placed[0], scan_piece, self.skim.start, getattr(scan, "key", None), self.piece, self.tail)
         scans = open_scans(scan_piece, MAX_CARRY + 2 * self.piece, self.processes, placed and placed[0])
         pieces = (self._pieces(buf, more, stream) if placed is None
                   else self._placed(stream, placed[1], sketched=scans.separate))

@@ -74,15 +74,15 @@ def _finished(within: float = 10.0) -> None:
         time.sleep(0.01)
 
 
-def _taken(monkeypatch) -> list[dict]:
-    """What each ``take`` hands over, from here on."""
+def _taken(monkeypatch) -> list[tuple[dict, dict]]:
+    """What each ``take`` hands over (scans, what was prepared), from here on."""
     handed = []
     take = head_start.take
 
     def recording(*args):
-        scans = take(*args)
-        handed.append(dict(scans))  # (the skimmer takes them out as it reads their pieces)
-        return scans
+        scans, prepared = take(*args)
+        handed.append((dict(scans), dict(prepared)))  # (the skimmer takes them out as it reads their pieces)
+        return scans, prepared
 
     monkeypatch.setattr(head_start, "take", recording)
     return handed
@@ -92,7 +92,7 @@ def test_the_scans_handed_over_are_the_scanning_processes_and_change_no_result(t
     log = _log(tmp_path / "waagent.log", 12000)
     handed = _taken(monkeypatch)
     without = analyze(log, KNOWLEDGE).as_dict()
-    assert handed == [{}]
+    assert handed == [({}, {})]
     head_start.begin(log)
     assert head_start._started is not None and head_start._started.spec["name"] == "waagent_log"
     _finished()
@@ -107,27 +107,42 @@ def test_the_scans_handed_over_are_the_scanning_processes_and_change_no_result(t
     with_head_start = analyze(log, KNOWLEDGE).as_dict()
     assert len(used) == head_start.PIECES
     assert with_head_start == without and with_head_start["diagnoses"]
-    early = handed[-1]
-    assert len(early) == head_start.PIECES and head_start._started is None
-    data = log.read_bytes()
-    buffer = Matcher(KNOWLEDGE.signatures, engines.get("hyperscan")).buffer_scan("waagent_log", waagent_log.SKIM)
-    scan = PieceScan(buffer, latest_literals(waagent_log.SKIM), waagent_log.SKIM.latest, placed=True)
+    early, prepared = handed[-1]
+    assert len(early) == head_start.PIECES and not prepared and head_start._started is None
+    data, scan = log.read_bytes(), _piece_scan()
     assert 0 in early
     for at, (end, found) in early.items():
         assert at == 0 or data[at - 1:at] == b"\n" and data[at:at + 4] == b"2026"
         assert found == scan(data[at:end], [], True)
 
 
-def test_a_dense_piece_ends_the_head_start(tmp_path, small_pieces, monkeypatch):
-    """A failing VM's log (its error on every tenth line) is scanned ahead no further than its first dense piece:
-    the skimmer's own scans mask the copies in bulk once it knows them."""
+def _piece_scan() -> PieceScan:
+    """How the skimmer's scanning processes scan a plain waagent.log's pieces."""
+    buffer = Matcher(KNOWLEDGE.signatures, engines.get("hyperscan")).buffer_scan("waagent_log", waagent_log.SKIM)
+    return PieceScan(buffer, latest_literals(waagent_log.SKIM), waagent_log.SKIM.latest, placed=True)
+
+
+def test_after_a_dense_piece_the_next_are_prepared(tmp_path, small_pieces, monkeypatch):
+    """A failing VM's log (its error on every tenth line) is scanned ahead no further than its first dense piece
+    (the skimmer's own scans mask the copies in bulk once it knows them); the next pieces are prepared, and a scan
+    of a piece takes what was prepared for it (here on threads, to be seen): the result is that of an analysis
+    without."""
     monkeypatch.setattr(pieces, "DENSE", 10)
+    monkeypatch.setattr(scanners, "PROCESSES", 0)
     log = _log(tmp_path / "waagent.log", 12000, failing_every=10)
+    without = analyze(log, KNOWLEDGE).as_dict()
     handed = _taken(monkeypatch)
     head_start.begin(log)
     _finished()
-    result = analyze(log, KNOWLEDGE).as_dict()
-    assert len(handed[-1]) == 1 and result["diagnoses"]
+    walked = []
+    last_lines = PieceScan.last_lines
+    monkeypatch.setattr(PieceScan, "last_lines", lambda self, piece: walked.append(piece) or last_lines(self, piece))
+    assert analyze(log, KNOWLEDGE).as_dict() == without and without["diagnoses"]
+    (early, prepared), data, scan = handed[-1], log.read_bytes(), _piece_scan()
+    ends = [early[0][0]] + [end for _, (end, _) in sorted(prepared.items())]
+    assert list(early) == [0] and sorted(prepared) == ends[:-1] and ends[-1] == len(data) and not walked
+    for at, (end, made) in prepared.items():
+        assert made == scan.prepare(data[at:end]) and data[at:at + 4] == b"2026"
 
 
 @pytest.mark.parametrize("change", ["another file", "the file changed", "another database", "another start",
@@ -150,7 +165,7 @@ def test_nothing_is_handed_over_for_what_it_did_not_scan(tmp_path, small_pieces,
                  "other pieces": {"piece": 1 << 20}}.get(change, {}))
     fd = os.open(other, os.O_RDONLY)
     try:
-        assert head_start.take(fd, **args) == {}
+        assert head_start.take(fd, **args) == ({}, {})
     finally:
         os.close(fd)
     assert head_start._started is None
@@ -208,4 +223,4 @@ def test_a_scan_not_read_back_whole_hands_nothing_over(tmp_path, small_pieces, m
     head_start.begin(log)
     _finished()
     head_start._started.scans[:16] = b"\xff" * 16  # the first scan's pickle, damaged
-    assert analyze(log, KNOWLEDGE).as_dict() == without and handed == [{}]
+    assert analyze(log, KNOWLEDGE).as_dict() == without and handed == [({}, {})]

@@ -47,7 +47,7 @@ def _gone(pid: int) -> bool:
 
 def test_answers_come_back_in_order_from_other_processes():
     parent = os.getpid()
-    scans = Processes(lambda piece, hot, apart: (piece[:2], hot, apart, os.getpid()), 16, count=2)
+    scans = Processes(lambda piece, hot, apart, at: (piece[:2], hot, apart, os.getpid()), 16, count=2)
     try:
         replies = [scans.submit(b"%02d" % n, [n]) for n in range(3)]
         got = [reply.result() for reply in replies] + [scans.submit(b"03", [3]).result()]
@@ -59,7 +59,7 @@ def test_answers_come_back_in_order_from_other_processes():
 
 
 def test_a_ring_slot_is_not_written_before_its_last_scan_came_back():
-    scans = Processes(lambda piece, hot, apart: piece, 8, count=1)
+    scans = Processes(lambda piece, hot, apart, at: piece, 8, count=1)
     try:
         for _ in range(scans.ahead + 1):
             scans.submit(b"x", [])
@@ -72,7 +72,7 @@ def test_a_ring_slot_is_not_written_before_its_last_scan_came_back():
 
 
 def test_a_failing_scan_is_said_in_one_line():
-    def scan(piece, hot, apart):
+    def scan(piece, hot, apart, at):
         raise ValueError(f"no\nsuch {piece.decode()}")
 
     scans = Processes(scan, 8, count=1)
@@ -84,7 +84,7 @@ def test_a_failing_scan_is_said_in_one_line():
 
 
 def test_a_scanning_process_that_dies_is_said():
-    scans = Processes(lambda piece, hot, apart: os._exit(9), 8, count=1)
+    scans = Processes(lambda piece, hot, apart, at: os._exit(9), 8, count=1)
     (pid, *_), = scans.workers
     try:
         with pytest.raises(ScanFailed, match=r"^a scanning process ended unexpectedly \(EOFError\)$"):
@@ -100,7 +100,7 @@ def test_a_member_whose_scan_fails_is_reported_not_raised(tmp_path, monkeypatch)
     monkeypatch.setattr(skim, "PIECE", 8192)
     monkeypatch.setattr(scanners, "forkable", lambda: True)
 
-    def failing(self, piece, hot, apart):
+    def failing(self, piece, hot, apart, at=None):
         raise ValueError("scanned badly")
 
     monkeypatch.setattr(PieceScan, "__call__", failing)
@@ -186,7 +186,7 @@ def test_threads_when_a_fork_fails(monkeypatch):
         raise BlockingIOError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(scanners.os, "fork", refused)
-    scans = scanners.open_scans(lambda piece, hot, apart: (piece, apart), 8, processes=2)
+    scans = scanners.open_scans(lambda piece, hot, apart, at: (piece, apart), 8, processes=2)
     try:
         assert isinstance(scans, Threads) and scans.submit(b"ab", []).result() == (b"ab", False)
     finally:
@@ -197,7 +197,7 @@ def test_pieces_of_a_plain_file_are_read_by_the_processes_at_their_place(tmp_pat
     path = tmp_path / "waagent.log"
     path.write_bytes(b"0123456789")
     with open(path, "rb") as f:
-        scans = Processes(lambda piece, hot, apart: (piece, hot), 16, count=2, file=f.fileno())
+        scans = Processes(lambda piece, hot, apart, at: (piece, hot), 16, count=2, file=f.fileno())
         try:
             # what is handed is only measured: each process reads the bytes where the piece lies
             assert [scans.submit(b"xyz", [n], at).result() for n, at in enumerate((0, 7))] == [
