@@ -50,6 +50,8 @@ _ANNOUNCE = struct.Struct("<QQ")  # (offset, length) of a scan written to the sh
 
 
 class _Started(NamedTuple):
+    """A head start under way: its process, what it scans, and the ends of its shared memory and pipes."""
+
     pid: int
     file: tuple[int, int, int, int]  # (device, inode, size, modification time): the file it scans
     spec: dict  # the plan's entry it scans with
@@ -210,7 +212,7 @@ def _scan_ahead(path: str, size: int, spec: dict, scans: mmap.mmap, stop: int, a
             if end is None or count == (PREPARED if dense else PIECES) or _told(stop):
                 break
             piece = read(at, end - at)
-            if not piece.isascii() or b"\x00" in piece:  # read line by line
+            if not pieces.plain(piece):  # read line by line
                 break
             made = scan.prepare(piece) if dense else scan(piece, [], True)
             data = pickle.dumps((at, end, not dense, made), -1)

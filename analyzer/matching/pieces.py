@@ -140,7 +140,7 @@ class PieceScan:
         (``apart``: in a scanning process, where it costs the parsing thread nothing) the piece's ``index_of``
         and ``regions``; None for a piece that is not plain ASCII or holds NUL bytes (read line by line). ``at``:
         where the piece lies in a plain file (its ``prepared`` part is used then)."""
-        if not piece.isascii() or b"\x00" in piece:
+        if not plain(piece):
             return None
         bulk, masked = self.bulk(piece, hot) if hot and self.bulk is not None else ([], piece)
         made = self.prepared.pop(at, None) if self.prepared and at is not None else None
@@ -204,6 +204,16 @@ def _backwards(piece: bytes, literal: bytes, low: int = 0) -> Iterator[int]:
     while at >= 0:
         yield at
         at = piece.rfind(literal, low, at)
+
+
+def plain(piece: bytes) -> bool:
+    """Whether ``piece`` is plain ASCII without NUL bytes, where the engine's byte classes say what the signatures
+    say (any other piece is read line by line).
+
+    >>> plain(b"2026-11-01 ok\\n"), plain(b"caf\\xc3\\xa9\\n"), plain(b"a\\x00b")
+    (True, False, False)
+    """
+    return piece.isascii() and b"\x00" not in piece
 
 
 def index_of(piece: bytes, block: int | None = None) -> tuple[int, list[int]]:
